@@ -1,0 +1,55 @@
+#!/bin/sh
+# install-deps.sh -- the one list of Debian packages signalroom needs.
+#
+#   install-deps.sh build     compiler, CMake, the -dev libraries
+#   install-deps.sh test      build + a PostgreSQL server and client tools
+#   install-deps.sh runtime   the shared libraries the binary runs with
+#
+# Installs only what is missing (dpkg-query first, so a machine that has
+# everything spends well under a second here), with apt-get as root or
+# through sudo.  Used by `make install-deps` and by the Dockerfile.
+set -eu
+
+BUILD="build-essential cmake pkg-config libmicrohttpd-dev libcurl4-openssl-dev
+  libpq-dev libjansson-dev libjwt-dev libssl-dev"
+TEST="postgresql postgresql-client curl tzdata procps util-linux"
+RUNTIME="libmicrohttpd12 libcurl4 libpq5 libjansson4 libjwt0 libssl3 tzdata
+  ca-certificates curl"
+
+want=""
+[ $# -gt 0 ] || set -- test
+for set_name in "$@"; do
+  case "$set_name" in
+    build) want="$want $BUILD" ;;
+    test) want="$want $BUILD $TEST" ;;
+    runtime) want="$want $RUNTIME" ;;
+    *) echo "install-deps: unknown set '$set_name' (build, test, runtime)" >&2; exit 2 ;;
+  esac
+done
+
+missing=""
+for p in $want; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed"; then
+    missing="$missing $p"
+  fi
+done
+if [ -z "$missing" ]; then
+  echo "install-deps: all Debian packages present"
+  exit 0
+fi
+
+if [ "$(id -u)" = 0 ]; then
+  SUDO=""
+elif command -v sudo >/dev/null 2>&1; then
+  SUDO="sudo"
+else
+  echo "install-deps: missing packages:$missing" >&2
+  echo "install-deps: run as root: apt-get install -y$missing" >&2
+  exit 1
+fi
+
+echo "install-deps: installing$missing"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+# shellcheck disable=SC2086
+$SUDO apt-get install -y -qq --no-install-recommends $missing

@@ -1,0 +1,21 @@
+/*
+ * handlers.h -- one function per endpoint, one endpoint per file.
+ *
+ * Each handler reads the request (request.h), does its work through the
+ * server's modules, and stages exactly one reply (reply.h).  Auth, query
+ * parameters, body size and media type were checked by the HTTP layer
+ * from the route table (routes.c) before the handler runs.
+ */
+#ifndef SR_HANDLERS_H
+#define SR_HANDLERS_H
+
+#include "router.h"
+
+enum sr_status sr_handle_healthz_get (struct sr_request *req);
+enum sr_status sr_handle_readyz_get (struct sr_request *req);
+enum sr_status sr_handle_openapi_get (struct sr_request *req);
+enum sr_status sr_handle_me_get (struct sr_request *req);
+enum sr_status sr_handle_config_get (struct sr_request *req);
+enum sr_status sr_handle_log_level_put (struct sr_request *req);
+
+#endif /* SR_HANDLERS_H */

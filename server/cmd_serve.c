@@ -1,0 +1,187 @@
+/*
+ * cmd_serve.c -- `signalroom serve`: start-up and shutdown order.
+ *
+ * Start: block SIGINT/SIGTERM/SIGHUP in this thread before any other
+ * thread exists (so all inherit the mask and only this thread receives
+ * them, via sigwait), load configuration, build the JWT verifier, start
+ * HTTP, start the background migrator.  Stop, in reverse: mark draining
+ * (readiness fails, responses say Connection: close), stop the migrator,
+ * let in-flight requests finish within SIGNALROOM_SHUTDOWN_GRACE, close.
+ */
+#include "auth.h"
+#include "automigrate.h"
+#include "cli.h"
+#include "config.h"
+#include "db.h"
+#include "http.h"
+#include "log.h"
+#include "mem.h"
+#include "version.h"
+
+#include <curl/curl.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define PEM_MAX (64 * 1024)
+
+static const char usage[] =
+  "usage: signalroom serve\n\n"
+  "Serve the HTTP API on SIGNALROOM_LISTEN.  Configuration comes from the\n"
+  "environment (see README.md).  SIGTERM or SIGINT stops accepting, lets\n"
+  "in-flight requests finish within SIGNALROOM_SHUTDOWN_GRACE seconds, and\n"
+  "exits 0.\n";
+
+/* The PEM key is given inline or as a path; read a path here so a missing
+ * file is a start-up error naming the variable. */
+static char *
+load_pem (const char *value, char *err, size_t errlen)
+{
+  FILE *f;
+  char *buf;
+  size_t n;
+
+  if (0 == strncmp (value, "-----BEGIN", 10))
+    return sr_xstrdup (value);
+  f = fopen (value, "rb");
+  if (NULL == f) {
+    snprintf (err, errlen,
+              "SIGNALROOM_JWT_PUBLIC_KEY is neither PEM text nor a readable "
+              "file: %s", strerror (errno));
+    return NULL;
+  }
+  buf = sr_xmalloc (PEM_MAX + 1);
+  n = fread (buf, 1, PEM_MAX + 1, f);
+  fclose (f);
+  if (n > PEM_MAX) {
+    free (buf);
+    snprintf (err, errlen, "SIGNALROOM_JWT_PUBLIC_KEY file is over %d bytes",
+              PEM_MAX);
+    return NULL;
+  }
+  buf[n] = '\0';
+  return buf;
+}
+
+static enum sr_status
+build_auth (const struct sr_config *cfg, struct sr_auth **out)
+{
+  char err[512];
+  char *pem = NULL;
+  enum sr_status st;
+
+  *out = NULL;
+  if (NULL == cfg->jwt_secret && NULL == cfg->jwt_public_key) {
+    sr_log (SR_LOG_WARN, "no JWT key configured",
+            "{s:s}", "effect",
+            "routes that need a token answer 503 until SIGNALROOM_JWT_SECRET "
+            "or SIGNALROOM_JWT_PUBLIC_KEY is set");
+    return SR_OK;
+  }
+  if (NULL != cfg->jwt_public_key) {
+    pem = load_pem (cfg->jwt_public_key, err, sizeof (err));
+    if (NULL == pem) {
+      sr_log (SR_LOG_ERROR, "invalid configuration", "{s:s}", "error", err);
+      return SR_E_CONFIG;
+    }
+  }
+  st = sr_auth_new (cfg->jwt_secret, pem, cfg->jwt_algorithm,
+                    cfg->jwt_audience, (unsigned int) cfg->jwt_leeway_s, out,
+                    err, sizeof (err));
+  free (pem);
+  if (SR_OK != st)
+    sr_log (SR_LOG_ERROR, "invalid configuration", "{s:s}", "error", err);
+  return st;
+}
+
+int
+sr_cmd_serve (int argc, char **argv)
+{
+  struct sr_config cfg;
+  struct sr_auth *auth = NULL;
+  struct sr_http *srv = NULL;
+  struct sr_automigrate *am = NULL;
+  struct sr_app app;
+  sigset_t stop_signals;
+  char err[512];
+  bool done;
+  int rc = sr_cli_no_options (argc, argv, usage, &done);
+  int sig = 0;
+  unsigned int abandoned;
+
+  if (done)
+    return rc;
+  sigemptyset (&stop_signals);
+  sigaddset (&stop_signals, SIGINT);
+  sigaddset (&stop_signals, SIGTERM);
+  sigaddset (&stop_signals, SIGHUP);
+  pthread_sigmask (SIG_BLOCK, &stop_signals, NULL);
+  signal (SIGPIPE, SIG_IGN);
+
+  if (!sr_cli_load_config (&cfg))
+    return SR_EXIT_FAIL;
+  if (SR_OK != build_auth (&cfg, &auth)) {
+    sr_config_clean (&cfg);
+    return SR_EXIT_FAIL;
+  }
+  if (CURLE_OK != curl_global_init (CURL_GLOBAL_DEFAULT)) {
+    sr_log (SR_LOG_ERROR, "libcurl initialisation failed", NULL);
+    sr_auth_free (auth);
+    sr_config_clean (&cfg);
+    return SR_EXIT_FAIL;
+  }
+  sr_db_init (&cfg);
+
+  memset (&app, 0, sizeof (app));
+  app.cfg = &cfg;
+  app.auth = auth;
+  app.routes = sr_routes;
+  app.n_routes = sr_routes_count;
+  app.started_at = time (NULL);
+  atomic_init (&app.draining, false);
+
+  if (SR_OK != sr_http_start (&app, &srv, err, sizeof (err))) {
+    sr_log (SR_LOG_ERROR, "cannot start HTTP server", "{s:s}", "error", err);
+    rc = SR_EXIT_FAIL;
+    goto cleanup;
+  }
+  sr_log (SR_LOG_INFO, "listening",
+          "{s:s, s:s, s:i, s:i, s:s, s:s, s:s}", "version", SR_VERSION,
+          "host", cfg.listen_host, "port", (int) sr_http_port (srv),
+          "http_threads", (int) cfg.http_threads, "database",
+          cfg.db_source, "timezone", cfg.timezone, "auth",
+          auth ? sr_auth_algorithm (auth) : "unconfigured");
+  if (cfg.auto_migrate && SR_OK != sr_automigrate_start (&am))
+    sr_log (SR_LOG_ERROR, "cannot start the migration thread", NULL);
+
+  for (;;) {
+    if (0 != sigwait (&stop_signals, &sig))
+      continue;
+    if (SIGHUP == sig) {
+      sr_log (SR_LOG_INFO, "SIGHUP ignored",
+              "{s:s}", "why", "configuration is read once, at start");
+      continue;
+    }
+    break;
+  }
+  sr_log (SR_LOG_INFO, "shutting down", "{s:s, s:i}", "signal",
+          SIGTERM == sig ? "SIGTERM" : "SIGINT", "grace_s",
+          (int) cfg.shutdown_grace_s);
+  atomic_store (&app.draining, true);
+  sr_automigrate_stop (am);
+  abandoned = sr_http_stop (srv, (unsigned int) cfg.shutdown_grace_s);
+  sr_log (abandoned ? SR_LOG_WARN : SR_LOG_INFO, "stopped",
+          "{s:i}", "requests_cut_off", (int) abandoned);
+  rc = SR_EXIT_OK;
+
+cleanup:
+  sr_db_thread_close ();
+  curl_global_cleanup ();
+  sr_auth_free (auth);
+  sr_config_clean (&cfg);
+  return rc;
+}
+
+/* end of cmd_serve.c */

@@ -1,0 +1,440 @@
+/*
+ * config.c -- the option table and its loader.
+ *
+ * Adding a variable: add a field to struct sr_config, a row below, and a
+ * row to the README table (test_config fails until both agree).
+ */
+#include "config.h"
+#include "mem.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <libpq-fe.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+
+#define OFF(field) offsetof (struct sr_config, field)
+
+static const char *check_client_id (const char *v);
+static const char *check_timezone (const char *v);
+static const char *check_log_level (const char *v);
+static const char *check_listen (const char *v);
+static const char *check_sslmode (const char *v);
+
+static const struct sr_config_option options[] = {
+  { "DATABASE_URL", SR_CFG_STRING, NULL, SR_CFG_SECRET, 0, 0,
+    OFF (database_url), NULL,
+    "PostgreSQL connection URI or key=value string. Takes precedence over "
+    "the SUPABASE_DB_* variables." },
+  { "SUPABASE_DB_HOST", SR_CFG_STRING, NULL, 0, 0, 0,
+    OFF (supabase_db_host), NULL,
+    "Database host, used when DATABASE_URL is unset (the old system's "
+    "variables)." },
+  { "SUPABASE_DB_PORT", SR_CFG_UINT, "5432", 0, 1, 65535,
+    OFF (supabase_db_port), NULL,
+    "Database port (6543 is Supabase's transaction pooler)." },
+  { "SUPABASE_DB_NAME", SR_CFG_STRING, "postgres", 0, 0, 0,
+    OFF (supabase_db_name), NULL, "Database name." },
+  { "SUPABASE_DB_USER", SR_CFG_STRING, "postgres", 0, 0, 0,
+    OFF (supabase_db_user), NULL,
+    "Database user (`postgres.<project-ref>` on Supabase's pooler)." },
+  { "SUPABASE_DB_PASSWORD", SR_CFG_STRING, NULL, SR_CFG_SECRET, 0, 0,
+    OFF (supabase_db_password), NULL, "Database password." },
+  { "SUPABASE_DB_SSLMODE", SR_CFG_STRING, "require", 0, 0, 0,
+    OFF (supabase_db_sslmode), check_sslmode,
+    "libpq sslmode for the SUPABASE_DB_* connection." },
+  { "SIGNALROOM_LISTEN", SR_CFG_STRING, "127.0.0.1:8080", 0, 0, 0,
+    OFF (listen), check_listen,
+    "HTTP listen address, `host:port` or `[v6]:port`; port 0 picks a free "
+    "port (logged)." },
+  { "SIGNALROOM_WORKERS", SR_CFG_UINT, "2", 0, 0, 64, OFF (workers), NULL,
+    "Ingestion worker threads." },
+  { "SIGNALROOM_HTTP_THREADS", SR_CFG_UINT, "4", 0, 1, 64,
+    OFF (http_threads), NULL, "HTTP server thread pool size." },
+  { "SIGNALROOM_MAX_CONNECTIONS", SR_CFG_UINT, "256", 0, 1, 100000,
+    OFF (max_connections), NULL, "Concurrent HTTP connections accepted." },
+  { "SIGNALROOM_SHUTDOWN_GRACE", SR_CFG_UINT, "10", 0, 0, 3600,
+    OFF (shutdown_grace_s), NULL,
+    "Seconds in-flight work may take to finish after SIGTERM." },
+  { "LOG_LEVEL", SR_CFG_STRING, "info", 0, 0, 0, OFF (log_level_name),
+    check_log_level, "`debug`, `info`, `warn` or `error`." },
+  { "SIGNALROOM_CLIENT_ID", SR_CFG_STRING, "713", 0, 0, 0, OFF (client_id),
+    check_client_id, "Client id stamped on every row (`_client_id`)." },
+  { "SIGNALROOM_TIMEZONE", SR_CFG_STRING, "America/New_York", 0, 0, 0,
+    OFF (timezone), check_timezone,
+    "Reporting and scheduling time zone (IANA name)." },
+  { "SIGNALROOM_AUTO_MIGRATE", SR_CFG_BOOL, "true", 0, 0, 0,
+    OFF (auto_migrate), NULL,
+    "`serve` applies pending migrations at start (retrying until the "
+    "database is reachable)." },
+  { "SIGNALROOM_JWT_SECRET", SR_CFG_STRING, NULL, SR_CFG_SECRET, 0, 0,
+    OFF (jwt_secret), NULL,
+    "HS256 secret (a Supabase project's JWT secret, at least 32 bytes)." },
+  { "SIGNALROOM_JWT_PUBLIC_KEY", SR_CFG_STRING, NULL, 0, 0, 0,
+    OFF (jwt_public_key), NULL,
+    "PEM public key (the text, or a path to a file) for RS256/ES256 tokens."
+  },
+  { "SIGNALROOM_JWT_ALGORITHM", SR_CFG_STRING, NULL, 0, 0, 0,
+    OFF (jwt_algorithm), NULL,
+    "Pinned JWT algorithm; derived from the key when unset." },
+  { "SIGNALROOM_JWT_AUDIENCE", SR_CFG_STRING, "authenticated", 0, 0, 0,
+    OFF (jwt_audience), NULL, "Required `aud` claim." },
+  { "SIGNALROOM_JWT_LEEWAY", SR_CFG_UINT, "30", 0, 0, 600,
+    OFF (jwt_leeway_s), NULL, "Seconds of clock skew allowed on exp/nbf." },
+};
+
+#define N_OPTIONS (sizeof (options) / sizeof (options[0]))
+
+_Static_assert (N_OPTIONS <= 64, "grow sr_config.from_env");
+
+const struct sr_config_option *
+sr_config_options (size_t *n)
+{
+  *n = N_OPTIONS;
+  return options;
+}
+
+static const char *
+check_client_id (const char *v)
+{
+  size_t len = strlen (v);
+
+  if (0 == len || len > 64)
+    return "must be 1 to 64 characters";
+  for (size_t i = 0; i < len; i++)
+    if (!isalnum ((unsigned char) v[i]) && '_' != v[i] && '-' != v[i])
+      return "may hold only letters, digits, '_' and '-'";
+  return NULL;
+}
+
+static const char *
+check_timezone (const char *v)
+{
+  const char *dir = getenv ("TZDIR");
+  char path[512];
+  struct stat st;
+
+  if (0 == strlen (v) || strlen (v) > 64)
+    return "must be an IANA time zone name such as America/New_York";
+  for (const char *p = v; *p; p++)
+    if (!isalnum ((unsigned char) *p) && NULL == strchr ("_/+-", *p))
+      return "must be an IANA time zone name such as America/New_York";
+  if ('/' == v[0] || NULL != strstr (v, ".."))
+    return "must be an IANA time zone name such as America/New_York";
+  if (NULL == dir || '\0' == dir[0])
+    dir = "/usr/share/zoneinfo";
+  if ((size_t) snprintf (path, sizeof (path), "%s/%s", dir, v)
+      >= sizeof (path))
+    return "is too long";
+  if (0 != stat (path, &st) || !S_ISREG (st.st_mode))
+    return "is not a time zone known to this system's tz database";
+  return NULL;
+}
+
+static const char *
+check_log_level (const char *v)
+{
+  enum sr_log_level lvl;
+
+  return sr_log_level_parse (v, &lvl) ? NULL
+         : "must be debug, info, warn or error";
+}
+
+static const char *
+check_sslmode (const char *v)
+{
+  static const char *const modes[] = { "disable", "allow", "prefer",
+                                       "require", "verify-ca",
+                                       "verify-full" };
+
+  for (size_t i = 0; i < sizeof (modes) / sizeof (modes[0]); i++)
+    if (0 == strcmp (v, modes[i]))
+      return NULL;
+  return "must be a libpq sslmode (disable, prefer, require, verify-ca, "
+         "verify-full)";
+}
+
+/* Split "host:port" / "[v6]:port"; on success @a host is allocated. */
+static const char *
+split_listen (const char *v, char **host, unsigned int *port)
+{
+  const char *colon;
+  const char *h;
+  size_t hlen;
+  char *end;
+  unsigned long p;
+
+  if ('[' == v[0]) {
+    const char *close = strchr (v, ']');
+
+    if (NULL == close || ':' != close[1])
+      return "must be host:port or [ipv6]:port";
+    h = v + 1;
+    hlen = (size_t) (close - h);
+    colon = close + 1;
+  } else {
+    colon = strrchr (v, ':');
+    if (NULL == colon || colon == v)
+      return "must be host:port or [ipv6]:port";
+    h = v;
+    hlen = (size_t) (colon - v);
+  }
+  if (0 == hlen || hlen > 255)
+    return "has an empty or oversized host";
+  errno = 0;
+  p = strtoul (colon + 1, &end, 10);
+  if ('\0' == colon[1] || '\0' != *end || 0 != errno || p > 65535
+      || '-' == colon[1] || '+' == colon[1])
+    return "has a port that is not a number from 0 to 65535";
+  if (NULL != host)
+    *host = sr_xstrndup (h, hlen);
+  if (NULL != port)
+    *port = (unsigned int) p;
+  return NULL;
+}
+
+static const char *
+check_listen (const char *v)
+{
+  return split_listen (v, NULL, NULL);
+}
+
+static const char *
+parse_uint (const char *v, unsigned long min, unsigned long max,
+            unsigned long *out)
+{
+  char *end;
+  unsigned long long x;
+
+  errno = 0;
+  if (!isdigit ((unsigned char) v[0]))
+    return "must be a non-negative integer";
+  x = strtoull (v, &end, 10);
+  if ('\0' != *end || 0 != errno)
+    return "must be a non-negative integer";
+  if (x < min || x > max)
+    return "is out of range";
+  *out = (unsigned long) x;
+  return NULL;
+}
+
+static const char *
+parse_bool (const char *v, bool *out)
+{
+  static const char *const yes[] = { "1", "true", "yes", "on" };
+  static const char *const no[] = { "0", "false", "no", "off" };
+
+  for (size_t i = 0; i < 4; i++) {
+    if (0 == strcasecmp (v, yes[i])) {
+      *out = true;
+      return NULL;
+    }
+    if (0 == strcasecmp (v, no[i])) {
+      *out = false;
+      return NULL;
+    }
+  }
+  return "must be true or false";
+}
+
+static const char *
+env_getter (void *ctx, const char *name)
+{
+  (void) ctx;
+  return getenv (name);
+}
+
+static enum sr_status
+fail (char *err, size_t errlen, const char *name, const char *why,
+      const char *value, bool secret)
+{
+  if (NULL != value && !secret && strlen (value) <= 80)
+    snprintf (err, errlen, "%s=\"%s\" %s", name, value, why);
+  else
+    snprintf (err, errlen, "%s %s", name, why);
+  return SR_E_CONFIG;
+}
+
+/* Build the libpq keyword/value arrays from either source. */
+static enum sr_status
+build_db_params (struct sr_config *cfg, char *err, size_t errlen)
+{
+  size_t n = 0;
+
+#define KV(k, v)                                                           \
+  do {                                                                     \
+    cfg->db_keywords[n] = (k);                                             \
+    cfg->db_values[n] = (v);                                               \
+    n++;                                                                   \
+  } while (0)
+  /* Defaults first: with expand_dbname, values expanded from a URI
+   * override keywords that come before it. */
+  KV ("connect_timeout", "5");
+  KV ("application_name", "signalroom");
+  if (NULL != cfg->database_url) {
+    char *perr = NULL;
+    PQconninfoOption *parsed = PQconninfoParse (cfg->database_url, &perr);
+
+    if (NULL == parsed) {
+      /* libpq's message may quote parts of the string (the password):
+       * name the variable only. */
+      PQfreemem (perr);
+      snprintf (err, errlen,
+                "DATABASE_URL is not a valid PostgreSQL connection URI or "
+                "key=value string");
+      return SR_E_CONFIG;
+    }
+    for (PQconninfoOption *o = parsed; NULL != o->keyword; o++)
+      if (0 == strcmp (o->keyword, "password") && NULL != o->val)
+        sr_log_add_secret (o->val);
+    PQconninfoFree (parsed);
+    KV ("dbname", cfg->database_url);
+    cfg->db_source = "DATABASE_URL";
+  } else if (NULL != cfg->supabase_db_host) {
+    char port[8];
+
+    if (NULL == cfg->supabase_db_password) {
+      snprintf (err, errlen,
+                "SUPABASE_DB_PASSWORD is not set (required with "
+                "SUPABASE_DB_HOST)");
+      return SR_E_CONFIG;
+    }
+    snprintf (port, sizeof (port), "%lu", cfg->supabase_db_port);
+    KV ("host", cfg->supabase_db_host);
+    KV ("port", sr_xstrdup (port));
+    KV ("dbname", cfg->supabase_db_name);
+    KV ("user", cfg->supabase_db_user);
+    KV ("password", cfg->supabase_db_password);
+    KV ("sslmode", cfg->supabase_db_sslmode);
+    cfg->db_source = "SUPABASE_DB_*";
+  } else {
+    snprintf (err, errlen,
+              "DATABASE_URL is not set (nor SUPABASE_DB_HOST and "
+              "SUPABASE_DB_PASSWORD)");
+    return SR_E_CONFIG;
+  }
+  KV (NULL, NULL);
+#undef KV
+  return SR_OK;
+}
+
+enum sr_status
+sr_config_load (struct sr_config *cfg, sr_config_getenv getenv_fn, void *ctx,
+                char *err, size_t errlen)
+{
+  enum sr_status st;
+
+  memset (cfg, 0, sizeof (*cfg));
+  if (NULL == getenv_fn)
+    getenv_fn = env_getter;
+  for (size_t i = 0; i < N_OPTIONS; i++) {
+    const struct sr_config_option *o = &options[i];
+    const char *v = getenv_fn (ctx, o->name);
+    const char *why = NULL;
+    bool secret = 0 != (o->flags & SR_CFG_SECRET);
+    char *dst = (char *) cfg + o->offset;
+
+    if (NULL != v && '\0' == v[0])
+      v = NULL;   /* an empty variable means "unset" */
+    cfg->from_env[i] = NULL != v;
+    if (NULL == v)
+      v = o->default_value;
+    if (NULL == v)
+      continue;
+    if (secret)
+      sr_log_add_secret (v);
+    if (NULL != o->check)
+      why = o->check (v);
+    if (NULL == why) {
+      switch (o->type) {
+      case SR_CFG_STRING:
+        *(char **) dst = sr_xstrdup (v);
+        break;
+      case SR_CFG_UINT:
+        why = parse_uint (v, o->min, o->max, (unsigned long *) dst);
+        break;
+      case SR_CFG_BOOL:
+        why = parse_bool (v, (bool *) dst);
+        break;
+      }
+    }
+    if (NULL != why) {
+      sr_config_clean (cfg);
+      return fail (err, errlen, o->name, why, v, secret);
+    }
+  }
+  (void) sr_log_level_parse (cfg->log_level_name, &cfg->log_level);
+  (void) split_listen (cfg->listen, &cfg->listen_host, &cfg->listen_port);
+  st = build_db_params (cfg, err, errlen);
+  if (SR_OK != st) {
+    sr_config_clean (cfg);
+    return st;
+  }
+  if (NULL != cfg->jwt_secret && NULL != cfg->jwt_public_key) {
+    snprintf (err, errlen,
+              "SIGNALROOM_JWT_SECRET and SIGNALROOM_JWT_PUBLIC_KEY are both "
+              "set; configure exactly one");
+    sr_config_clean (cfg);
+    return SR_E_CONFIG;
+  }
+  return SR_OK;
+}
+
+void
+sr_config_clean (struct sr_config *cfg)
+{
+  for (size_t i = 0; i < N_OPTIONS; i++)
+    if (SR_CFG_STRING == options[i].type) {
+      char **p = (char **) ((char *) cfg + options[i].offset);
+
+      free (*p);
+      *p = NULL;
+    }
+  free (cfg->listen_host);
+  cfg->listen_host = NULL;
+  for (size_t i = 0; i < SR_CONFIG_DB_PARAMS && cfg->db_keywords[i]; i++)
+    if (0 == strcmp (cfg->db_keywords[i], "port")) {
+      free ((char *) cfg->db_values[i]);
+      cfg->db_values[i] = NULL;
+    }
+  memset (cfg->db_keywords, 0, sizeof (cfg->db_keywords));
+}
+
+json_t *
+sr_config_to_json (const struct sr_config *cfg)
+{
+  json_t *obj = json_object ();
+
+  for (size_t i = 0; i < N_OPTIONS; i++) {
+    const struct sr_config_option *o = &options[i];
+    const char *src = (const char *) cfg + o->offset;
+    json_t *val = json_null ();
+
+    switch (o->type) {
+    case SR_CFG_STRING: {
+      const char *s = *(char *const *) src;
+
+      if (NULL != s)
+        val = json_string ((o->flags & SR_CFG_SECRET) ? "[set]" : s);
+      break;
+    }
+    case SR_CFG_UINT:
+      val = json_integer ((json_int_t) * (const unsigned long *) src);
+      break;
+    case SR_CFG_BOOL:
+      val = json_boolean (*(const bool *) src);
+      break;
+    }
+    json_object_set_new (obj, o->name,
+                         json_pack ("{s:o, s:s}", "value", val, "origin",
+                                    cfg->from_env[i] ? "environment"
+                                    : "default"));
+  }
+  return obj;
+}
+
+/* end of config.c */

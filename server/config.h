@@ -1,0 +1,116 @@
+/*
+ * config.h -- configuration from environment variables.
+ *
+ * Every variable signalroom reads is one row of the option table in
+ * config.c: name, type, default, bounds, whether it is secret, and a one-line
+ * description.  sr_config_load() reads and validates all of them once; a
+ * bad value stops start-up with one line naming the variable.  After that
+ * the struct is read-only and shared by every thread.  The README's
+ * configuration table is checked against the option table by a test.
+ *
+ * Secrets are registered with the logger while loading, so they are masked
+ * in every log line from then on.
+ */
+#ifndef SR_CONFIG_H
+#define SR_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <jansson.h>
+
+#include "log.h"
+#include "status.h"
+
+/** Option flags. */
+#define SR_CFG_SECRET 0x1u  /* never logged or shown; masked in logs */
+
+enum sr_config_type {
+  SR_CFG_STRING,
+  SR_CFG_UINT,
+  SR_CFG_BOOL
+};
+
+/** One row of the option table (exposed for docs and tests). */
+struct sr_config_option {
+  const char *name;
+  enum sr_config_type type;
+  const char *default_value;  /* NULL: unset unless given */
+  unsigned int flags;
+  unsigned long min, max;     /* SR_CFG_UINT bounds */
+  size_t offset;              /* of the destination in struct sr_config */
+  /* extra validation of the raw string, NULL if none; returns a static
+   * explanation on failure */
+  const char *(*check) (const char *value);
+  const char *description;
+};
+
+/** Upper bound of libpq keyword/value pairs we build. */
+#define SR_CONFIG_DB_PARAMS 12
+
+struct sr_config {
+  /* Database, as NULL-terminated keyword/value arrays for
+   * PQconnectdbParams(..., expand_dbname = 1). */
+  const char *db_keywords[SR_CONFIG_DB_PARAMS];
+  const char *db_values[SR_CONFIG_DB_PARAMS];
+  const char *db_source;       /* "DATABASE_URL" or "SUPABASE_DB_*" */
+
+  char *database_url;
+  char *supabase_db_host;
+  unsigned long supabase_db_port;
+  char *supabase_db_name;
+  char *supabase_db_user;
+  char *supabase_db_password;
+  char *supabase_db_sslmode;
+
+  char *listen;                /* host:port as given */
+  char *listen_host;           /* parsed */
+  unsigned int listen_port;    /* parsed; 0 = pick a free port */
+  unsigned long workers;
+  unsigned long http_threads;
+  unsigned long max_connections;
+  unsigned long shutdown_grace_s;
+  char *log_level_name;
+  enum sr_log_level log_level;
+  char *client_id;
+  char *timezone;
+  bool auto_migrate;
+
+  char *jwt_secret;
+  char *jwt_public_key;        /* PEM text, or a path to a PEM file */
+  char *jwt_algorithm;
+  char *jwt_audience;
+  unsigned long jwt_leeway_s;
+
+  /* Which options came from the environment (index = option row). */
+  bool from_env[64];
+};
+
+/** Reads one variable; NULL when unset.  @a ctx is passed through. */
+typedef const char *(*sr_config_getenv) (void *ctx, const char *name);
+
+/**
+ * Read and validate every option.
+ *
+ * @param getenv_fn  NULL for the process environment
+ * @param[out] cfg   filled on success; release with sr_config_clean()
+ * @param[out] err   on failure, one line naming the variable
+ * @return SR_OK or SR_E_CONFIG
+ */
+enum sr_status sr_config_load (struct sr_config *cfg,
+                               sr_config_getenv getenv_fn, void *ctx,
+                               char *err, size_t errlen);
+
+/** Free what sr_config_load() allocated. */
+void sr_config_clean (struct sr_config *cfg);
+
+/** @return the option table and its length. */
+const struct sr_config_option *sr_config_options (size_t *n);
+
+/**
+ * @return a new JSON object describing the effective configuration: each
+ *         option's value (secrets as "[set]" or null) and its origin.
+ */
+json_t *sr_config_to_json (const struct sr_config *cfg);
+
+#endif /* SR_CONFIG_H */

@@ -1,0 +1,667 @@
+/*
+ * http.c -- libmicrohttpd glue and the request life cycle.
+ *
+ * MHD calls us in this order for every request:
+ *   1. uri_logged():   the raw request target; we allocate the sr_request
+ *                      here so even requests MHD later rejects are counted
+ *                      and freed in one place;
+ *   2. on_request():   first call with the headers (all checks run, an
+ *                      early error is queued at once so the body is never
+ *                      read), then once per body chunk, then a last call
+ *                      with no data, where the handler runs;
+ *   3. on_completed(): access log line, then the context is freed.
+ * Only this file and router.c know about MHD or path templates.
+ *
+ * Shutdown: sr_http_stop() quiesces the daemon (no new connections),
+ * waits on a condition variable until the in-flight count reaches zero or
+ * the grace period ends, then stops MHD, which closes idle keep-alive
+ * connections and joins the pool threads.
+ */
+#include "http.h"
+#include "log.h"
+#include "mem.h"
+#include "reply.h"
+#include "utf8.h"
+
+#include <errno.h>
+#include <microhttpd.h>
+#include <netdb.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/random.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+/* Body bytes we are willing to read and throw away after a chunked body
+ * went over its cap, so the client still gets a 413 rather than a reset. */
+#define DISCARD_MAX (1024 * 1024)
+
+struct sr_http {
+  struct MHD_Daemon *daemon;
+  struct sr_app *app;
+  unsigned int port;
+  pthread_mutex_t lock;
+  pthread_cond_t idle;
+  unsigned int in_flight;
+};
+
+/* Per-request transport state kept next to the public context. */
+struct conn_state {
+  struct sr_request req;      /* first: handlers see only this */
+  struct sr_http *srv;
+  struct MHD_Connection *conn;
+  size_t raw_uri_len;
+  bool raw_uri_has_nul;
+  bool started;               /* first access-handler call done */
+  bool queued;                /* a response was queued */
+  bool dispatched;            /* the handler ran */
+  bool early_error;           /* a check failed; the reply is staged */
+  size_t discarded;
+};
+
+uint64_t
+sr_now_us (void)
+{
+  struct timespec ts;
+
+  clock_gettime (CLOCK_MONOTONIC, &ts);
+  return (uint64_t) ts.tv_sec * 1000000u + (uint64_t) ts.tv_nsec / 1000u;
+}
+
+/* ---- request accessors (declared in request.h) ---- */
+
+const char *
+sr_request_query (const struct sr_request *req, const char *name)
+{
+  return MHD_lookup_connection_value (req->connection,
+                                      MHD_GET_ARGUMENT_KIND, name);
+}
+
+const char *
+sr_request_header (const struct sr_request *req, const char *name)
+{
+  return MHD_lookup_connection_value (req->connection, MHD_HEADER_KIND,
+                                      name);
+}
+
+const char *
+sr_request_path_param (const struct sr_request *req, size_t i)
+{
+  return i < req->n_path_params ? req->path_params[i] : NULL;
+}
+
+enum sr_status
+sr_request_body_json (const struct sr_request *req, json_t **out, char *why,
+                      size_t whylen)
+{
+  json_error_t jerr;
+
+  *out = json_loadb (sr_buf_str (&req->body), req->body.len,
+                     JSON_REJECT_DUPLICATES, &jerr);
+  if (NULL == *out) {
+    snprintf (why, whylen, "body is not valid JSON: %s (line %d, column %d)",
+              jerr.text, jerr.line, jerr.column);
+    return SR_E_BAD_JSON;
+  }
+  return SR_OK;
+}
+
+/* ---- helpers ---- */
+
+static void
+request_id_init (struct sr_request *req, const char *given)
+{
+  static const char hex[] = "0123456789abcdef";
+  unsigned char rnd[16];
+  size_t len = given ? strlen (given) : 0;
+  bool ok = len > 0 && len <= SR_REQUEST_ID_MAX;
+
+  /* Accept the caller's id only if it is harmless in logs and headers. */
+  for (size_t i = 0; ok && i < len; i++)
+    ok = NULL != strchr ("abcdefghijklmnopqrstuvwxyz"
+                         "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._:-",
+                         given[i]);
+  if (ok) {
+    memcpy (req->request_id, given, len + 1);
+    return;
+  }
+  if (sizeof (rnd) != getrandom (rnd, sizeof (rnd), 0)) {
+    /* getrandom on Linux >= 3.17 does not fail for 16 bytes; fall back to
+     * something unique enough for correlation. */
+    uint64_t t = sr_now_us ();
+
+    memcpy (rnd, &t, sizeof (t));
+    memcpy (rnd + 8, &req, sizeof (void *) < 8 ? sizeof (void *) : 8);
+  }
+  for (size_t i = 0; i < sizeof (rnd); i++) {
+    req->request_id[2 * i] = hex[rnd[i] >> 4];
+    req->request_id[2 * i + 1] = hex[rnd[i] & 15];
+  }
+  req->request_id[2 * sizeof (rnd)] = '\0';
+}
+
+struct header_sum {
+  size_t bytes;
+};
+
+static enum MHD_Result
+sum_header (void *cls, enum MHD_ValueKind kind, const char *key,
+            const char *value)
+{
+  struct header_sum *s = cls;
+
+  (void) kind;
+  s->bytes += strlen (key) + (value ? strlen (value) : 0) + 4;
+  return MHD_YES;
+}
+
+struct query_check {
+  const struct sr_route *route;
+  const char *bad;            /* first rejected name */
+  bool bad_utf8;
+};
+
+static enum MHD_Result
+check_query_arg (void *cls, enum MHD_ValueKind kind, const char *key,
+                 const char *value)
+{
+  struct query_check *q = cls;
+
+  (void) kind;
+  if (!sr_utf8_valid (key, strlen (key))
+      || (NULL != value && !sr_utf8_valid (value, strlen (value)))) {
+    q->bad_utf8 = true;
+    q->bad = key;
+    return MHD_NO;
+  }
+  if (!sr_router_accepts_query (q->route, key)) {
+    q->bad = key;
+    return MHD_NO;
+  }
+  return MHD_YES;
+}
+
+/* Media type of a Content-Type value, lower-cased, without parameters;
+ * NULL when the value names a charset other than UTF-8. */
+static char *
+media_type (const char *value)
+{
+  size_t n = strcspn (value, ";");
+  const char *params = value + n;
+  char *mt;
+
+  while (n > 0 && (' ' == value[n - 1] || '\t' == value[n - 1]))
+    n--;
+  while (n > 0 && (' ' == *value || '\t' == *value)) {
+    value++;
+    n--;
+  }
+  mt = sr_xstrndup (value, n);
+  for (char *p = mt; *p; p++)
+    if (*p >= 'A' && *p <= 'Z')
+      *p = (char) (*p - 'A' + 'a');
+  {
+    const char *cs = strcasestr (params, "charset=");
+
+    if (NULL != cs) {
+      cs += 8;
+      if ('"' == *cs)
+        cs++;
+      if (0 != strncasecmp (cs, "utf-8", 5) && 0 != strncasecmp (cs, "utf8",
+                                                                   4)) {
+        free (mt);
+        return NULL;
+      }
+    }
+  }
+  return mt;
+}
+
+static enum sr_status
+check_auth (struct conn_state *cs)
+{
+  struct sr_request *req = &cs->req;
+  const struct sr_route *route = req->route;
+  const char *reason = NULL;
+  const char *authz;
+  enum sr_status st;
+  char challenge[256];
+
+  if (SR_AUTH_PUBLIC == route->policy)
+    return SR_OK;
+  if (NULL == req->app->auth)
+    return sr_reply_fail (req, SR_E_AUTH_UNCONFIGURED,
+                             "this route needs a verified token, but no JWT "
+                             "key is configured (set SIGNALROOM_JWT_SECRET "
+                             "or SIGNALROOM_JWT_PUBLIC_KEY)");
+  authz = MHD_lookup_connection_value (cs->conn, MHD_HEADER_KIND,
+                                       MHD_HTTP_HEADER_AUTHORIZATION);
+  st = sr_auth_verify (req->app->auth, authz, time (NULL), &req->principal,
+                       &reason);
+  if (SR_OK != st) {
+    if (NULL == authz || '\0' == authz[0])
+      snprintf (challenge, sizeof (challenge), "Bearer realm=\"signalroom\"");
+    else
+      snprintf (challenge, sizeof (challenge),
+                "Bearer realm=\"signalroom\", error=\"invalid_token\", "
+                "error_description=\"%s\"", reason ? reason : "invalid");
+    sr_reply_header (req, MHD_HTTP_HEADER_WWW_AUTHENTICATE, challenge);
+    return sr_reply_fail (req, SR_E_UNAUTHENTICATED, "%s",
+                          reason ? reason : "invalid token");
+  }
+  req->authenticated = true;
+  st = sr_auth_allows (&req->principal, route->policy);
+  if (SR_OK != st) {
+    return sr_reply_fail (req, SR_E_FORBIDDEN,
+                          "role \"%s\" may not use this route (needs %s)",
+                          req->principal.role_name,
+                          sr_auth_policy_name (route->policy));
+  }
+  return SR_OK;
+}
+
+/* Run every check that needs only the headers.  On failure a problem
+ * reply is staged and the error returned. */
+static enum sr_status
+check_headers (struct conn_state *cs, const char *url, const char *method)
+{
+  struct sr_request *req = &cs->req;
+  struct sr_app *app = req->app;
+  struct header_sum hs = { 0 };
+  struct query_check qc = { 0 };
+  char allow[64];
+  enum sr_status st;
+  const char *cl;
+  const char *te;
+
+  if (cs->raw_uri_len > SR_HTTP_MAX_URI)
+    return sr_reply_fail (req, SR_E_URI_TOO_LONG,
+                             "request target is %zu bytes; the limit is %u",
+                             cs->raw_uri_len, SR_HTTP_MAX_URI);
+  MHD_get_connection_values (cs->conn, MHD_HEADER_KIND, sum_header, &hs);
+  if (hs.bytes > SR_HTTP_MAX_HEADERS)
+    return sr_reply_fail (req, SR_E_HEADERS_TOO_LARGE,
+                             "request headers are %zu bytes; the limit is %u",
+                             hs.bytes, SR_HTTP_MAX_HEADERS);
+  if (cs->raw_uri_has_nul || !sr_utf8_valid (url, strlen (url)))
+    return sr_reply_fail (req, SR_E_BAD_PATH,
+                             "the request path is not valid UTF-8");
+  req->path = sr_xstrdup (url);
+  st = sr_router_match (app->routes, app->n_routes, method, url, req,
+                        &req->route, allow, sizeof (allow));
+  if (SR_E_METHOD == st) {
+    sr_reply_header (req, MHD_HTTP_HEADER_ALLOW, allow);
+    return sr_reply_fail (req, SR_E_METHOD,
+                             "%s is not allowed here; allowed: %s", method,
+                             allow);
+  }
+  if (SR_OK != st)
+    return sr_reply_fail (req, SR_E_NOT_FOUND, "no route for %s", url);
+  qc.route = req->route;
+  MHD_get_connection_values (cs->conn, MHD_GET_ARGUMENT_KIND,
+                             check_query_arg, &qc);
+  if (qc.bad_utf8)
+    return sr_reply_fail (req, SR_E_BAD_PARAM,
+                             "a query parameter is not valid UTF-8");
+  if (NULL != qc.bad)
+    return sr_reply_fail_extra_steal (
+      req, SR_E_UNKNOWN_PARAM, json_pack ("{s:s}", "parameter", qc.bad),
+      "this route does not accept the query parameter \"%s\"", qc.bad);
+  st = check_auth (cs);
+  if (SR_OK != st)
+    return st;
+  cl = MHD_lookup_connection_value (cs->conn, MHD_HEADER_KIND,
+                                    MHD_HTTP_HEADER_CONTENT_LENGTH);
+  te = MHD_lookup_connection_value (cs->conn, MHD_HEADER_KIND,
+                                    MHD_HTTP_HEADER_TRANSFER_ENCODING);
+  if (NULL == req->route->body_type) {
+    if ((NULL != cl && 0 != strcmp (cl, "0")) || NULL != te)
+      return sr_reply_fail (req, SR_E_TOO_LARGE,
+                               "this route takes no request body");
+    return SR_OK;
+  }
+  if (NULL != cl) {
+    char *end;
+    unsigned long long n;
+
+    errno = 0;
+    n = strtoull (cl, &end, 10);
+    if (0 == errno && '\0' == *end && n > req->route->max_body)
+      return sr_reply_fail (req, SR_E_TOO_LARGE,
+                               "body is %llu bytes; this route accepts at "
+                               "most %zu", n, req->route->max_body);
+  }
+  {
+    const char *ct = MHD_lookup_connection_value (
+      cs->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
+
+    req->content_type = ct ? media_type (ct) : NULL;
+    if (NULL == req->content_type
+        || 0 != strcmp (req->content_type, req->route->body_type))
+      return sr_reply_fail (req, SR_E_UNSUPPORTED_MEDIA,
+                               "this route accepts %s (UTF-8) bodies; got %s",
+                               req->route->body_type,
+                               ct ? ct : "no Content-Type");
+  }
+  return SR_OK;
+}
+
+static bool
+has_body (struct MHD_Connection *conn)
+{
+  const char *cl = MHD_lookup_connection_value (
+    conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+
+  return (NULL != cl && 0 != strcmp (cl, "0"))
+         || NULL != MHD_lookup_connection_value (
+           conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_TRANSFER_ENCODING);
+}
+
+static enum MHD_Result
+queue_reply (struct conn_state *cs)
+{
+  struct sr_request *req = &cs->req;
+  struct sr_reply *r = &req->reply;
+  struct MHD_Response *resp;
+  enum MHD_Result ret;
+
+  if (!r->set)
+    sr_reply_problem (req, SR_E_INTERNAL, "the handler staged no reply");
+  resp = MHD_create_response_from_buffer (r->body_len, r->body,
+                                          MHD_RESPMEM_MUST_FREE);
+  if (NULL == resp)
+    return MHD_NO;
+  r->body = NULL; /* now MHD's */
+  r->body_len = 0;
+  MHD_add_response_header (resp, MHD_HTTP_HEADER_CONTENT_TYPE,
+                           r->content_type);
+  MHD_add_response_header (resp, "X-Request-Id", req->request_id);
+  MHD_add_response_header (resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+  MHD_add_response_header (resp, "X-Content-Type-Options", "nosniff");
+  for (size_t i = 0; i < r->n_headers; i++)
+    MHD_add_response_header (resp, r->headers[i].name, r->headers[i].value);
+  if (atomic_load (&req->app->draining))
+    MHD_add_response_header (resp, MHD_HTTP_HEADER_CONNECTION, "close");
+  ret = MHD_queue_response (cs->conn, r->http_status, resp);
+  MHD_destroy_response (resp);
+  cs->queued = true;
+  return ret;
+}
+
+static void
+dispatch (struct conn_state *cs)
+{
+  struct sr_request *req = &cs->req;
+  enum sr_status st;
+
+  cs->dispatched = true;
+  if (cs->req.body_too_large) {
+    sr_reply_problem (req, SR_E_TOO_LARGE,
+                      "body is over the %zu bytes this route accepts",
+                      req->route->max_body);
+    return;
+  }
+  st = req->route->handler (req);
+  if (SR_OK != st && !req->reply.set)
+    sr_reply_problem (req, st, NULL);
+  else if (SR_OK != st && req->reply.http_status < 400)
+    sr_reply_problem (req, st, NULL);
+}
+
+/* ---- MHD callbacks ---- */
+
+static void *
+uri_logged (void *cls, const char *uri, struct MHD_Connection *conn)
+{
+  struct sr_http *srv = cls;
+  struct conn_state *cs = sr_xcalloc (1, sizeof (*cs));
+
+  cs->srv = srv;
+  cs->conn = conn;
+  cs->req.app = srv->app;
+  cs->req.connection = conn;
+  cs->req.started_us = sr_now_us ();
+  cs->raw_uri_len = strlen (uri);
+  {
+    /* MHD decodes %00 into a NUL that silently cuts the path short. */
+    const char *q = strchr (uri, '?');
+    size_t plen = q ? (size_t) (q - uri) : cs->raw_uri_len;
+
+    cs->raw_uri_has_nul = NULL != memmem (uri, plen, "%00", 3);
+  }
+  sr_buf_init (&cs->req.body, 0);
+  pthread_mutex_lock (&srv->lock);
+  srv->in_flight++;
+  pthread_mutex_unlock (&srv->lock);
+  return cs;
+}
+
+static enum MHD_Result
+on_request (void *cls, struct MHD_Connection *conn, const char *url,
+            const char *method, const char *version, const char *upload_data,
+            size_t *upload_data_size, void **con_cls)
+{
+  struct conn_state *cs = *con_cls;
+  enum MHD_Result ret = MHD_YES;
+
+  (void) cls;
+  (void) version;
+  if (NULL == cs)
+    return MHD_NO; /* cannot happen: uri_logged always runs first */
+  if (!cs->started) {
+    cs->started = true;
+    snprintf (cs->req.method, sizeof (cs->req.method), "%s", method);
+    request_id_init (&cs->req, MHD_lookup_connection_value (
+                       conn, MHD_HEADER_KIND, "X-Request-Id"));
+    sr_log_set_context ("request_id", cs->req.request_id);
+    if (SR_OK != check_headers (cs, url, method)) {
+      /* With a body coming, answer now so it is never read (MHD then
+       * closes the connection); without one, answer on the final call so
+       * the connection stays usable for keep-alive clients. */
+      cs->early_error = true;
+      if (has_body (conn))
+        ret = queue_reply (cs);
+    } else if (NULL != cs->req.route->body_type) {
+      sr_buf_init (&cs->req.body, cs->req.route->max_body);
+    }
+    sr_log_set_context (NULL, NULL);
+    return ret;
+  }
+  if (cs->queued) {
+    /* An early error reply is out; drop whatever body still arrives. */
+    *upload_data_size = 0;
+    return MHD_YES;
+  }
+  sr_log_set_context ("request_id", cs->req.request_id);
+  if (0 != *upload_data_size) {
+    if (!cs->req.body_too_large
+        && SR_OK != sr_buf_append (&cs->req.body, upload_data,
+                                   *upload_data_size)) {
+      cs->req.body_too_large = true;
+      sr_buf_clean (&cs->req.body);
+    }
+    if (cs->req.body_too_large) {
+      cs->discarded += *upload_data_size;
+      if (cs->discarded > DISCARD_MAX)
+        ret = MHD_NO; /* a client that will not stop: hang up */
+    }
+    *upload_data_size = 0;
+  } else {
+    if (!cs->dispatched && !cs->early_error)
+      dispatch (cs);
+    ret = queue_reply (cs);
+  }
+  sr_log_set_context (NULL, NULL);
+  return ret;
+}
+
+static void
+request_free (struct conn_state *cs)
+{
+  struct sr_request *req = &cs->req;
+
+  if (NULL != req->handler_cleanup)
+    req->handler_cleanup (req->handler_ctx);
+  free (req->path);
+  for (size_t i = 0; i < req->n_path_params; i++)
+    free (req->path_params[i]);
+  free (req->content_type);
+  sr_buf_clean (&req->body);
+  sr_reply_clean (&req->reply);
+  free (cs);
+}
+
+static void
+on_completed (void *cls, struct MHD_Connection *conn, void **con_cls,
+              enum MHD_RequestTerminationCode toe)
+{
+  struct sr_http *srv = cls;
+  struct conn_state *cs = *con_cls;
+  struct sr_request *req;
+
+  (void) conn;
+  if (NULL == cs)
+    return;
+  *con_cls = NULL;
+  req = &cs->req;
+  if (req->request_id[0]) {
+    enum sr_log_level lvl = (NULL != req->route && req->route->quiet)
+                            ? SR_LOG_DEBUG : SR_LOG_INFO;
+
+    if (MHD_REQUEST_TERMINATED_COMPLETED_OK != toe)
+      lvl = SR_LOG_WARN;
+    sr_log_set_context ("request_id", req->request_id);
+    sr_log (lvl, "request",
+            "{s:s, s:s, s:i, s:I, s:s, s:s*}",
+            "method", req->method,
+            "path", req->path ? req->path : "(rejected)",
+            "status", (int) (cs->queued ? req->reply.http_status : 0),
+            "duration_us", (json_int_t) (sr_now_us () - req->started_us),
+            "outcome", MHD_REQUEST_TERMINATED_COMPLETED_OK == toe
+            ? "completed" : "aborted",
+            "role", req->authenticated ? req->principal.role_name : NULL);
+    sr_log_set_context (NULL, NULL);
+  }
+  request_free (cs);
+  pthread_mutex_lock (&srv->lock);
+  srv->in_flight--;
+  if (0 == srv->in_flight)
+    pthread_cond_broadcast (&srv->idle);
+  pthread_mutex_unlock (&srv->lock);
+}
+
+static void
+mhd_logger (void *cls, const char *fmt, va_list ap)
+{
+  char line[512];
+  size_t n;
+
+  (void) cls;
+  vsnprintf (line, sizeof (line), fmt, ap);
+  n = strlen (line);
+  while (n > 0 && ('\n' == line[n - 1] || '\r' == line[n - 1]))
+    line[--n] = '\0';
+  sr_log (SR_LOG_WARN, "http server", "{s:s}", "detail", line);
+}
+
+/* ---- start / stop ---- */
+
+enum sr_status
+sr_http_start (struct sr_app *app, struct sr_http **out, char *err,
+               size_t errlen)
+{
+  const struct sr_config *cfg = app->cfg;
+  struct addrinfo hints = { 0 };
+  struct addrinfo *ai = NULL;
+  struct sr_http *srv;
+  char port[8];
+  unsigned int flags;
+  int rc;
+  const union MHD_DaemonInfo *info;
+
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
+  snprintf (port, sizeof (port), "%u", cfg->listen_port);
+  rc = getaddrinfo (cfg->listen_host, port, &hints, &ai);
+  if (0 != rc) {
+    snprintf (err, errlen, "SIGNALROOM_LISTEN host \"%s\": %s",
+              cfg->listen_host, gai_strerror (rc));
+    return SR_E_CONFIG;
+  }
+  srv = sr_xcalloc (1, sizeof (*srv));
+  srv->app = app;
+  pthread_mutex_init (&srv->lock, NULL);
+  pthread_cond_init (&srv->idle, NULL);
+  flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_USE_ITC
+          | MHD_USE_ERROR_LOG;
+  if (AF_INET6 == ai->ai_family)
+    flags |= MHD_USE_IPv6;
+  srv->daemon = MHD_start_daemon (
+    flags, 0, NULL, NULL, on_request, srv,
+    MHD_OPTION_EXTERNAL_LOGGER, mhd_logger, NULL, /* must come first */
+    MHD_OPTION_SOCK_ADDR, ai->ai_addr,
+    MHD_OPTION_THREAD_POOL_SIZE, (unsigned int) cfg->http_threads,
+    MHD_OPTION_CONNECTION_LIMIT, (unsigned int) cfg->max_connections,
+    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int) 30,
+    /* Room for our own 414/431 checks to answer in the envelope; beyond
+     * this MHD answers by itself. */
+    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t) (64 * 1024),
+    MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned int) 1,
+    MHD_OPTION_URI_LOG_CALLBACK, uri_logged, srv,
+    MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
+    MHD_OPTION_END);
+  freeaddrinfo (ai);
+  if (NULL == srv->daemon) {
+    snprintf (err, errlen,
+              "cannot listen on SIGNALROOM_LISTEN=%s (address in use or not "
+              "available)", cfg->listen);
+    pthread_cond_destroy (&srv->idle);
+    pthread_mutex_destroy (&srv->lock);
+    free (srv);
+    return SR_E_IO;
+  }
+  info = MHD_get_daemon_info (srv->daemon, MHD_DAEMON_INFO_BIND_PORT);
+  srv->port = (NULL != info) ? info->port : cfg->listen_port;
+  *out = srv;
+  return SR_OK;
+}
+
+unsigned int
+sr_http_port (const struct sr_http *srv)
+{
+  return srv->port;
+}
+
+unsigned int
+sr_http_stop (struct sr_http *srv, unsigned int grace_s)
+{
+  MHD_socket lsock;
+  struct timespec deadline;
+  unsigned int left;
+
+  lsock = MHD_quiesce_daemon (srv->daemon);
+  if (MHD_INVALID_SOCKET != lsock)
+    close (lsock);
+  clock_gettime (CLOCK_REALTIME, &deadline);
+  deadline.tv_sec += grace_s;
+  pthread_mutex_lock (&srv->lock);
+  while (srv->in_flight > 0) {
+    if (ETIMEDOUT == pthread_cond_timedwait (&srv->idle, &srv->lock,
+                                             &deadline))
+      break;
+  }
+  left = srv->in_flight;
+  pthread_mutex_unlock (&srv->lock);
+  MHD_stop_daemon (srv->daemon);
+  pthread_cond_destroy (&srv->idle);
+  pthread_mutex_destroy (&srv->lock);
+  free (srv);
+  return left;
+}
+
+/* end of http.c */

@@ -1,0 +1,61 @@
+/*
+ * http.h -- the HTTP server: libmicrohttpd with a thread pool.
+ *
+ * Owns the MHD daemon and the request life cycle (request.h).  Enforced
+ * here, before any handler runs, in this order: request-target length,
+ * header size, path encoding, route (404/405), query parameters, the
+ * route's auth policy (401/403/503), body size (413, from Content-Length
+ * before reading when possible) and media type (415).
+ *
+ * Threads: MHD runs SIGNALROOM_HTTP_THREADS polling threads; a request is
+ * handled entirely on one of them, so handlers may use the thread's own
+ * database connection (db.h).
+ */
+#ifndef SR_HTTP_H
+#define SR_HTTP_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <time.h>
+
+#include "auth.h"
+#include "config.h"
+#include "router.h"
+#include "status.h"
+
+/** Process-wide state handlers may read (immutable after start, except
+ * the atomics). */
+struct sr_app {
+  const struct sr_config *cfg;
+  const struct sr_auth *auth;     /* NULL: protected routes answer 503 */
+  const struct sr_route *routes;
+  size_t n_routes;
+  atomic_bool draining;           /* SIGTERM received */
+  time_t started_at;
+};
+
+/** Request-target and header limits (beyond them: 414 / 431). */
+#define SR_HTTP_MAX_URI 8192
+#define SR_HTTP_MAX_HEADERS 16384
+
+struct sr_http;
+
+/**
+ * Start listening on cfg->listen with the app's routes.
+ * @param[out] out  the server
+ * @param[out] err  on failure, one line (e.g. address in use)
+ */
+enum sr_status sr_http_start (struct sr_app *app, struct sr_http **out,
+                              char *err, size_t errlen);
+
+/** @return the bound TCP port (useful when port 0 was asked for). */
+unsigned int sr_http_port (const struct sr_http *srv);
+
+/**
+ * Graceful stop: stop accepting, let in-flight requests finish for at most
+ * @a grace_s seconds, then close every connection and free @a srv.
+ * @return the number of requests still in flight when the grace ran out
+ */
+unsigned int sr_http_stop (struct sr_http *srv, unsigned int grace_s);
+
+#endif /* SR_HTTP_H */

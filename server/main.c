@@ -1,0 +1,89 @@
+/*
+ * main.c -- entry point: process-wide set-up, then subcommand dispatch.
+ */
+#include "cli.h"
+#include "config.h"
+#include "log.h"
+#include "mem.h"
+
+#include <stdio.h>
+#include <string.h>
+
+struct command {
+  const char *name;
+  int (*run) (int argc, char **argv);
+  const char *summary;
+};
+
+static const struct command commands[] = {
+  { "serve", sr_cmd_serve,
+    "run the HTTP API (and, as later features land, workers and scheduler)" },
+  { "migrate", sr_cmd_migrate, "apply pending database migrations and exit" },
+  { "version", sr_cmd_version, "print version and library versions" },
+};
+
+#define N_COMMANDS (sizeof (commands) / sizeof (commands[0]))
+
+static void
+usage (FILE *out)
+{
+  fprintf (out, "usage: signalroom <command> [options]\n\ncommands:\n");
+  for (size_t i = 0; i < N_COMMANDS; i++)
+    fprintf (out, "  %-10s %s\n", commands[i].name, commands[i].summary);
+  fprintf (out, "\n'signalroom <command> --help' describes a command.\n"
+           "Configuration comes from environment variables; see README.md.\n");
+}
+
+int
+sr_cli_no_options (int argc, char **argv, const char *text, bool *done)
+{
+  *done = false;
+  if (argc <= 1)
+    return SR_EXIT_OK;
+  *done = true;
+  if (0 == strcmp (argv[1], "--help") || 0 == strcmp (argv[1], "-h")) {
+    fputs (text, stdout);
+    return SR_EXIT_OK;
+  }
+  fprintf (stderr, "signalroom %s: unknown argument '%s'\n%s", argv[0],
+           argv[1], text);
+  return SR_EXIT_USAGE;
+}
+
+bool
+sr_cli_load_config (struct sr_config *cfg)
+{
+  char err[512];
+
+  if (SR_OK != sr_config_load (cfg, NULL, NULL, err, sizeof (err))) {
+    sr_log (SR_LOG_ERROR, "invalid configuration", "{s:s}", "error", err);
+    return false;
+  }
+  sr_log_set_level (cfg->log_level);
+  return true;
+}
+
+int
+main (int argc, char **argv)
+{
+  sr_mem_install_json_allocator ();
+  if (argc < 2) {
+    usage (stderr);
+    return SR_EXIT_USAGE;
+  }
+  if (0 == strcmp (argv[1], "--help") || 0 == strcmp (argv[1], "-h")
+      || 0 == strcmp (argv[1], "help")) {
+    usage (stdout);
+    return SR_EXIT_OK;
+  }
+  if (0 == strcmp (argv[1], "--version"))
+    return sr_cmd_version (1, argv + 1);
+  for (size_t i = 0; i < N_COMMANDS; i++)
+    if (0 == strcmp (argv[1], commands[i].name))
+      return commands[i].run (argc - 1, argv + 1);
+  fprintf (stderr, "signalroom: unknown command '%s'\n\n", argv[1]);
+  usage (stderr);
+  return SR_EXIT_USAGE;
+}
+
+/* end of main.c */

@@ -1,0 +1,54 @@
+/*
+ * check.c -- runner behind check.h.
+ */
+#include "check.h"
+
+#include <time.h>
+
+int sr_test_failures_;
+int sr_test_skipped_;
+
+static double
+now_s (void)
+{
+  struct timespec ts;
+
+  clock_gettime (CLOCK_MONOTONIC, &ts);
+  return (double) ts.tv_sec + (double) ts.tv_nsec / 1e9;
+}
+
+int
+sr_test_run (int argc, char **argv, const struct sr_test_case *cases,
+             size_t n)
+{
+  int ran = 0;
+  int failed_tests = 0;
+
+  for (size_t i = 0; i < n; i++) {
+    if (argc > 1 && 0 != strcmp (argv[1], cases[i].name))
+      continue;
+    int before = sr_test_failures_;
+    double t0 = now_s ();
+
+    fprintf (stderr, "-- %s\n", cases[i].name);
+    cases[i].fn ();
+    ran++;
+    if (sr_test_failures_ != before) {
+      failed_tests++;
+      fprintf (stderr, "FAIL %s (%.3f s)\n", cases[i].name, now_s () - t0);
+    } else {
+      fprintf (stderr, "ok   %s (%.3f s)\n", cases[i].name, now_s () - t0);
+    }
+  }
+  if (0 == ran) {
+    fprintf (stderr, "no test named %s\n", argc > 1 ? argv[1] : "(any)");
+    return 1;
+  }
+  fprintf (stderr, "%d test(s), %d failed, %d check failure(s)\n", ran,
+           failed_tests, sr_test_failures_);
+  if (failed_tests > 0)
+    return 1;
+  return sr_test_skipped_ ? 77 : 0;
+}
+
+/* end of check.c */

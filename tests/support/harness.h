@@ -1,0 +1,157 @@
+/*
+ * harness.h -- integration-test support: a real PostgreSQL, the real
+ * signalroom binary, and raw HTTP.
+ *
+ * PostgreSQL: ctest's "pg" fixture starts a private cluster
+ * (tests/tools/pgcluster.sh) and passes its state directory in
+ * SR_TEST_PGDIR.  Each test creates its own database on it, so tests run
+ * in parallel without sharing state.  A test that needs to stop and start
+ * the server itself makes a private cluster with sr_th_cluster_*.
+ *
+ * The binary: sr_th_server_start() forks `signalroom serve` with an
+ * explicit environment, reads its stderr on a thread (every line kept),
+ * and waits -- on a condition variable, never a sleep -- for the
+ * "listening" line to learn the port.  Tests can then wait for any log
+ * line the same way.
+ *
+ * HTTP: requests are written byte for byte on a socket, so tests can send
+ * what no well-behaved client would (invalid UTF-8, huge headers).
+ */
+#ifndef SR_TEST_HARNESS_H
+#define SR_TEST_HARNESS_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include <libpq-fe.h>
+
+/* ---- PostgreSQL ---- */
+
+/**
+ * Create (drop first if present) database @a name on the fixture cluster.
+ * @param[out] conninfo libpq key=value string for it
+ * @return false with a message on stderr when there is no fixture (the
+ *         caller then SR_SKIPs; under ctest the fixture always exists)
+ */
+bool sr_th_create_db (const char *name, char *conninfo, size_t len);
+
+/** Connect to @a conninfo or abort the test binary with a message. */
+PGconn *sr_th_pg (const char *conninfo);
+
+/** Run @a sql and return the first column of the first row ("" if none;
+ * static buffer, overwritten by the next call). */
+const char *sr_th_pg_value (PGconn *c, const char *sql);
+
+/** A private cluster this test controls (state dir under the build). */
+bool sr_th_cluster_start (const char *state_dir, char *conninfo, size_t len);
+bool sr_th_cluster_stop (const char *state_dir);
+void sr_th_cluster_destroy (const char *state_dir);
+
+/* ---- the signalroom binary ---- */
+
+struct sr_th_env {
+  const char *vars[48];     /* "NAME=value", NULL-terminated */
+  size_t n;
+};
+
+void sr_th_env_add (struct sr_th_env *env, const char *name,
+                    const char *value);
+
+struct sr_th_server {
+  pid_t pid;
+  int port;
+  int stderr_fd;
+  pthread_t reader;
+  pthread_mutex_t lock;
+  pthread_cond_t changed;
+  char *log;                /* every line so far */
+  size_t log_len;
+  bool eof;
+};
+
+/**
+ * Start `signalroom serve` with exactly @a env (plus PATH and TZDIR) and
+ * wait up to 20 s for it to listen.  SIGNALROOM_LISTEN defaults to
+ * 127.0.0.1:0.
+ */
+bool sr_th_server_start (struct sr_th_server *srv,
+                         const struct sr_th_env *env);
+
+/**
+ * Wait until the log holds a line containing every one of the
+ * NULL-terminated substrings, or @a timeout_ms passes.
+ * @return the matching line (static buffer) or NULL
+ */
+const char *sr_th_server_wait_log (struct sr_th_server *srv,
+                                   int timeout_ms, ...);
+
+/** Count log lines containing @a needle. */
+size_t sr_th_server_count_log (struct sr_th_server *srv,
+                               const char *needle);
+
+/** Copy of the whole log so far (caller frees). */
+char *sr_th_server_log (struct sr_th_server *srv);
+
+/**
+ * Send @a sig, wait for exit (up to @a timeout_ms; then SIGKILL).
+ * @param[out] exit_code  exit status, or 128+signal
+ * @param[out] seconds    time from the signal to the exit
+ */
+bool sr_th_server_stop (struct sr_th_server *srv, int sig, int timeout_ms,
+                        int *exit_code, double *seconds);
+
+/**
+ * Run the binary with @a argv (argv[0] is the subcommand) and @a env,
+ * capture stdout and stderr, wait for it.
+ */
+int sr_th_run (const struct sr_th_env *env, const char *const *argv,
+               char **out, char **err);
+
+/* ---- HTTP ---- */
+
+struct sr_th_response {
+  int status;               /* 0: no parseable response */
+  char *head;               /* status line and headers */
+  char *body;
+  size_t body_len;
+};
+
+/**
+ * Send @a raw (a complete request) to 127.0.0.1:@a port, read the whole
+ * response (the request should say Connection: close).
+ */
+bool sr_th_http_raw (int port, const char *raw, size_t len,
+                     struct sr_th_response *resp);
+
+/**
+ * Build and send a request.  @a headers is "Name: value\r\n"... or NULL;
+ * a Content-Length is added when @a body is not NULL.
+ */
+bool sr_th_http (int port, const char *method, const char *target,
+                 const char *headers, const char *body, size_t body_len,
+                 struct sr_th_response *resp);
+
+/** @return header @a name's value (static buffer) or NULL. */
+const char *sr_th_header (const struct sr_th_response *resp,
+                          const char *name);
+
+void sr_th_response_clean (struct sr_th_response *resp);
+
+/* ---- tokens ---- */
+
+/**
+ * Mint an HS256 token: role, aud, exp = now + @a exp_in (seconds), sub.
+ * @a role or @a aud NULL omits the claim.  Caller frees.
+ */
+char *sr_th_jwt (const char *secret, const char *role, const char *aud,
+                 long exp_in);
+
+/** Path of the binary under test (SR_BINARY). */
+const char *sr_th_binary (void);
+
+/** Monotonic seconds. */
+double sr_th_now (void);
+
+#endif /* SR_TEST_HARNESS_H */
