@@ -6,6 +6,7 @@
  */
 #include "config.h"
 #include "mem.h"
+#include "utf8.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -132,6 +133,19 @@ check_timezone (const char *v)
     return "is too long";
   if (0 != stat (path, &st) || !S_ISREG (st.st_mode))
     return "is not a time zone known to this system's tz database";
+  {
+    /* Other files live in the zoneinfo directory (leapseconds, tzdata.zi):
+     * a zone is a compiled TZif file. */
+    FILE *f = fopen (path, "rb");
+    char magic[4] = { 0 };
+    bool tzif = NULL != f && 4 == fread (magic, 1, 4, f)
+                && 0 == memcmp (magic, "TZif", 4);
+
+    if (NULL != f)
+      fclose (f);
+    if (!tzif)
+      return "is not a time zone known to this system's tz database";
+  }
   return NULL;
 }
 
@@ -187,8 +201,8 @@ split_listen (const char *v, char **host, unsigned int *port)
     return "has an empty or oversized host";
   errno = 0;
   p = strtoul (colon + 1, &end, 10);
-  if ('\0' == colon[1] || '\0' != *end || 0 != errno || p > 65535
-      || '-' == colon[1] || '+' == colon[1])
+  if (!isdigit ((unsigned char) colon[1]) || '\0' != *end || 0 != errno
+      || p > 65535)
     return "has a port that is not a number from 0 to 65535";
   if (NULL != host)
     *host = sr_xstrndup (h, hlen);
@@ -347,6 +361,10 @@ sr_config_load (struct sr_config *cfg, sr_config_getenv getenv_fn, void *ctx,
       continue;
     if (secret)
       sr_log_add_secret (v);
+    if (!sr_utf8_valid (v, strlen (v))) {
+      sr_config_clean (cfg);
+      return fail (err, errlen, o->name, "is not valid UTF-8", NULL, true);
+    }
     if (NULL != o->check)
       why = o->check (v);
     if (NULL == why) {

@@ -458,6 +458,8 @@ on_request (void *cls, struct MHD_Connection *conn, const char *url,
     request_id_init (&cs->req, MHD_lookup_connection_value (
                        conn, MHD_HEADER_KIND, "X-Request-Id"));
     sr_log_set_context ("request_id", cs->req.request_id);
+    sr_log (SR_LOG_DEBUG, "request started", "{s:s, s:s}", "method", method,
+            "path", url);
     if (SR_OK != check_headers (cs, url, method)) {
       /* With a body coming, answer now so it is never read (MHD then
        * closes the connection); without one, answer on the final call so
@@ -611,7 +613,6 @@ sr_http_start (struct sr_app *app, struct sr_http **out, char *err,
     /* Room for our own 414/431 checks to answer in the envelope; beyond
      * this MHD answers by itself. */
     MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t) (64 * 1024),
-    MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned int) 1,
     MHD_OPTION_URI_LOG_CALLBACK, uri_logged, srv,
     MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
     MHD_OPTION_END);
@@ -647,6 +648,9 @@ sr_http_stop (struct sr_http *srv, unsigned int grace_s)
   lsock = MHD_quiesce_daemon (srv->daemon);
   if (MHD_INVALID_SOCKET != lsock)
     close (lsock);
+  sr_log (SR_LOG_INFO, "stopped accepting connections",
+          "{s:i, s:i}", "in_flight", (int) srv->in_flight, "grace_s",
+          (int) grace_s);
   clock_gettime (CLOCK_REALTIME, &deadline);
   deadline.tv_sec += grace_s;
   pthread_mutex_lock (&srv->lock);

@@ -86,7 +86,19 @@ add_secret_form (const char *s)
   for (size_t i = 0; i < n_secrets; i++)
     if (0 == strcmp (secrets[i], s))
       return;
-  secrets[n_secrets++] = sr_xstrdup (s);
+  /* Longest first: when one secret contains another, masking the short
+   * one first would leave the long one's remainder in the clear. */
+  {
+    size_t at = n_secrets;
+    size_t len = strlen (s);
+
+    while (at > 0 && strlen (secrets[at - 1]) < len) {
+      secrets[at] = secrets[at - 1];
+      at--;
+    }
+    secrets[at] = sr_xstrdup (s);
+    n_secrets++;
+  }
 }
 
 void

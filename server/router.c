@@ -63,7 +63,7 @@ append_allow (char *allow, size_t allowlen, const char *method)
 {
   size_t used = strlen (allow);
 
-  if (NULL != strstr (allow, method))
+  if (used + 1 >= allowlen || NULL != strstr (allow, method))
     return;
   snprintf (allow + used, allowlen - used, "%s%s", used ? ", " : "",
             method);
@@ -78,8 +78,9 @@ sr_router_match (const struct sr_route *routes, size_t n, const char *method,
   size_t n_params;
   bool path_seen = false;
 
-  if (allowlen > 0)
-    allow[0] = '\0';
+  if (0 == allowlen)
+    return SR_E_INTERNAL;
+  allow[0] = '\0';
   *out = NULL;
   for (size_t i = 0; i < n; i++) {
     if (!match_template (routes[i].path, path, params, &n_params))

@@ -203,16 +203,25 @@ void
 sr_th_env_add (struct sr_th_env *env, const char *name, const char *value)
 {
   char *kv;
-  size_t n = strlen (name) + strlen (value) + 2;
 
-  if (env->n + 1 >= sizeof (env->vars) / sizeof (env->vars[0]))
+  if (env->n >= sizeof (env->storage) / sizeof (env->storage[0]))
     die ("too many environment variables");
-  kv = malloc (n);
-  if (NULL == kv)
-    die ("out of memory");
-  snprintf (kv, n, "%s=%s", name, value);
+  kv = env->storage[env->n];
+  if ((size_t) snprintf (kv, sizeof (env->storage[0]), "%s=%s", name, value)
+      >= sizeof (env->storage[0]))
+    die ("environment variable too long");
   env->vars[env->n++] = kv;
   env->vars[env->n] = NULL;
+}
+
+/* Sanitizer reports of the child go to its stderr, which the harness
+ * captures: look for them there, or they would pass unseen. */
+static bool
+has_sanitizer_report (const char *log)
+{
+  return NULL != log && (NULL != strstr (log, "ERROR: AddressSanitizer")
+                         || NULL != strstr (log, "ERROR: LeakSanitizer")
+                         || NULL != strstr (log, "runtime error:"));
 }
 
 /* The child's environment: the test's variables, plus PATH, TZDIR and the
@@ -222,6 +231,7 @@ child_env (const struct sr_th_env *env, bool add_listen)
 {
   static const char *const pass[] = { "PATH", "TZDIR", "ASAN_OPTIONS",
                                       "UBSAN_OPTIONS", "LSAN_OPTIONS" };
+  static char pass_buf[5][4096];
   char **out = calloc (env->n + 8, sizeof (char *));
   size_t k = 0;
   bool has_listen = false;
@@ -237,13 +247,8 @@ child_env (const struct sr_th_env *env, bool add_listen)
     const char *v = getenv (pass[i]);
 
     if (NULL != v) {
-      size_t n = strlen (pass[i]) + strlen (v) + 2;
-      char *kv = malloc (n);
-
-      if (NULL == kv)
-        die ("out of memory");
-      snprintf (kv, n, "%s=%s", pass[i], v);
-      out[k++] = kv;
+      snprintf (pass_buf[i], sizeof (pass_buf[i]), "%s=%s", pass[i], v);
+      out[k++] = pass_buf[i];
     }
   }
   if (add_listen && !has_listen)
@@ -392,7 +397,7 @@ sr_th_server_start (struct sr_th_server *srv, const struct sr_th_env *env)
     execle (bin, bin, "serve", (char *) NULL, envp);
     _exit (127);
   }
-  free (envp); /* the strings are the caller's or leaked on purpose */
+  free (envp); /* the strings belong to @a env and child_env */
   close (pipefd[1]);
   if (srv->pid < 0)
     die ("fork");
@@ -451,6 +456,11 @@ sr_th_server_stop (struct sr_th_server *srv, int sig, int timeout_ms,
   if (NULL != exit_code)
     *exit_code = WIFEXITED (status) ? WEXITSTATUS (status)
                  : 128 + WTERMSIG (status);
+  if (has_sanitizer_report (srv->log)) {
+    fprintf (stderr, "harness: sanitizer report from the server:\n%s\n",
+             srv->log);
+    exited = false;
+  }
   free (srv->log);
   srv->log = NULL;
   pthread_cond_destroy (&srv->changed);
@@ -514,6 +524,10 @@ sr_th_run (const struct sr_th_env *env, const char *const *argv, char **out,
   close (outp[0]);
   close (errp[0]);
   waitpid (pid, &status, 0);
+  if (has_sanitizer_report (e)) {
+    fprintf (stderr, "harness: sanitizer report from %s:\n%s\n", argv[0], e);
+    status = 99 << 8;
+  }
   if (out)
     *out = o;
   else

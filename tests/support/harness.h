@@ -52,8 +52,9 @@ void sr_th_cluster_destroy (const char *state_dir);
 /* ---- the signalroom binary ---- */
 
 struct sr_th_env {
-  const char *vars[48];     /* "NAME=value", NULL-terminated */
+  const char *vars[32];     /* "NAME=value", NULL-terminated */
   size_t n;
+  char storage[31][1024];   /* owns the strings vars points at */
 };
 
 void sr_th_env_add (struct sr_th_env *env, const char *name,
@@ -96,6 +97,8 @@ char *sr_th_server_log (struct sr_th_server *srv);
 
 /**
  * Send @a sig, wait for exit (up to @a timeout_ms; then SIGKILL).
+ * Returns false (and prints the log) when the process did not exit in
+ * time or its log holds a sanitizer report.
  * @param[out] exit_code  exit status, or 128+signal
  * @param[out] seconds    time from the signal to the exit
  */
@@ -104,7 +107,8 @@ bool sr_th_server_stop (struct sr_th_server *srv, int sig, int timeout_ms,
 
 /**
  * Run the binary with @a argv (argv[0] is the subcommand) and @a env,
- * capture stdout and stderr, wait for it.
+ * capture stdout and stderr, wait for it.  @return its exit status, or
+ * 99 when stderr holds a sanitizer report (printed).
  */
 int sr_th_run (const struct sr_th_env *env, const char *const *argv,
                char **out, char **err);
