@@ -19,6 +19,8 @@ static const struct command commands[] = {
   { "serve", sr_cmd_serve,
     "run the HTTP API (and, as later features land, workers and scheduler)" },
   { "migrate", sr_cmd_migrate, "apply pending database migrations and exit" },
+  { "token", sr_cmd_token,
+    "print a JWT signed with SIGNALROOM_JWT_SECRET (for curl and scripts)" },
   { "version", sr_cmd_version, "print version and library versions" },
 };
 

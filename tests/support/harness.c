@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -393,6 +394,8 @@ sr_th_server_start (struct sr_th_server *srv, const struct sr_th_env *env)
   if (0 == srv->pid) {
     const char *bin = sr_th_binary ();
 
+    /* Never outlive the test: a crashed test must not leave servers. */
+    prctl (PR_SET_PDEATHSIG, SIGKILL);
     dup2 (pipefd[1], STDERR_FILENO);
     execle (bin, bin, "serve", (char *) NULL, envp);
     _exit (127);
@@ -410,6 +413,11 @@ sr_th_server_start (struct sr_th_server *srv, const struct sr_th_env *env)
 
     fprintf (stderr, "harness: server did not start; its log:\n%s\n", log);
     free (log);
+    kill (srv->pid, SIGKILL);
+    waitpid (srv->pid, NULL, 0);
+    pthread_join (srv->reader, NULL);
+    close (srv->stderr_fd);
+    srv->pid = 0;
     return false;
   }
   {

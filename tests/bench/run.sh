@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# run.sh -- `make bench`: every benchmark, against a private PostgreSQL.
+set -euo pipefail
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+BUILD=$(cd "${1:-$ROOT/build}" && pwd)
+STATE="$BUILD/benchpg"
+
+"$ROOT/tests/tools/pgcluster.sh" start "$STATE"
+trap '"$ROOT/tests/tools/pgcluster.sh" destroy "$STATE"' EXIT
+BASE=$(cat "$STATE/conninfo")
+psql "$BASE" -qc "DROP DATABASE IF EXISTS sr_bench WITH (FORCE)" -c "CREATE DATABASE sr_bench"
+export SR_BENCH_CONNINFO="${BASE/dbname=postgres/dbname=sr_bench}"
+export SR_BINARY="$BUILD/signalroom"
+"$BUILD/tests/bench_http"
