@@ -164,27 +164,16 @@ SR_TEST (test_readyz_and_database)
 SR_TEST (test_openapi_served)
 {
   struct sr_th_response r;
-  char path[1024];
-  FILE *f;
-  char *want;
-  long n;
+  char *want = sr_test_slurp (SR_SOURCE_DIR "/openapi/openapi.yaml");
+  size_t n;
 
-  REQUIRE (up);
-  snprintf (path, sizeof (path), "%s/openapi/openapi.yaml", SR_SOURCE_DIR);
-  f = fopen (path, "rb");
-  REQUIRE (NULL != f);
-  fseek (f, 0, SEEK_END);
-  n = ftell (f);
-  fseek (f, 0, SEEK_SET);
-  want = calloc (1, (size_t) n + 1);
-  REQUIRE (NULL != want);
-  CHECK_INT_EQ (fread (want, 1, (size_t) n, f), n);
-  fclose (f);
+  REQUIRE (up && NULL != want);
+  n = strlen (want);
   REQUIRE (sr_th_http (srv.port, "GET", "/openapi.yaml", NULL, NULL, 0, &r));
   CHECK_INT_EQ (r.status, 200);
   CHECK_STR_EQ (sr_th_header (&r, "Content-Type"), "application/yaml");
   CHECK_INT_EQ (r.body_len, n);
-  CHECK (0 == memcmp (r.body, want, (size_t) n));
+  CHECK (r.body_len == n && 0 == memcmp (r.body, want, n));
   free (want);
   sr_th_response_clean (&r);
 }

@@ -17,6 +17,48 @@ now_s (void)
   return (double) ts.tv_sec + (double) ts.tv_nsec / 1e9;
 }
 
+char *
+sr_test_slurp (const char *path)
+{
+  FILE *f = fopen (path, "rb");
+  char *data = NULL;
+  size_t len = 0;
+  size_t cap = 0;
+
+  if (NULL == f)
+    return NULL;
+  for (;;) {
+    size_t got;
+
+    if (cap - len < 4096) {
+      char *grown = realloc (data, cap + 65536);
+
+      if (NULL == grown) {
+        free (data);
+        (void) fclose (f);
+        return NULL;
+      }
+      data = grown;
+      cap += 65536;
+    }
+    got = fread (data + len, 1, cap - len - 1, f);
+    len += got;
+    if (0 == got)
+      break;
+  }
+  if (0 != ferror (f)) {
+    free (data);
+    (void) fclose (f);
+    return NULL;
+  }
+  if (0 != fclose (f)) {
+    free (data);
+    return NULL;
+  }
+  data[len] = '\0';
+  return data;
+}
+
 int
 sr_test_run (int argc, char **argv, const struct sr_test_case *cases,
              size_t n)

@@ -87,6 +87,9 @@ struct sr_test_case {
 
 #define SR_TEST_ENTRY(fn) { #fn, fn }
 
+/** Whole file as a NUL-terminated string (caller frees), or NULL. */
+char *sr_test_slurp (const char *path);
+
 int sr_test_run (int argc, char **argv, const struct sr_test_case *cases,
                  size_t n);
 

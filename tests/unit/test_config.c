@@ -27,48 +27,6 @@
 /* ------------------------------------------------------------------ */
 /* Helpers                                                             */
 
-/* Whole file as a NUL-terminated string, or NULL. */
-static char *
-slurp (const char *path)
-{
-  FILE *f = fopen (path, "rb");
-  char *data = NULL;
-  size_t len = 0;
-  size_t cap = 0;
-
-  if (NULL == f)
-    return NULL;
-  for (;;) {
-    size_t got;
-
-    if (cap - len < 4096) {
-      char *grown = realloc (data, cap + 65536);
-
-      if (NULL == grown) {
-        free (data);
-        (void) fclose (f);
-        return NULL;
-      }
-      data = grown;
-      cap += 65536;
-    }
-    got = fread (data + len, 1, cap - len - 1, f);
-    len += got;
-    if (0 == got)
-      break;
-  }
-  if (0 != ferror (f)) {
-    free (data);
-    (void) fclose (f);
-    return NULL;
-  }
-  if (0 != fclose (f)) {
-    free (data);
-    return NULL;
-  }
-  data[len] = '\0';
-  return data;
-}
 
 /* The fake environment: a NULL-terminated list of name, value pairs. */
 static const char *
@@ -259,7 +217,7 @@ readme_rows (char *text, struct readme_row *rows, size_t max)
 
 SR_TEST (test_readme_matches_options)
 {
-  char *text = slurp (README_PATH);
+  char *text = sr_test_slurp (README_PATH);
   struct readme_row rows[MAX_ROWS];
   long n_rows;
   size_t n_opts;

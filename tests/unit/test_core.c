@@ -27,48 +27,6 @@
 /* ------------------------------------------------------------------ */
 /* Helpers                                                             */
 
-/* Whole file as a NUL-terminated string, or NULL. */
-static char *
-slurp (const char *path)
-{
-  FILE *f = fopen (path, "rb");
-  char *data = NULL;
-  size_t len = 0;
-  size_t cap = 0;
-
-  if (NULL == f)
-    return NULL;
-  for (;;) {
-    size_t got;
-
-    if (cap - len < 4096) {
-      char *grown = realloc (data, cap + 65536);
-
-      if (NULL == grown) {
-        free (data);
-        (void) fclose (f);
-        return NULL;
-      }
-      data = grown;
-      cap += 65536;
-    }
-    got = fread (data + len, 1, cap - len - 1, f);
-    len += got;
-    if (0 == got)
-      break;
-  }
-  if (0 != ferror (f)) {
-    free (data);
-    (void) fclose (f);
-    return NULL;
-  }
-  if (0 != fclose (f)) {
-    free (data);
-    return NULL;
-  }
-  data[len] = '\0';
-  return data;
-}
 
 /* Split @a text in place into lines (without '\n'); returns the count.
  * @a lines receives at most @a max pointers. */
@@ -511,7 +469,7 @@ SR_TEST (test_status_table)
 
 SR_TEST (test_status_codes_in_openapi)
 {
-  char *yaml = slurp (OPENAPI_PATH);
+  char *yaml = sr_test_slurp (OPENAPI_PATH);
   const char *codes[MAX_CODES];
   size_t n;
 
@@ -798,7 +756,7 @@ SR_TEST (test_route_table_sane)
 
 SR_TEST (test_routes_match_openapi)
 {
-  char *yaml = slurp (OPENAPI_PATH);
+  char *yaml = sr_test_slurp (OPENAPI_PATH);
   struct api_op ops[MAX_OPS];
   size_t n;
 
