@@ -17,5 +17,7 @@ enum sr_status sr_handle_openapi_get (struct sr_request *req);
 enum sr_status sr_handle_me_get (struct sr_request *req);
 enum sr_status sr_handle_config_get (struct sr_request *req);
 enum sr_status sr_handle_log_level_put (struct sr_request *req);
+enum sr_status sr_handle_mappings_get (struct sr_request *req);
+enum sr_status sr_handle_mappings_put (struct sr_request *req);
 
 #endif /* SR_HANDLERS_H */

@@ -22,6 +22,12 @@ const struct sr_route sr_routes[] = {
   { "PUT", "/v1/log-level", sr_handle_log_level_put, SR_AUTH_SERVICE_ROLE,
     NULL, "application/json", 1 * KiB, false,
     "change the log level at run time" },
+  { "GET", "/v1/mappings/affiliates", sr_handle_mappings_get,
+    SR_AUTH_AUTHENTICATED, NULL, NULL, 0, false,
+    "the Redtrack-source -> Everflow-affiliate mapping" },
+  { "PUT", "/v1/mappings/affiliates", sr_handle_mappings_put,
+    SR_AUTH_SERVICE_ROLE, NULL, "text/csv", 1024 * KiB, false,
+    "replace the mapping with an uploaded CSV file" },
 };
 
 const size_t sr_routes_count = sizeof (sr_routes) / sizeof (sr_routes[0]);

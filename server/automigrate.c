@@ -6,6 +6,7 @@
 #include "log.h"
 #include "mem.h"
 #include "migrate.h"
+#include "store_settings.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -14,6 +15,7 @@
 #include <time.h>
 
 struct sr_automigrate {
+  const struct sr_config *cfg;
   pthread_t thread;
   pthread_mutex_t lock;
   pthread_cond_t wake;
@@ -53,7 +55,10 @@ run (void *cls)
     enum sr_status st = sr_db_connect (&conn, err, sizeof (err));
 
     if (SR_OK == st) {
-      st = sr_migrate_apply (conn, &applied, err, sizeof (err));
+      if (am->cfg->auto_migrate)
+        st = sr_migrate_apply (conn, &applied, err, sizeof (err));
+      if (SR_OK == st)
+        st = sr_store_internal_affiliates (conn, am->cfg, err, sizeof (err));
       PQfinish (conn);
     }
     if (SR_OK == st) {
@@ -73,10 +78,11 @@ run (void *cls)
 }
 
 enum sr_status
-sr_automigrate_start (struct sr_automigrate **out)
+sr_automigrate_start (const struct sr_config *cfg, struct sr_automigrate **out)
 {
   struct sr_automigrate *am = sr_xcalloc (1, sizeof (*am));
 
+  am->cfg = cfg;
   pthread_mutex_init (&am->lock, NULL);
   pthread_cond_init (&am->wake, NULL);
   if (0 != pthread_create (&am->thread, NULL, run, am)) {

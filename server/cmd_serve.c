@@ -153,7 +153,7 @@ sr_cmd_serve (int argc, char **argv)
           "http_threads", (int) cfg.http_threads, "database",
           cfg.db_source, "timezone", cfg.timezone, "auth",
           auth ? sr_auth_algorithm (auth) : "unconfigured");
-  if (cfg.auto_migrate && SR_OK != sr_automigrate_start (&am))
+  if (SR_OK != sr_automigrate_start (&cfg, &am))
     sr_log (SR_LOG_ERROR, "cannot start the migration thread", NULL);
 
   for (;;) {

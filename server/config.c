@@ -25,6 +25,8 @@ static const char *check_timezone (const char *v);
 static const char *check_log_level (const char *v);
 static const char *check_listen (const char *v);
 static const char *check_sslmode (const char *v);
+static const char *check_base_url (const char *v);
+static const char *check_affiliate_list (const char *v);
 
 static const struct sr_config_option options[] = {
   { "DATABASE_URL", SR_CFG_STRING, NULL, SR_CFG_SECRET, 0, 0,
@@ -86,6 +88,44 @@ static const struct sr_config_option options[] = {
     OFF (jwt_audience), NULL, "Required `aud` claim." },
   { "SIGNALROOM_JWT_LEEWAY", SR_CFG_UINT, "30", 0, 0, 600,
     OFF (jwt_leeway_s), NULL, "Seconds of clock skew allowed on exp/nbf." },
+  { "EVERFLOW_API_KEY", SR_CFG_STRING, NULL, SR_CFG_SECRET, 0, 0,
+    OFF (everflow_api_key), NULL,
+    "Everflow network API key (sent as `X-Eflow-API-Key`)." },
+  { "EVERFLOW_BASE_URL", SR_CFG_STRING, "https://api.eflow.team", 0, 0, 0,
+    OFF (everflow_base_url), check_base_url, "Everflow API base URL." },
+  { "EVERFLOW_TIMEZONE_ID", SR_CFG_UINT, "80", 0, 1, 1000,
+    OFF (everflow_timezone_id), NULL,
+    "Everflow's id of the reporting time zone (80 = America/New_York, "
+    "67 = UTC); must name the same zone as SIGNALROOM_TIMEZONE." },
+  { "REDTRACK_API_KEY", SR_CFG_STRING, NULL, SR_CFG_SECRET, 0, 0,
+    OFF (redtrack_api_key), NULL,
+    "Redtrack API key (sent as the `api_key` query parameter; redacted "
+    "from logs)." },
+  { "REDTRACK_BASE_URL", SR_CFG_STRING, "https://api.redtrack.io", 0, 0, 0,
+    OFF (redtrack_base_url), check_base_url, "Redtrack API base URL." },
+  { "REDTRACK_REQUESTS_PER_MINUTE", SR_CFG_UINT, "20", 0, 1, 6000,
+    OFF (redtrack_rpm), NULL,
+    "Pace of Redtrack requests (its documented limit is 20 per minute)." },
+  { "SIGNALROOM_UPSTREAM_TIMEOUT", SR_CFG_UINT, "60", 0, 1, 600,
+    OFF (upstream_timeout_s), NULL,
+    "Seconds one upstream HTTP request may take." },
+  { "SIGNALROOM_UPSTREAM_ATTEMPTS", SR_CFG_UINT, "4", 0, 1, 10,
+    OFF (upstream_attempts), NULL,
+    "Tries per upstream request on 429, 5xx, timeouts and network errors "
+    "(backoff 1 s doubling, `Retry-After` honoured)." },
+  { "SIGNALROOM_UPSTREAM_BACKOFF_MS", SR_CFG_UINT, "1000", 0, 1, 60000,
+    OFF (upstream_backoff_ms), NULL,
+    "First retry delay in milliseconds; it doubles per attempt (max 60 s), "
+    "plus up to 25% jitter." },
+  { "SIGNALROOM_RESYNC_DAYS", SR_CFG_UINT, "3", 0, 1, 90,
+    OFF (resync_days), NULL,
+    "Days a default (scheduled) Everflow/Redtrack sync re-pulls: today and "
+    "the days before it, in the reporting time zone." },
+  { "SIGNALROOM_INTERNAL_AFFILIATES", SR_CFG_STRING,
+    "G2 - Meta,G2 - Google,SB - Meta,SB - Google", 0, 0, 0,
+    OFF (internal_affiliates), check_affiliate_list,
+    "Comma-separated Everflow affiliate labels whose cost is Redtrack spend "
+    "(compared after trimming spaces)." },
 };
 
 #define N_OPTIONS (sizeof (options) / sizeof (options[0]))
@@ -170,6 +210,39 @@ check_sslmode (const char *v)
       return NULL;
   return "must be a libpq sslmode (disable, prefer, require, verify-ca, "
          "verify-full)";
+}
+
+static const char *
+check_base_url (const char *v)
+{
+  if (0 != strncmp (v, "https://", 8) && 0 != strncmp (v, "http://", 7))
+    return "must start with https:// (or http:// for a local simulator)";
+  if (strlen (v) > 512 || NULL != strpbrk (v, " ?#\"'<>"))
+    return "must be a plain base URL without query or spaces";
+  return NULL;
+}
+
+static const char *
+check_affiliate_list (const char *v)
+{
+  bool any = false;
+
+  for (const char *p = v; *p;) {
+    size_t n = strcspn (p, ",");
+    size_t a = 0;
+
+    while (a < n && isspace ((unsigned char) p[a]))
+      a++;
+    if (a == n)
+      return "has an empty label (labels are comma-separated)";
+    if (n > 200)
+      return "has a label over 200 characters";
+    any = true;
+    p += n;
+    if (',' == *p)
+      p++;
+  }
+  return any ? NULL : "must name at least one label";
 }
 
 /* Split "host:port" / "[v6]:port"; on success @a host is allocated. */
@@ -391,6 +464,25 @@ sr_config_load (struct sr_config *cfg, sr_config_getenv getenv_fn, void *ctx,
   if (SR_OK != st) {
     sr_config_clean (cfg);
     return st;
+  }
+  {
+    /* Everflow's own ids: the epoch it returns for a day is local midnight
+     * in the zone the id names, and we turn it into a date in
+     * SIGNALROOM_TIMEZONE; the two must agree. */
+    static const struct { unsigned long id; const char *zone; } known[] = {
+      { 80, "America/New_York" }, { 67, "UTC" } };
+
+    for (size_t i = 0; i < sizeof (known) / sizeof (known[0]); i++)
+      if (known[i].id == cfg->everflow_timezone_id
+          && 0 != strcmp (known[i].zone, cfg->timezone)
+          && !(67 == known[i].id && 0 == strcmp (cfg->timezone, "Etc/UTC"))) {
+        snprintf (err, errlen,
+                  "EVERFLOW_TIMEZONE_ID=%lu is %s but SIGNALROOM_TIMEZONE is "
+                  "%s; set both to the same zone", known[i].id,
+                  known[i].zone, cfg->timezone);
+        sr_config_clean (cfg);
+        return SR_E_CONFIG;
+      }
   }
   if (NULL != cfg->jwt_secret && NULL != cfg->jwt_public_key) {
     snprintf (err, errlen,

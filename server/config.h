@@ -82,6 +82,19 @@ struct sr_config {
   char *jwt_audience;
   unsigned long jwt_leeway_s;
 
+  /* Upstreams (sources/). */
+  char *everflow_api_key;
+  char *everflow_base_url;
+  unsigned long everflow_timezone_id;
+  char *redtrack_api_key;
+  char *redtrack_base_url;
+  unsigned long redtrack_rpm;
+  unsigned long upstream_timeout_s;
+  unsigned long upstream_attempts;
+  unsigned long upstream_backoff_ms;
+  unsigned long resync_days;
+  char *internal_affiliates;   /* comma-separated labels */
+
   /* Which options came from the environment (index = option row). */
   bool from_env[64];
 };

@@ -18,16 +18,17 @@
 #include <time.h>
 #include <unistd.h>
 
-#define MAX_SECRETS 32
+#define MAX_SECRETS 48
 #define CONTEXT_MAX 128
 
 static atomic_int min_level = SR_LOG_INFO;
 static int out_fd = STDERR_FILENO;
 static pthread_mutex_t write_lock = PTHREAD_MUTEX_INITIALIZER;
 
-/* Raw and JSON-escaped form of each secret: a secret holding a quote or a
- * backslash appears escaped in the serialized line. */
-static char *secrets[MAX_SECRETS * 2];
+/* Raw, JSON-escaped and percent-encoded form of each secret: a secret
+ * holding a quote or a backslash appears escaped in the serialized line,
+ * and one sent in a URL query appears percent-encoded. */
+static char *secrets[MAX_SECRETS * 3];
 static size_t n_secrets;
 
 static _Thread_local char ctx_key[16];
@@ -81,7 +82,7 @@ sr_log_enabled (enum sr_log_level lvl)
 static void
 add_secret_form (const char *s)
 {
-  if (n_secrets >= MAX_SECRETS * 2 || strlen (s) < 4)
+  if (n_secrets >= MAX_SECRETS * 3 || strlen (s) < 4)
     return;
   for (size_t i = 0; i < n_secrets; i++)
     if (0 == strcmp (secrets[i], s))
@@ -101,6 +102,32 @@ add_secret_form (const char *s)
   }
 }
 
+/* The percent-encoded form, as the secret appears in a URL query. */
+static void
+add_url_form (const char *s)
+{
+  static const char hex[] = "0123456789ABCDEF";
+  size_t n = strlen (s);
+  char *enc = sr_xmalloc (3 * n + 1);
+  size_t o = 0;
+
+  for (size_t i = 0; i < n; i++) {
+    unsigned char c = (unsigned char) s[i];
+
+    if (('A' <= c && c <= 'Z') || ('a' <= c && c <= 'z')
+        || ('0' <= c && c <= '9') || NULL != strchr ("-._~", c)) {
+      enc[o++] = (char) c;
+    } else {
+      enc[o++] = '%';
+      enc[o++] = hex[c >> 4];
+      enc[o++] = hex[c & 15];
+    }
+  }
+  enc[o] = '\0';
+  add_secret_form (enc);
+  free (enc);
+}
+
 void
 sr_log_add_secret (const char *secret)
 {
@@ -110,6 +137,7 @@ sr_log_add_secret (const char *secret)
   if (NULL == secret || strlen (secret) < 4)
     return;
   add_secret_form (secret);
+  add_url_form (secret);
   js = json_string (secret);
   if (NULL == js)
     return; /* not UTF-8: it cannot appear in a jansson-built line anyway */

@@ -7,6 +7,8 @@
 #include "mem.h"
 
 #include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
 #include <string.h>
 
 struct command {
@@ -19,6 +21,10 @@ static const struct command commands[] = {
   { "serve", sr_cmd_serve,
     "run the HTTP API (and, as later features land, workers and scheduler)" },
   { "migrate", sr_cmd_migrate, "apply pending database migrations and exit" },
+  { "mapping", sr_cmd_mapping,
+    "load the Redtrack-source -> Everflow-affiliate mapping file" },
+  { "sync", sr_cmd_sync,
+    "sync one source for a date window, in this process" },
   { "token", sr_cmd_token,
     "print a JWT signed with SIGNALROOM_JWT_SECRET (for curl and scripts)" },
   { "version", sr_cmd_version, "print version and library versions" },
@@ -62,6 +68,16 @@ sr_cli_load_config (struct sr_config *cfg)
     return false;
   }
   sr_log_set_level (cfg->log_level);
+  /* Calendar dates (Everflow's epochs, "today" for default windows) are
+   * computed in the reporting time zone with localtime_r().  Set it once
+   * here, before any thread starts; log timestamps use UTC regardless. */
+  if (0 != setenv ("TZ", cfg->timezone, 1)) {
+    sr_log (SR_LOG_ERROR, "cannot set the time zone", "{s:s}", "timezone",
+            cfg->timezone);
+    sr_config_clean (cfg);
+    return false;
+  }
+  tzset ();
   return true;
 }
 

@@ -4,6 +4,7 @@
 #include "harness.h"
 
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <jwt.h>
@@ -63,6 +64,36 @@ sr_th_binary (void)
   const char *b = getenv ("SR_BINARY");
 
   return b ? b : "./signalroom";
+}
+
+int
+sr_th_migrations (int *latest_version)
+{
+  const char *src = getenv ("SR_SOURCE_DIR");
+  char path[1024];
+  DIR *d;
+  struct dirent *e;
+  int n = 0;
+
+  *latest_version = 0;
+  snprintf (path, sizeof (path), "%s/sql/migrations", src ? src : ".");
+  d = opendir (path);
+  if (NULL == d)
+    die ("cannot list sql/migrations (SR_SOURCE_DIR)");
+  while (NULL != (e = readdir (d))) {
+    size_t len = strlen (e->d_name);
+
+    if (len > 9 && 0 == strcmp (e->d_name + len - 4, ".sql")
+        && '_' == e->d_name[4]) {
+      int v = (int) strtol (e->d_name, NULL, 10);
+
+      n++;
+      if (v > *latest_version)
+        *latest_version = v;
+    }
+  }
+  closedir (d);
+  return n;
 }
 
 /* ---- PostgreSQL ---- */

@@ -152,6 +152,13 @@ void sr_th_response_clean (struct sr_th_response *resp);
 char *sr_th_jwt (const char *secret, const char *role, const char *aud,
                  long exp_in);
 
+/**
+ * The migrations in the source tree: how many, and the newest version
+ * (from the NNNN_ prefix).  Tests compare against these so adding a
+ * migration does not mean editing them.
+ */
+int sr_th_migrations (int *latest_version);
+
 /** Path of the binary under test (SR_BINARY). */
 const char *sr_th_binary (void);
 

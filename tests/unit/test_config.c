@@ -566,7 +566,13 @@ SR_TEST (test_timezone)
                                     "SIGNALROOM_TIMEZONE",
                                     "America/New_York", NULL };
   static const char *const utc[] = { "DATABASE_URL", GOOD_URL,
-                                     "SIGNALROOM_TIMEZONE", "UTC", NULL };
+                                     "SIGNALROOM_TIMEZONE", "UTC",
+                                     "EVERFLOW_TIMEZONE_ID", "67", NULL };
+  /* Everflow's zone id 80 is New York: a report in UTC would file its
+   * epochs under the wrong days. */
+  static const char *const mismatch[] = { "DATABASE_URL", GOOD_URL,
+                                          "SIGNALROOM_TIMEZONE", "UTC",
+                                          NULL };
   struct sr_config cfg;
   char err[256];
 
@@ -584,6 +590,7 @@ SR_TEST (test_timezone)
   if (EXPECT_OK (&cfg, utc))
     CHECK_STR_EQ (cfg.timezone, "UTC");
   sr_config_clean (&cfg);
+  EXPECT_FAIL (mismatch, "EVERFLOW_TIMEZONE_ID", err);
   sr_log_clear_secrets ();
 }
 

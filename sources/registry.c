@@ -1,0 +1,127 @@
+/*
+ * registry.c -- the table of sources, and running one with its result.
+ */
+#include "log.h"
+#include "request.h"
+#include "source.h"
+
+#include <stdio.h>
+#include <string.h>
+
+extern const struct sr_source sr_source_everflow;
+extern const struct sr_source sr_source_redtrack;
+
+const struct sr_source *const sr_sources[] = {
+  &sr_source_everflow,
+  &sr_source_redtrack,
+  NULL
+};
+
+const struct sr_source *
+sr_source_find (const char *name)
+{
+  for (size_t i = 0; NULL != sr_sources[i]; i++)
+    if (0 == strcmp (sr_sources[i]->name, name))
+      return sr_sources[i];
+  return NULL;
+}
+
+/* The value of a configuration variable by name, via the option table. */
+static bool
+is_set (const struct sr_config *cfg, const char *name)
+{
+  size_t n;
+  const struct sr_config_option *o = sr_config_options (&n);
+
+  for (size_t i = 0; i < n; i++)
+    if (0 == strcmp (o[i].name, name)) {
+      if (SR_CFG_STRING != o[i].type)
+        return true;
+      return NULL != *(char *const *) ((const char *) cfg + o[i].offset);
+    }
+  return false;
+}
+
+bool
+sr_source_configured (const struct sr_source *src,
+                      const struct sr_config *cfg, char *missing, size_t len)
+{
+  size_t used = 0;
+
+  missing[0] = '\0';
+  for (const char *const *v = src->required; NULL != *v; v++)
+    if (!is_set (cfg, *v) && used < len) {
+      int n = snprintf (missing + used, len - used, "%s%s", used ? ", " : "",
+                        *v);
+
+      used += n > 0 ? (size_t) n : 0;
+    }
+  return '\0' == missing[0];
+}
+
+enum sr_status
+sr_source_run (const struct sr_source *src, struct sr_sync_ctx *ctx,
+               const char *from, const char *to, struct sr_sync_result *res)
+{
+  char missing[256];
+  uint64_t t0 = sr_now_us ();
+  enum sr_status st;
+
+  memset (res, 0, sizeof (*res));
+  snprintf (res->source, sizeof (res->source), "%s", src->name);
+  snprintf (res->from, sizeof (res->from), "%s", from);
+  snprintf (res->to, sizeof (res->to), "%s", to);
+  if (!sr_source_configured (src, ctx->cfg, missing, sizeof (missing))) {
+    snprintf (res->error, sizeof (res->error),
+              "%s is not configured: set %s", src->name, missing);
+    return SR_E_CONFIG;
+  }
+  sr_log (SR_LOG_INFO, "sync started", "{s:s, s:s, s:s}", "source",
+          src->name, "from", from, "to", to);
+  st = src->sync (ctx, from, to, res);
+  res->seconds = (double) (sr_now_us () - t0) / 1e6;
+  if (SR_OK != st && '\0' == res->error[0])
+    snprintf (res->error, sizeof (res->error), "%s %s..%s: %s", src->name,
+              from, to, sr_status_title (st));
+  if (SR_OK == st)
+    sr_log (SR_LOG_INFO, "sync succeeded",
+            "{s:s, s:s, s:s, s:I, s:I, s:I, s:I, s:i, s:i, s:f}", "source",
+            src->name, "from", from, "to", to, "inserted",
+            (json_int_t) res->inserted, "updated", (json_int_t) res->updated,
+            "deleted", (json_int_t) res->deleted, "skipped",
+            (json_int_t) res->skipped, "requests", (int) res->requests,
+            "retries", (int) res->retries, "seconds", res->seconds);
+  else
+    sr_log (SR_LOG_ERROR, "sync failed", "{s:s, s:s, s:s, s:s}", "source",
+            src->name, "from", from, "to", to, "error", res->error);
+  return st;
+}
+
+json_t *
+sr_sync_result_json (const struct sr_sync_result *res)
+{
+  json_t *j = json_pack (
+    "{s:s, s:s, s:s, s:s, s:{s:I, s:I, s:I, s:I}, s:I, s:i, s:i, s:I}",
+    "source", res->source, "from", res->from, "to", res->to, "status",
+    '\0' == res->error[0] ? "succeeded" : "failed", "rows", "inserted",
+    (json_int_t) res->inserted, "updated", (json_int_t) res->updated,
+    "deleted", (json_int_t) res->deleted, "skipped",
+    (json_int_t) res->skipped, "fetched", (json_int_t) res->fetched,
+    "requests", (int) res->requests, "retries", (int) res->retries,
+    "duration_ms", (json_int_t) (res->seconds * 1000.0 + 0.5));
+
+  if ('\0' != res->error[0])
+    json_object_set_new (j, "error", json_string (res->error));
+  if (NULL != res->details)
+    json_object_set (j, "details", res->details);
+  return j;
+}
+
+void
+sr_sync_result_clean (struct sr_sync_result *res)
+{
+  json_decref (res->details);
+  res->details = NULL;
+}
+
+/* end of registry.c */

@@ -1,0 +1,92 @@
+/*
+ * source.h -- the interface every upstream source implements.
+ *
+ * A source knows which configuration it needs and how to bring one date
+ * window [from, to] (inclusive, calendar days in the reporting time zone)
+ * into its tables.  A sync either replaces the window's rows completely,
+ * in one transaction, or writes nothing; the result says exactly what
+ * happened.  The CLI (`signalroom sync`) and the job runner drive every
+ * source through this one table, the same way.
+ *
+ * Threading: a struct sr_sync_ctx belongs to one thread (its PGconn and
+ * curl handle are never shared).  Sources keep no global mutable state.
+ */
+#ifndef SR_SOURCE_H
+#define SR_SOURCE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+#include <libpq-fe.h>
+
+#include "config.h"
+#include "status.h"
+
+struct sr_upstream;
+
+/** Everything a sync may use; owned by the caller. */
+struct sr_sync_ctx {
+  const struct sr_config *cfg;
+  PGconn *conn;                  /* this thread's connection */
+  struct sr_upstream *http;      /* this thread's HTTP client */
+};
+
+/** What a sync did.  Counts are rows of the source's tables. */
+struct sr_sync_result {
+  char source[32];
+  char from[11];
+  char to[11];
+  uint64_t fetched;              /* rows received from upstream */
+  uint64_t inserted;
+  uint64_t updated;              /* existing rows whose values changed */
+  uint64_t deleted;              /* rows gone upstream, removed here */
+  uint64_t skipped;              /* rows received but not storable */
+  unsigned int requests;         /* upstream HTTP requests made */
+  unsigned int retries;          /* of which repeats after 429/5xx/... */
+  double seconds;
+  json_t *details;               /* source-specific extras, may be NULL */
+  char error[1024];              /* "" on success */
+};
+
+struct sr_source {
+  const char *name;
+  /* Variables that must be set, NULL-terminated. */
+  const char *const *required;
+  /**
+   * Replace the rows of [from, to] with what upstream reports now.
+   * Fills @a res (error included) and returns the status.
+   */
+  enum sr_status (*sync) (struct sr_sync_ctx *ctx, const char *from,
+                          const char *to, struct sr_sync_result *res);
+};
+
+/** @return the source called @a name, or NULL. */
+const struct sr_source *sr_source_find (const char *name);
+
+/** All sources, NULL-terminated. */
+extern const struct sr_source *const sr_sources[];
+
+/**
+ * Which required variables are missing.  @a missing gets them
+ * comma-separated ("" when none).  @return true when configured.
+ */
+bool sr_source_configured (const struct sr_source *src,
+                           const struct sr_config *cfg, char *missing,
+                           size_t len);
+
+/**
+ * Run one sync with timing, logging and the result filled in.
+ */
+enum sr_status sr_source_run (const struct sr_source *src,
+                              struct sr_sync_ctx *ctx, const char *from,
+                              const char *to, struct sr_sync_result *res);
+
+/** The result as a JSON object (new reference). */
+json_t *sr_sync_result_json (const struct sr_sync_result *res);
+
+/** Free what a result holds (details). */
+void sr_sync_result_clean (struct sr_sync_result *res);
+
+#endif /* SR_SOURCE_H */

@@ -1,0 +1,281 @@
+/*
+ * upstream.c -- see upstream.h.
+ */
+#include "upstream.h"
+#include "log.h"
+#include "mem.h"
+#include "request.h"
+#include "version.h"
+
+#include <curl/curl.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/random.h>
+#include <time.h>
+
+/* Retry-After beyond this is treated as "not today": fail instead of
+ * holding a worker for longer. */
+#define RETRY_AFTER_MAX_S 300
+#define BACKOFF_MAX_US (60ull * 1000000ull)
+
+struct sr_upstream {
+  CURL *curl;
+  const struct sr_config *cfg;
+};
+
+struct transfer {
+  struct sr_buf *body;
+  bool too_large;
+  double retry_after_s;           /* < 0: none */
+};
+
+void
+sr_sleep_us (uint64_t us)
+{
+  struct timespec ts = { .tv_sec = (time_t) (us / 1000000u),
+                         .tv_nsec = (long) (us % 1000000u) * 1000L };
+
+  while (0 != nanosleep (&ts, &ts) && EINTR == errno)
+    ;
+}
+
+void
+sr_pacer_init (struct sr_pacer *p, unsigned long per_minute)
+{
+  p->interval_us = per_minute ? 60000000ull / per_minute : 0;
+  p->next_us = 0;
+}
+
+static void
+pacer_wait (struct sr_pacer *p)
+{
+  uint64_t now;
+
+  if (NULL == p || 0 == p->interval_us)
+    return;
+  now = sr_now_us ();
+  if (p->next_us > now)
+    sr_sleep_us (p->next_us - now);
+  now = sr_now_us ();
+  p->next_us = (p->next_us > now ? p->next_us : now) + p->interval_us;
+}
+
+struct sr_upstream *
+sr_upstream_new (const struct sr_config *cfg)
+{
+  struct sr_upstream *u = sr_xcalloc (1, sizeof (*u));
+
+  u->cfg = cfg;
+  u->curl = curl_easy_init ();
+  if (NULL == u->curl) {
+    sr_log (SR_LOG_ERROR, "curl_easy_init failed", NULL);
+    abort (); /* only fails when out of memory: the mem.h policy */
+  }
+  return u;
+}
+
+void
+sr_upstream_free (struct sr_upstream *u)
+{
+  if (NULL == u)
+    return;
+  curl_easy_cleanup (u->curl);
+  free (u);
+}
+
+void
+sr_upstream_response_clean (struct sr_upstream_response *resp)
+{
+  sr_buf_clean (&resp->body);
+  resp->status = 0;
+}
+
+static size_t
+on_body (char *data, size_t size, size_t nmemb, void *cls)
+{
+  struct transfer *t = cls;
+  size_t n = size * nmemb;
+
+  if (SR_OK != sr_buf_append (t->body, data, n)) {
+    t->too_large = true;
+    return 0; /* makes curl stop with CURLE_WRITE_ERROR */
+  }
+  return n;
+}
+
+static size_t
+on_header (char *data, size_t size, size_t nmemb, void *cls)
+{
+  struct transfer *t = cls;
+  size_t n = size * nmemb;
+
+  if (n > 12 && 0 == strncasecmp (data, "Retry-After:", 12)) {
+    char value[64];
+    size_t len = n - 12;
+    char *end;
+    double secs;
+
+    if (len >= sizeof (value))
+      len = sizeof (value) - 1;
+    memcpy (value, data + 12, len);
+    value[len] = '\0';
+    errno = 0;
+    secs = strtod (value, &end);
+    while (' ' == *end || '\r' == *end || '\n' == *end)
+      end++;
+    if (0 == errno && '\0' == *end && secs >= 0) {
+      t->retry_after_s = secs;
+    } else {
+      time_t when = curl_getdate (value, NULL);  /* an HTTP-date */
+
+      if (when > 0)
+        t->retry_after_s = difftime (when, time (NULL)) > 0
+                           ? difftime (when, time (NULL)) : 0;
+    }
+  }
+  return n;
+}
+
+/* Printable, single-line excerpt of a body for error messages. */
+static void
+excerpt (const struct sr_buf *b, char *out, size_t len)
+{
+  size_t o = 0;
+
+  for (size_t i = 0; i < b->len && o + 1 < len && i < 300; i++) {
+    unsigned char c = (unsigned char) b->data[i];
+
+    out[o++] = (c >= 0x20 && c < 0x7f) ? (char) c : ' ';
+  }
+  out[o] = '\0';
+}
+
+static uint64_t
+backoff_us (const struct sr_config *cfg, unsigned int attempt)
+{
+  uint64_t base = (uint64_t) cfg->upstream_backoff_ms * 1000u;
+  uint64_t d = base << (attempt > 16 ? 16 : attempt - 1);
+  uint32_t r = 0;
+
+  if (d > BACKOFF_MAX_US)
+    d = BACKOFF_MAX_US;
+  /* Up to +25% jitter, so instances that failed together do not retry
+   * together. */
+  if (sizeof (r) == getrandom (&r, sizeof (r), 0))
+    d += (d / 4) * r / UINT32_MAX;
+  return d;
+}
+
+static bool
+retryable_status (long status)
+{
+  return 408 == status || 429 == status || status >= 500;
+}
+
+enum sr_status
+sr_upstream_fetch (struct sr_upstream *u,
+                   const struct sr_upstream_request *rq,
+                   struct sr_upstream_response *resp,
+                   struct sr_sync_result *res, char *err, size_t errlen)
+{
+  const struct sr_config *cfg = u->cfg;
+  struct curl_slist *hdrs = NULL;
+  char safe_url[1024];
+  char user_agent[64];
+  char why[512] = "";
+  enum sr_status st = SR_E_UPSTREAM;
+  unsigned int attempts = (unsigned int) cfg->upstream_attempts;
+  unsigned int made = 0;
+
+  if (errlen > 0)
+    err[0] = '\0';
+  sr_log_redact_url (rq->url, safe_url, sizeof (safe_url));
+  snprintf (user_agent, sizeof (user_agent), "signalroom/%s", SR_VERSION);
+  for (const char *const *h = rq->headers; NULL != h && NULL != *h; h++) {
+    struct curl_slist *n = curl_slist_append (hdrs, *h);
+
+    if (NULL == n) {
+      curl_slist_free_all (hdrs);
+      snprintf (err, errlen, "%s: out of memory building headers", rq->name);
+      return SR_E_INTERNAL;
+    }
+    hdrs = n;
+  }
+  sr_buf_init (&resp->body, rq->max_response);
+  resp->status = 0;
+  for (unsigned int attempt = 1; attempt <= attempts; attempt++) {
+    struct transfer t = { .body = &resp->body, .retry_after_s = -1 };
+    CURLcode rc;
+    uint64_t wait_us;
+
+    pacer_wait (rq->pacer);
+    sr_buf_reset (&resp->body);
+    curl_easy_reset (u->curl);
+    curl_easy_setopt (u->curl, CURLOPT_URL, rq->url);
+    curl_easy_setopt (u->curl, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt (u->curl, CURLOPT_TIMEOUT, (long) cfg->upstream_timeout_s);
+    curl_easy_setopt (u->curl, CURLOPT_CONNECTTIMEOUT, 10L);
+    curl_easy_setopt (u->curl, CURLOPT_FOLLOWLOCATION, 0L);
+    curl_easy_setopt (u->curl, CURLOPT_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt (u->curl, CURLOPT_ACCEPT_ENCODING, "");
+    curl_easy_setopt (u->curl, CURLOPT_USERAGENT, user_agent);
+    curl_easy_setopt (u->curl, CURLOPT_HTTPHEADER, hdrs);
+    curl_easy_setopt (u->curl, CURLOPT_WRITEFUNCTION, on_body);
+    curl_easy_setopt (u->curl, CURLOPT_WRITEDATA, &t);
+    curl_easy_setopt (u->curl, CURLOPT_HEADERFUNCTION, on_header);
+    curl_easy_setopt (u->curl, CURLOPT_HEADERDATA, &t);
+    if (0 == strcmp (rq->method, "POST")) {
+      curl_easy_setopt (u->curl, CURLOPT_POST, 1L);
+      curl_easy_setopt (u->curl, CURLOPT_POSTFIELDS, rq->body ? rq->body : "");
+    }
+    made = attempt;
+    res->requests++;
+    if (attempt > 1)
+      res->retries++;
+    rc = curl_easy_perform (u->curl);
+    curl_easy_getinfo (u->curl, CURLINFO_RESPONSE_CODE, &resp->status);
+    if (t.too_large) {
+      snprintf (err, errlen, "%s: response from %s %s is over %zu bytes",
+                rq->name, rq->method, safe_url, rq->max_response);
+      st = SR_E_UPSTREAM;
+      break;
+    }
+    if (CURLE_OK != rc) {
+      snprintf (why, sizeof (why), "%s", curl_easy_strerror (rc));
+    } else if (resp->status >= 200 && resp->status < 300) {
+      st = SR_OK;
+      break;
+    } else {
+      char body[320];
+
+      excerpt (&resp->body, body, sizeof (body));
+      snprintf (why, sizeof (why), "HTTP %ld: %s", resp->status, body);
+      if (!retryable_status (resp->status))
+        break;
+      if (429 == resp->status && t.retry_after_s > RETRY_AFTER_MAX_S) {
+        snprintf (why, sizeof (why), "HTTP 429 with Retry-After %.0f s",
+                  t.retry_after_s);
+        break;
+      }
+    }
+    if (attempt == attempts)
+      break;
+    wait_us = t.retry_after_s >= 0
+              ? (uint64_t) (t.retry_after_s * 1e6) : backoff_us (cfg, attempt);
+    sr_log (SR_LOG_WARN, "upstream request failed, retrying",
+            "{s:s, s:s, s:s, s:i, s:I}", "upstream", rq->name, "url",
+            safe_url, "error", why, "attempt", (int) attempt, "retry_in_ms",
+            (json_int_t) (wait_us / 1000));
+    sr_sleep_us (wait_us);
+  }
+  curl_slist_free_all (hdrs);
+  if (SR_OK != st && '\0' == err[0])
+    snprintf (err, errlen, "%s: %s %s failed after %u attempt(s): %s",
+              rq->name, rq->method, safe_url, made, why);
+  return st;
+}
+
+/* end of upstream.c */

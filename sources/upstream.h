@@ -1,0 +1,76 @@
+/*
+ * upstream.h -- the one way signalroom calls an upstream HTTP API.
+ *
+ * One struct sr_upstream wraps one libcurl easy handle (connections are
+ * kept alive between calls) and belongs to one thread.  sr_upstream_fetch()
+ * applies the whole policy in one place:
+ *   - timeouts (SIGNALROOM_UPSTREAM_TIMEOUT), no redirects, http(s) only;
+ *   - a ceiling on the response size, enforced while it streams in;
+ *   - retries (SIGNALROOM_UPSTREAM_ATTEMPTS in all) on network errors,
+ *     timeouts, 408, 429 and 5xx, with exponential backoff and jitter;
+ *     a Retry-After header wins over the backoff;
+ *   - any other 4xx fails at once (a bad key will not get better);
+ *   - optional pacing, for APIs with a requests-per-minute limit.
+ * Error messages name the upstream, the redacted URL, the status and an
+ * excerpt of the body.  URLs are redacted (api_key=REDACTED) before they
+ * reach a log line or an error; header values are never logged.
+ */
+#ifndef SR_UPSTREAM_H
+#define SR_UPSTREAM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "buf.h"
+#include "config.h"
+#include "source.h"
+#include "status.h"
+
+struct sr_upstream;
+
+/** Spaces requests @a interval apart (requests-per-minute limits). */
+struct sr_pacer {
+  uint64_t interval_us;
+  uint64_t next_us;
+};
+
+void sr_pacer_init (struct sr_pacer *p, unsigned long per_minute);
+
+struct sr_upstream_request {
+  const char *name;               /* "everflow": for messages */
+  const char *method;             /* "GET" or "POST" */
+  const char *url;                /* may hold a secret in its query */
+  const char *const *headers;     /* "Name: value", NULL-terminated */
+  const char *body;               /* POST body, NUL-terminated, or NULL */
+  size_t max_response;            /* bytes */
+  struct sr_pacer *pacer;         /* NULL: no pacing */
+};
+
+struct sr_upstream_response {
+  long status;
+  struct sr_buf body;             /* released by sr_upstream_response_clean */
+};
+
+/** A client for this thread (never NULL: out of memory aborts). */
+struct sr_upstream *sr_upstream_new (const struct sr_config *cfg);
+
+void sr_upstream_free (struct sr_upstream *u);
+
+/**
+ * Perform @a rq with the retry policy.  On SR_OK the response is 2xx.
+ * @param[in,out] res  requests and retries are counted here
+ * @param[out] err     on failure, one line (upstream, URL, status, body)
+ * @return SR_OK, SR_E_UPSTREAM (gave up or refused), SR_E_TOO_LARGE
+ */
+enum sr_status sr_upstream_fetch (struct sr_upstream *u,
+                                  const struct sr_upstream_request *rq,
+                                  struct sr_upstream_response *resp,
+                                  struct sr_sync_result *res, char *err,
+                                  size_t errlen);
+
+void sr_upstream_response_clean (struct sr_upstream_response *resp);
+
+/** Sleep @a us microseconds (restarting after signals). */
+void sr_sleep_us (uint64_t us);
+
+#endif /* SR_UPSTREAM_H */

@@ -1,0 +1,15 @@
+-- $1 client id, $2 JSON array of labels.  Makes the client's list of
+-- internal affiliates exactly these labels (trimmed), in one statement.
+WITH wanted AS (
+  SELECT DISTINCT btrim(x) AS label
+    FROM jsonb_array_elements_text($2::jsonb) AS x
+   WHERE btrim(x) <> ''
+), gone AS (
+  DELETE FROM signalroom.internal_affiliates t
+   WHERE t.client_id = $1::text
+     AND t.label NOT IN (SELECT label FROM wanted)
+  RETURNING 1
+)
+INSERT INTO signalroom.internal_affiliates (client_id, label)
+SELECT $1::text, label FROM wanted
+ON CONFLICT DO NOTHING
