@@ -364,8 +364,9 @@ eol:
   p->field_start = fstart;
   return q;
 more:
-  /* The block loop may stop right after a comma: the next chunk must see
-   * a field start, where a '"' opens a quoted field. */
+  /* The block loop may stop right after a comma, in LX_UNQUOTED with an
+   * empty field.  That state would work (a '"' at fstart opens a quoted
+   * field either way), but save the one the scalar path leaves there. */
   if (LX_UNQUOTED == st && fstart == OFF (end))
     st = LX_FIELD;
   p->st = st;

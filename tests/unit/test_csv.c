@@ -665,6 +665,30 @@ SR_TEST (test_long_rows)
                    "<x>\n= st:ok fin:ok good:1 bad:0\n");
   in[n] = '\0';
   CHECK_LOG (in, expect);
+
+  /* Quoted fields starting exactly on block boundaries (64, 128). */
+  memcpy (in, "next", 4);
+  n = 4;
+  memset (in + n, ',', 60);
+  n += 60;
+  memcpy (in + n, "\"x\"", 3);
+  n += 3;
+  memset (in + n, ',', 61);
+  n += 61;
+  memcpy (in + n, "\"y\"\n", 4);
+  n += 4;
+  in[n] = '\0';
+  REQUIRE ('"' == in[64] && '"' == in[128]);
+  e = (size_t) snprintf (expect, sizeof (expect), "R0@1 {%.*s} <next>",
+                         (int) (n - 1), in);
+  for (int i = 0; i < 59; i++)
+    e += (size_t) snprintf (expect + e, sizeof (expect) - e, "<>");
+  e += (size_t) snprintf (expect + e, sizeof (expect) - e, "<x>");
+  for (int i = 0; i < 60; i++)
+    e += (size_t) snprintf (expect + e, sizeof (expect) - e, "<>");
+  (void) snprintf (expect + e, sizeof (expect) - e,
+                   "<y>\n= st:ok fin:ok good:1 bad:0\n");
+  CHECK_LOG (in, expect);
   /* Errors past the first block, and a good record after them. */
   CHECK_LOG ("aaaaaaaaaa,bbbbbbbbbb,cccccccccc,dddddddddd,eeeeeeeeee,"
              "ffffffffff,gg\"g,h\n"
