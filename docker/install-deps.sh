@@ -10,10 +10,10 @@
 # through sudo.  Used by `make install-deps` and by the Dockerfile.
 set -eu
 
-BUILD="build-essential cmake pkg-config libmicrohttpd-dev libcurl4-openssl-dev
+BUILD="build-essential cmake pkg-config libmicrohttpd-dev libcurl4-openssl-dev libyajl-dev
   libpq-dev libjansson-dev libjwt-dev libssl-dev"
-TEST="postgresql postgresql-client curl tzdata procps util-linux"
-RUNTIME="libmicrohttpd12 libcurl4 libpq5 libjansson4 libjwt0 libssl3 tzdata
+TEST="postgresql postgresql-client curl tzdata procps util-linux python3"
+RUNTIME="libmicrohttpd12 libcurl4 libpq5 libjansson4 libjwt0 libssl3 libyajl2 tzdata
   ca-certificates curl"
 
 want=""

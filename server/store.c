@@ -2,6 +2,7 @@
  * store.c -- see store.h.
  */
 #include "store.h"
+#include "copy.h"
 #include "db.h"
 #include "embedded.h"
 
@@ -19,38 +20,35 @@ rollback (PGconn *conn)
 }
 
 enum sr_status
-sr_store_replace_window (PGconn *conn, const char *table, const char *sql,
+sr_store_replace_window (PGconn *conn, const struct sr_store_sql *sql,
                          const char *from, const char *to,
-                         const char *client_id, const json_t *rows,
+                         const char *client_id,
+                         const struct sr_buf *copy_data,
                          struct sr_write_counts *out, char *err,
                          size_t errlen)
 {
-  const char *lock_params[1] = { table };
-  const char *params[4];
-  char *json;
+  const char *lock_params[1] = { sql->table };
+  const char *params[3] = { from, to, client_id };
   PGresult *r = NULL;
+  uint64_t staged = 0;
   enum sr_status st;
 
   memset (out, 0, sizeof (*out));
-  json = json_dumps (rows, JSON_COMPACT);
-  if (NULL == json) {
-    snprintf (err, errlen, "%s: rows could not be encoded", table);
-    return SR_E_INTERNAL;
-  }
   st = sr_db_run (conn, "begin", "BEGIN", 0, NULL, err, errlen);
   if (SR_OK == st)
     st = sr_db_run (conn, "store_lock", sr_sql_store_lock, 1, lock_params,
                     err, errlen);
-  if (SR_OK == st) {
-    params[0] = from;
-    params[1] = to;
-    params[2] = client_id;
-    params[3] = json;
-    st = sr_db_exec (conn, table, sql, 4, params, &r, err, errlen);
-  }
-  free (json);
+  if (SR_OK == st)
+    st = sr_db_run (conn, "create staging", sql->create_staging, 0, NULL, err,
+                    errlen);
+  if (SR_OK == st && copy_data->len > 0)
+    st = sr_copy_in (conn, sql->table, sql->copy, copy_data->data,
+                     copy_data->len, &staged, err, errlen);
+  if (SR_OK == st)
+    st = sr_db_exec (conn, sql->table, sql->replace, 3, params, &r, err,
+                     errlen);
   if (SR_OK == st && (1 != PQntuples (r) || 3 != PQnfields (r))) {
-    snprintf (err, errlen, "%s: unexpected result shape", table);
+    snprintf (err, errlen, "%s: unexpected result shape", sql->table);
     st = SR_E_INTERNAL;
   }
   if (SR_OK == st) {

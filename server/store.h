@@ -1,12 +1,12 @@
 /*
  * store.h -- writing upstream data: one window, one transaction.
  *
- * Every source stores the same way: the rows of a date window are sent as
- * one JSON array parameter to one statement (sql/queries/..._replace_window.sql)
- * that deletes what vanished upstream, updates what changed and inserts
- * what is new, inside a transaction that holds a per-table advisory lock.
- * Either the whole window is replaced or nothing changes.  Row types and
- * their JSON form live with each table (store_everflow.h, ...).
+ * Every source stores the same way, in one transaction holding a
+ * per-table advisory lock: the rows of a date window are COPYed into a
+ * temporary staging table (dropped at COMMIT), then one statement
+ * (sql/queries/<table>_replace_window.sql) deletes what vanished upstream,
+ * updates what changed and inserts what is new.  Either the whole window
+ * is replaced or nothing changes.
  */
 #ifndef SR_STORE_H
 #define SR_STORE_H
@@ -14,8 +14,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include <jansson.h>
 #include <libpq-fe.h>
+
+#include "buf.h"
 
 #include "status.h"
 
@@ -25,15 +26,23 @@ struct sr_write_counts {
   uint64_t updated;
 };
 
+/** The statements of one table's window replacement. */
+struct sr_store_sql {
+  const char *table;          /* for the lock and messages */
+  const char *create_staging; /* CREATE TEMP TABLE ... ON COMMIT DROP */
+  const char *copy;           /* COPY staging (...) FROM STDIN */
+  const char *replace;        /* $1 from, $2 to, $3 client -> 3 counts */
+};
+
 /**
- * Run a *_replace_window statement for [from, to] of @a client_id with
- * @a rows (a JSON array, borrowed) under the lock of @a table.
+ * Replace [from, to] of @a client_id with the rows in @a copy_data (COPY
+ * text format, in the staging table's column order).
  */
-enum sr_status sr_store_replace_window (PGconn *conn, const char *table,
-                                        const char *sql, const char *from,
-                                        const char *to,
+enum sr_status sr_store_replace_window (PGconn *conn,
+                                        const struct sr_store_sql *sql,
+                                        const char *from, const char *to,
                                         const char *client_id,
-                                        const json_t *rows,
+                                        const struct sr_buf *copy_data,
                                         struct sr_write_counts *out,
                                         char *err, size_t errlen);
 

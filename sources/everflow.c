@@ -11,31 +11,33 @@
  *
  * Dates: the date column's id is the epoch of local midnight in the
  * reporting time zone, so it is turned into a calendar day in that zone
- * (the old system used UTC and filed evening rows under the wrong day).
- * Money: Everflow sends JSON numbers; they are rendered with 15
- * significant digits (exact for every decimal that has at most 15) and
- * stored as numeric, never as floating point.
+ * (the old system used UTC).  Money keeps the exact decimal text Everflow
+ * wrote (everflow_parse.c) and is stored as numeric.
  *
  * All rows of the window are fetched and validated first; only then is
  * the window replaced, in one transaction.  Any malformed row fails the
  * sync with its position, and nothing is written.
  */
+#include "copy.h"
 #include "dates.h"
 #include "embedded.h"
+#include "everflow_parse.h"
 #include "log.h"
 #include "mem.h"
+#include "request.h"
 #include "source.h"
 #include "store.h"
 #include "upstream.h"
-#include "values.h"
 
 #include <inttypes.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define ENTITY_TABLE_PATH "/v1/networks/reporting/entity/table"
 #define MAX_RESPONSE (256u * 1024u * 1024u)
+#define MAX_COPY (512u * 1024u * 1024u)
 #define MAX_DEPTH 40
 
 struct ctx {
@@ -43,11 +45,19 @@ struct ctx {
   struct sr_sync_result *res;
   char url[600];
   char key_header[300];
-  json_t *rows;          /* JSON array of rows for the store */
+  struct sr_ef_report all;     /* every complete piece's rows */
   int32_t from, to;
+  uint64_t fetch_us, parse_us; /* where the time goes */
 };
 
 static const char *const required[] = { "EVERFLOW_API_KEY", NULL };
+
+static const struct sr_store_sql store_sql = {
+  .table = "everflow.daily_stats",
+  .create_staging = sr_sql_everflow_incoming,
+  .copy = sr_sql_everflow_incoming_copy,
+  .replace = sr_sql_everflow_replace_window,
+};
 
 static enum sr_status
 fail (struct ctx *c, enum sr_status st, const char *fmt, ...)
@@ -67,13 +77,15 @@ fail (struct ctx *c, enum sr_status st, const char *fmt, ...)
   return st;
 }
 
-static json_t *
-request_body (struct ctx *c, int32_t from, int32_t to, bool by_advertiser_only,
-              int64_t advertiser)
+static char *
+request_body (struct ctx *c, int32_t from, int32_t to,
+              bool advertisers_only, int64_t advertiser)
 {
   char f[SR_DATE_LEN], t[SR_DATE_LEN];
   json_t *filters = json_array ();
   json_t *columns;
+  json_t *body;
+  char *text;
 
   sr_date_format (from, f);
   sr_date_format (to, t);
@@ -85,136 +97,40 @@ request_body (struct ctx *c, int32_t from, int32_t to, bool by_advertiser_only,
                            json_pack ("{s:s, s:s}", "resource_type",
                                       "advertiser", "filter_id_value", id));
   }
-  if (by_advertiser_only)
+  if (advertisers_only)
     columns = json_pack ("[{s:s}]", "column", "advertiser");
   else
     columns = json_pack ("[{s:s}, {s:s}, {s:s}]", "column", "affiliate",
                          "column", "advertiser", "column", "date");
-  return json_pack ("{s:s, s:s, s:I, s:s, s:o, s:{s:o, s:[]}}", "from", f,
+  body = json_pack ("{s:s, s:s, s:I, s:s, s:o, s:{s:o, s:[]}}", "from", f,
                     "to", t, "timezone_id",
                     (json_int_t) c->sync->cfg->everflow_timezone_id,
                     "currency_id", "USD", "columns", columns, "query",
                     "filters", filters, "exclusions");
+  text = json_dumps (body, JSON_COMPACT);
+  json_decref (body);
+  return text;
 }
 
-/* POST one body; @a *table and @a *incomplete borrowed from @a *doc. */
+/* POST one request body; the response body is left in @a resp. */
 static enum sr_status
-post (struct ctx *c, json_t *body, json_t **doc, json_t **table,
-      bool *incomplete)
+post (struct ctx *c, char *body_steal, struct sr_upstream_response *resp)
 {
   const char *headers[] = { c->key_header, "Content-Type: application/json",
                             "Accept: application/json", NULL };
   struct sr_upstream_request rq = {
     .name = "everflow", .method = "POST", .url = c->url,
-    .headers = headers, .max_response = MAX_RESPONSE
+    .headers = headers, .max_response = MAX_RESPONSE, .body = body_steal
   };
-  struct sr_upstream_response resp;
   char err[900];
-  json_error_t jerr;
-  char *text = json_dumps (body, JSON_COMPACT);
-  enum sr_status st;
-  json_t *flag;
+  uint64_t t0 = sr_now_us ();
+  enum sr_status st = sr_upstream_fetch (c->sync->http, &rq, resp, c->res,
+                                         err, sizeof (err));
 
-  rq.body = text;
-  st = sr_upstream_fetch (c->sync->http, &rq, &resp, c->res, err,
-                          sizeof (err));
-  free (text);
-  if (SR_OK != st) {
-    sr_upstream_response_clean (&resp);
+  c->fetch_us += sr_now_us () - t0;
+  free (body_steal);
+  if (SR_OK != st)
     return fail (c, st, "%s", err);
-  }
-  *doc = json_loadb (sr_buf_str (&resp.body), resp.body.len, 0, &jerr);
-  sr_upstream_response_clean (&resp);
-  if (NULL == *doc)
-    return fail (c, SR_E_UPSTREAM,
-                 "response is not valid JSON (%s at line %d, column %d)",
-                 jerr.text, jerr.line, jerr.column);
-  *table = json_object_get (*doc, "table");
-  flag = json_object_get (*doc, "incomplete_results");
-  if (!json_is_array (*table))
-    return fail (c, SR_E_UPSTREAM, "response has no \"table\" array");
-  if (NULL != flag && !json_is_boolean (flag))
-    return fail (c, SR_E_UPSTREAM,
-                 "\"incomplete_results\" is not a boolean");
-  *incomplete = json_is_true (flag);
-  return SR_OK;
-}
-
-static const json_t *
-column_of (const json_t *columns, const char *type)
-{
-  size_t i;
-  const json_t *col;
-
-  json_array_foreach (columns, i, col) {
-    const char *t = json_string_value (json_object_get (col, "column_type"));
-
-    if (NULL != t && 0 == strcmp (t, type))
-      return col;
-  }
-  return NULL;
-}
-
-/* Validate one table row and append its store form to c->rows. */
-static enum sr_status
-take_row (struct ctx *c, const json_t *row, size_t index)
-{
-  const json_t *columns = json_object_get (row, "columns");
-  const json_t *rep = json_object_get (row, "reporting");
-  const json_t *date_col, *aff_col, *adv_col;
-  int64_t epoch, aff, adv, clicks, cv;
-  char revenue[40], payout[40], profit[40], day[SR_DATE_LEN];
-  const char *aff_label, *adv_label;
-  int32_t d;
-
-  if (!json_is_array (columns) || !json_is_object (rep))
-    return fail (c, SR_E_UPSTREAM, "row %zu has no columns/reporting",
-                 index);
-  date_col = column_of (columns, "date");
-  aff_col = column_of (columns, "affiliate");
-  adv_col = column_of (columns, "advertiser");
-  if (NULL == date_col || NULL == aff_col || NULL == adv_col)
-    return fail (c, SR_E_UPSTREAM,
-                 "row %zu lacks a date, affiliate or advertiser column",
-                 index);
-  if (!sr_json_id (json_object_get (date_col, "id"), &epoch))
-    return fail (c, SR_E_UPSTREAM, "row %zu: date id is not an epoch",
-                 index);
-  if (!sr_json_id (json_object_get (aff_col, "id"), &aff)
-      || !sr_json_id (json_object_get (adv_col, "id"), &adv))
-    return fail (c, SR_E_UPSTREAM,
-                 "row %zu: affiliate or advertiser id is not a number", index);
-  aff_label = json_string_value (json_object_get (aff_col, "label"));
-  adv_label = json_string_value (json_object_get (adv_col, "label"));
-  if (!sr_json_count (json_object_get (rep, "total_click"), false, &clicks)
-      || !sr_json_count (json_object_get (rep, "cv"), false, &cv))
-    return fail (c, SR_E_UPSTREAM,
-                 "row %zu: reporting.total_click or reporting.cv is missing "
-                 "or not a count", index);
-  if (!sr_json_money (json_object_get (rep, "revenue"), false, revenue,
-                      sizeof (revenue))
-      || !sr_json_money (json_object_get (rep, "payout"), false, payout,
-                       sizeof (payout))
-      || !sr_json_money (json_object_get (rep, "profit"), false, profit,
-                       sizeof (profit)))
-    return fail (c, SR_E_UPSTREAM,
-                 "row %zu: reporting.revenue, payout or profit is missing or "
-                 "not a number", index);
-  d = sr_date_of_instant ((time_t) epoch);
-  sr_date_format (d, day);
-  if (d < c->from || d > c->to)
-    return fail (c, SR_E_UPSTREAM,
-                 "row %zu is for %s, outside the requested window", index,
-                 day);
-  json_array_append_new (
-    c->rows,
-    json_pack ("{s:s, s:I, s:s, s:I, s:s, s:I, s:I, s:s, s:s, s:s}", "date",
-               day, "affiliate_id", (json_int_t) aff, "affiliate_label",
-               aff_label ? aff_label : "", "advertiser_id",
-               (json_int_t) adv, "advertiser_label",
-               adv_label ? adv_label : "", "clicks", (json_int_t) clicks,
-               "conversions", (json_int_t) cv, "revenue", revenue, "payout",
-               payout, "profit", profit));
   return SR_OK;
 }
 
@@ -225,33 +141,26 @@ static enum sr_status fetch (struct ctx *c, int32_t from, int32_t to,
 static enum sr_status
 fetch_by_advertiser (struct ctx *c, int32_t day, int depth)
 {
-  json_t *body = request_body (c, day, day, true, -1);
-  json_t *doc = NULL, *table = NULL;
+  struct sr_upstream_response resp;
+  int64_t *ids = NULL;
+  size_t n = 0;
   bool incomplete = false;
-  enum sr_status st = post (c, body, &doc, &table, &incomplete);
-  size_t i;
-  json_t *row;
+  char err[500];
+  enum sr_status st = post (c, request_body (c, day, day, true, -1), &resp);
 
-  json_decref (body);
+  if (SR_OK == st) {
+    st = sr_ef_parse_advertisers (sr_buf_str (&resp.body), resp.body.len,
+                                  &ids, &n, &incomplete, err, sizeof (err));
+    if (SR_OK != st)
+      fail (c, st, "%s", err);
+  }
+  sr_upstream_response_clean (&resp);
   if (SR_OK == st && incomplete)
     st = fail (c, SR_E_UPSTREAM, "the advertiser list of one day is itself "
                "over the row cap");
-  if (SR_OK == st) {
-    json_array_foreach (table, i, row) {
-      const json_t *adv = column_of (json_object_get (row, "columns"),
-                                     "advertiser");
-      int64_t id;
-
-      if (NULL == adv || !sr_json_id (json_object_get (adv, "id"), &id)) {
-        st = fail (c, SR_E_UPSTREAM, "advertiser list row %zu has no id", i);
-        break;
-      }
-      st = fetch (c, day, day, id, depth + 1);
-      if (SR_OK != st)
-        break;
-    }
-  }
-  json_decref (doc);
+  for (size_t i = 0; SR_OK == st && i < n; i++)
+    st = fetch (c, day, day, ids[i], depth + 1);
+  free (ids);
   return st;
 }
 
@@ -259,96 +168,127 @@ static enum sr_status
 fetch (struct ctx *c, int32_t from, int32_t to, int64_t advertiser,
        int depth)
 {
-  json_t *body, *doc = NULL, *table = NULL, *row;
-  bool incomplete = false;
+  struct sr_upstream_response resp;
+  struct sr_ef_report piece = { 0 };
+  char err[500];
+  char day[SR_DATE_LEN];
   enum sr_status st;
-  size_t i;
+  uint64_t t0;
 
   if (depth > MAX_DEPTH)
     return fail (c, SR_E_INTERNAL, "window splitting went too deep");
-  body = request_body (c, from, to, false, advertiser);
-  st = post (c, body, &doc, &table, &incomplete);
-  json_decref (body);
+  st = post (c, request_body (c, from, to, false, advertiser), &resp);
   if (SR_OK != st) {
-    json_decref (doc);
+    sr_upstream_response_clean (&resp);
     return st;
   }
-  if (incomplete) {
-    char day[SR_DATE_LEN];
-
-    json_decref (doc);
-    sr_date_format (from, day);
-    sr_log (SR_LOG_INFO, "everflow row cap hit, splitting",
-            "{s:s, s:i, s:I}", "from", day, "days", (int) (to - from + 1),
-            "advertiser", (json_int_t) advertiser);
-    if (from < to) {
-      int32_t mid = from + (to - from) / 2;
-
-      st = fetch (c, from, mid, advertiser, depth + 1);
-      return SR_OK == st ? fetch (c, mid + 1, to, advertiser, depth + 1) : st;
-    }
-    if (advertiser < 0)
-      return fetch_by_advertiser (c, from, depth);
-    return fail (c, SR_E_UPSTREAM,
-                 "%s for advertiser %" PRId64 " alone is over Everflow's "
-                 "10,000-row cap; it cannot be fetched completely", day,
-                 advertiser);
+  t0 = sr_now_us ();
+  st = sr_ef_parse (sr_buf_str (&resp.body), resp.body.len, &piece, err,
+                    sizeof (err));
+  c->parse_us += sr_now_us () - t0;
+  sr_upstream_response_clean (&resp);
+  if (SR_OK != st) {
+    sr_ef_report_clean (&piece);
+    return fail (c, st, "%s", err);
   }
-  json_array_foreach (table, i, row) {
-    st = take_row (c, row, json_array_size (c->rows));
-    if (SR_OK != st)
-      break;
-    c->res->fetched++;
+  if (!piece.incomplete) {
+    c->res->fetched += piece.n_rows;
+    sr_ef_report_move (&c->all, &piece);
+    return SR_OK;
   }
-  json_decref (doc);
-  return st;
+  sr_ef_report_clean (&piece);
+  sr_date_format (from, day);
+  sr_log (SR_LOG_INFO, "everflow row cap hit, splitting",
+          "{s:s, s:i, s:I}", "from", day, "days", (int) (to - from + 1),
+          "advertiser", (json_int_t) advertiser);
+  if (from < to) {
+    int32_t mid = from + (to - from) / 2;
+
+    st = fetch (c, from, mid, advertiser, depth + 1);
+    return SR_OK == st ? fetch (c, mid + 1, to, advertiser, depth + 1) : st;
+  }
+  if (advertiser < 0)
+    return fetch_by_advertiser (c, from, depth);
+  return fail (c, SR_E_UPSTREAM,
+               "%s for advertiser %" PRId64 " alone is over Everflow's "
+               "10,000-row cap; it cannot be fetched completely", day,
+               advertiser);
 }
 
 static int
 cmp_key (const void *a, const void *b)
 {
-  const json_t *x = *(const json_t *const *) a;
-  const json_t *y = *(const json_t *const *) b;
-  int d = strcmp (json_string_value (json_object_get (x, "date")),
-                  json_string_value (json_object_get (y, "date")));
-  json_int_t ax = json_integer_value (json_object_get (x, "affiliate_id"));
-  json_int_t ay = json_integer_value (json_object_get (y, "affiliate_id"));
-  json_int_t vx = json_integer_value (json_object_get (x, "advertiser_id"));
-  json_int_t vy = json_integer_value (json_object_get (y, "advertiser_id"));
+  const struct sr_ef_row *x = a, *y = b;
 
-  if (0 != d)
-    return d;
-  if (ax != ay)
-    return ax < ay ? -1 : 1;
-  return vx < vy ? -1 : vx > vy;
+  if (x->day != y->day)
+    return x->day < y->day ? -1 : 1;
+  if (x->affiliate_id != y->affiliate_id)
+    return x->affiliate_id < y->affiliate_id ? -1 : 1;
+  return x->advertiser_id < y->advertiser_id ? -1
+         : x->advertiser_id > y->advertiser_id;
 }
 
-/* The same key twice would make the upsert ambiguous: refuse it. */
+/* Dates inside the window, each key once. */
 static enum sr_status
-check_unique (struct ctx *c)
+validate (struct ctx *c)
 {
-  size_t n = json_array_size (c->rows);
-  const json_t **v;
+  struct sr_ef_report *rep = &c->all;
+  char day[SR_DATE_LEN];
+
+  for (size_t i = 0; i < rep->n_rows; i++) {
+    struct sr_ef_row *r = &rep->rows[i];
+
+    r->day = sr_date_of_instant ((time_t) r->epoch);
+    if (r->day < c->from || r->day > c->to) {
+      sr_date_format (r->day, day);
+      return fail (c, SR_E_UPSTREAM,
+                   "row %zu is for %s, outside the requested window", i, day);
+    }
+  }
+  qsort (rep->rows, rep->n_rows, sizeof (*rep->rows), cmp_key);
+  for (size_t i = 1; i < rep->n_rows; i++)
+    if (0 == cmp_key (&rep->rows[i - 1], &rep->rows[i])) {
+      sr_date_format (rep->rows[i].day, day);
+      return fail (c, SR_E_UPSTREAM,
+                   "two rows for %s, affiliate %" PRId64 ", advertiser %"
+                   PRId64, day, rep->rows[i].affiliate_id,
+                   rep->rows[i].advertiser_id);
+    }
+  return SR_OK;
+}
+
+static enum sr_status
+copy_rows (const struct sr_ef_report *rep, struct sr_buf *b)
+{
   enum sr_status st = SR_OK;
 
-  if (n < 2)
-    return SR_OK;
-  v = sr_xmalloc (n * sizeof (*v));
-  for (size_t i = 0; i < n; i++)
-    v[i] = json_array_get (c->rows, i);
-  qsort (v, n, sizeof (*v), cmp_key);
-  for (size_t i = 1; i < n; i++)
-    if (0 == cmp_key (&v[i - 1], &v[i])) {
-      st = fail (c, SR_E_UPSTREAM,
-                 "two rows for %s, affiliate %" JSON_INTEGER_FORMAT
-                 ", advertiser %" JSON_INTEGER_FORMAT,
-                 json_string_value (json_object_get (v[i], "date")),
-                 json_integer_value (json_object_get (v[i], "affiliate_id")),
-                 json_integer_value (json_object_get (v[i],
-                                                      "advertiser_id")));
-      break;
-    }
-  free (v);
+  for (size_t i = 0; i < rep->n_rows && SR_OK == st; i++) {
+    const struct sr_ef_row *r = &rep->rows[i];
+    char day[SR_DATE_LEN];
+
+    sr_date_format (r->day, day);
+    st = sr_copy_text (b, day, 10, false);
+    if (SR_OK == st)
+      st = sr_copy_int (b, r->affiliate_id, false);
+    if (SR_OK == st)
+      st = sr_copy_text (b, r->affiliate_label, strlen (r->affiliate_label),
+                         false);
+    if (SR_OK == st)
+      st = sr_copy_int (b, r->advertiser_id, false);
+    if (SR_OK == st)
+      st = sr_copy_text (b, r->advertiser_label,
+                         strlen (r->advertiser_label), false);
+    if (SR_OK == st)
+      st = sr_copy_int (b, r->clicks, false);
+    if (SR_OK == st)
+      st = sr_copy_int (b, r->conversions, false);
+    if (SR_OK == st)
+      st = sr_copy_text (b, r->revenue, strlen (r->revenue), false);
+    if (SR_OK == st)
+      st = sr_copy_text (b, r->payout, strlen (r->payout), false);
+    if (SR_OK == st)
+      st = sr_copy_text (b, r->profit, strlen (r->profit), true);
+  }
   return st;
 }
 
@@ -358,8 +298,10 @@ everflow_sync (struct sr_sync_ctx *sync, const char *from, const char *to,
 {
   struct ctx c = { .sync = sync, .res = res };
   struct sr_write_counts wc;
+  struct sr_buf copy;
   char err[900];
   enum sr_status st;
+  uint64_t t0, t1 = 0, t2 = 0;
 
   if (!sr_date_parse (from, &c.from) || !sr_date_parse (to, &c.to)
       || c.from > c.to)
@@ -368,14 +310,18 @@ everflow_sync (struct sr_sync_ctx *sync, const char *from, const char *to,
             ENTITY_TABLE_PATH);
   snprintf (c.key_header, sizeof (c.key_header), "X-Eflow-API-Key: %s",
             sync->cfg->everflow_api_key);
-  c.rows = json_array ();
+  sr_buf_init (&copy, MAX_COPY);
   st = fetch (&c, c.from, c.to, -1, 0);
+  t0 = sr_now_us ();
   if (SR_OK == st)
-    st = check_unique (&c);
+    st = validate (&c);
+  if (SR_OK == st && SR_OK != copy_rows (&c.all, &copy))
+    st = fail (&c, SR_E_TOO_LARGE, "the window's rows exceed %u bytes",
+               MAX_COPY);
+  t1 = sr_now_us ();
   if (SR_OK == st) {
-    st = sr_store_replace_window (sync->conn, "everflow.daily_stats",
-                                  sr_sql_everflow_replace_window, from, to,
-                                  sync->cfg->client_id, c.rows, &wc, err,
+    st = sr_store_replace_window (sync->conn, &store_sql, from, to,
+                                  sync->cfg->client_id, &copy, &wc, err,
                                   sizeof (err));
     if (SR_OK != st)
       fail (&c, st, "storing failed: %s", err);
@@ -385,7 +331,14 @@ everflow_sync (struct sr_sync_ctx *sync, const char *from, const char *to,
       res->deleted = wc.deleted;
     }
   }
-  json_decref (c.rows);
+  t2 = sr_now_us ();
+  res->details = json_pack ("{s:I, s:I, s:I, s:I}", "fetch_ms",
+                            (json_int_t) (c.fetch_us / 1000), "parse_ms",
+                            (json_int_t) (c.parse_us / 1000), "check_ms",
+                            (json_int_t) ((t1 - t0) / 1000), "store_ms",
+                            (json_int_t) ((t2 - t1) / 1000));
+  sr_buf_clean (&copy);
+  sr_ef_report_clean (&c.all);
   return st;
 }
 

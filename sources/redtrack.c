@@ -13,6 +13,7 @@
  * 13%).  Rows without a source id are skipped and counted.  All days are
  * fetched and checked before the window is replaced in one transaction.
  */
+#include "copy.h"
 #include "dates.h"
 #include "embedded.h"
 #include "log.h"
@@ -34,13 +35,20 @@
 
 static const char *const required[] = { "REDTRACK_API_KEY", NULL };
 
+static const struct sr_store_sql store_sql = {
+  .table = "redtrack.daily_spend",
+  .create_staging = sr_sql_redtrack_incoming,
+  .copy = sr_sql_redtrack_incoming_copy,
+  .replace = sr_sql_redtrack_replace_window,
+};
+
 struct ctx {
   struct sr_sync_ctx *sync;
   struct sr_sync_result *res;
   struct sr_pacer pacer;
   char *key_escaped;
   char *tz_escaped;
-  json_t *rows;
+  struct sr_buf copy;   /* the window's rows, COPY text */
   json_t *seen;         /* "date|source_id" -> true, per window */
   uint64_t skipped_no_source;
 };
@@ -132,13 +140,19 @@ take_row (struct ctx *c, const char *day, const json_t *row, size_t index)
   if (NULL != json_object_get (c->seen, key))
     return fail (c, SR_E_UPSTREAM, "%s: source %s appears twice", day, sid);
   json_object_set_new (c->seen, key, json_true ());
-  json_array_append_new (
-    c->rows,
-    json_pack ("{s:s, s:s, s:s, s:s, s:I, s:I, s:s}", "date", day,
-               "source_id", sid, "source_name", text_of (row, "source"),
-               "source_alias", text_of (row, "source_alias"), "clicks",
-               (json_int_t) clicks, "conversions", (json_int_t) conversions,
-               "cost", cost));
+  {
+    const char *name = text_of (row, "source");
+    const char *alias = text_of (row, "source_alias");
+
+    if (SR_OK != sr_copy_text (&c->copy, day, strlen (day), false)
+        || SR_OK != sr_copy_text (&c->copy, sid, strlen (sid), false)
+        || SR_OK != sr_copy_text (&c->copy, name, strlen (name), false)
+        || SR_OK != sr_copy_text (&c->copy, alias, strlen (alias), false)
+        || SR_OK != sr_copy_int (&c->copy, clicks, false)
+        || SR_OK != sr_copy_int (&c->copy, conversions, false)
+        || SR_OK != sr_copy_text (&c->copy, cost, strlen (cost), true))
+      return fail (c, SR_E_TOO_LARGE, "the window's rows are too large");
+  }
   return SR_OK;
 }
 
@@ -236,7 +250,7 @@ redtrack_sync (struct sr_sync_ctx *sync, const char *from, const char *to,
     curl_free (c.tz_escaped);
     return fail (&c, SR_E_INTERNAL, "out of memory");
   }
-  c.rows = json_array ();
+  sr_buf_init (&c.copy, 256u * 1024u * 1024u);
   c.seen = json_object ();
   for (int32_t d = f; d <= t && SR_OK == st; d++) {
     char day[SR_DATE_LEN];
@@ -245,9 +259,8 @@ redtrack_sync (struct sr_sync_ctx *sync, const char *from, const char *to,
     st = fetch_day (&c, day);
   }
   if (SR_OK == st) {
-    st = sr_store_replace_window (sync->conn, "redtrack.daily_spend",
-                                  sr_sql_redtrack_replace_window, from, to,
-                                  sync->cfg->client_id, c.rows, &wc, err,
+    st = sr_store_replace_window (sync->conn, &store_sql, from, to,
+                                  sync->cfg->client_id, &c.copy, &wc, err,
                                   sizeof (err));
     if (SR_OK != st)
       fail (&c, st, "storing failed: %s", err);
@@ -259,7 +272,7 @@ redtrack_sync (struct sr_sync_ctx *sync, const char *from, const char *to,
                                 (json_int_t) c.skipped_no_source);
     }
   }
-  json_decref (c.rows);
+  sr_buf_clean (&c.copy);
   json_decref (c.seen);
   curl_free (c.key_escaped);
   curl_free (c.tz_escaped);

@@ -30,9 +30,8 @@ sr_json_count (const json_t *v, bool null_ok, int64_t *out)
   return false;
 }
 
-/* Pad "20" to "20.00" and "66.6" to "66.60"; leave exponents alone. */
-static void
-at_least_cents (char *s, size_t len)
+void
+sr_money_normalize (char *s, size_t len)
 {
   char *dot = strchr (s, '.');
   size_t n = strlen (s);
@@ -66,7 +65,7 @@ sr_json_money (const json_t *v, bool null_ok, char *out, size_t len)
   } else {
     return false;
   }
-  at_least_cents (out, len);
+  sr_money_normalize (out, len);
   return true;
 }
 

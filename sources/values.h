@@ -29,6 +29,11 @@ bool sr_json_count (const json_t *v, bool null_ok, int64_t *out);
  * @a null_ok. */
 bool sr_json_money (const json_t *v, bool null_ok, char *out, size_t len);
 
+/** Pad decimal text in place to at least two decimals ("20" -> "20.00",
+ * "66.6" -> "66.60"); exponent forms are left alone.  @a len is the size
+ * of the buffer holding @a s. */
+void sr_money_normalize (char *s, size_t len);
+
 /** An id: a JSON integer or a string of digits (optionally signed). */
 bool sr_json_id (const json_t *v, int64_t *out);
 

@@ -1,17 +1,13 @@
 -- Replace every redtrack.daily_spend row of one client in [$1, $2] with
--- the rows in $4 (a JSON array), in one statement (see
+-- the rows staged in redtrack_incoming, in one statement (see
 -- everflow_replace_window.sql).  $3 is the client id.
-WITH incoming AS (
-  SELECT *
-    FROM jsonb_to_recordset($4::jsonb) AS r (
-           date date, source_id text, source_name text, source_alias text,
-           clicks bigint, conversions bigint, cost numeric)
-), gone AS (
+WITH gone AS (
   DELETE FROM redtrack.daily_spend t
    WHERE t._client_id = $3::text
      AND t.date BETWEEN $1::date AND $2::date
-     AND NOT EXISTS (SELECT 1 FROM incoming i
-                      WHERE i.date = t.date AND i.source_id = t.source_id)
+     -- Hashed NOT IN, as in everflow_replace_window.sql.
+     AND (t.date, t.source_id) NOT IN
+         (SELECT i.date, i.source_id FROM redtrack_incoming i)
   RETURNING 1
 ), written AS (
   INSERT INTO redtrack.daily_spend AS t
@@ -19,7 +15,7 @@ WITH incoming AS (
           cost, _client_id, _loaded_at)
   SELECT i.date, i.source_id, i.source_name, i.source_alias, i.clicks,
          i.conversions, i.cost, $3::text, now()
-    FROM incoming i
+    FROM redtrack_incoming i
   ON CONFLICT (date, source_id) DO UPDATE
      SET source_name = EXCLUDED.source_name,
          source_alias = EXCLUDED.source_alias,

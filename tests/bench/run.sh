@@ -11,4 +11,13 @@ BASE=$(cat "$STATE/conninfo")
 psql "$BASE" -qc "DROP DATABASE IF EXISTS sr_bench WITH (FORCE)" -c "CREATE DATABASE sr_bench"
 export SR_BENCH_CONNINFO="${BASE/dbname=postgres/dbname=sr_bench}"
 export SR_BINARY="$BUILD/signalroom"
+export SR_SOURCE_DIR="$ROOT"
+echo "== CSV parser =="
+"$BUILD/tests/bench_csv"
+echo
+echo "== HTTP server =="
 "$BUILD/tests/bench_http"
+echo
+echo "== Everflow and Redtrack syncs =="
+psql "$BASE" -qc "DROP DATABASE IF EXISTS sr_bench WITH (FORCE)" -c "CREATE DATABASE sr_bench"
+"$BUILD/tests/bench_sync"

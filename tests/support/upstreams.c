@@ -148,6 +148,14 @@ sr_sim_start_with (struct sr_sim *sim, const char *everflow_key,
       _exit (127);
     if (dup2 (pipefd[1], STDOUT_FILENO) < 0)
       _exit (127);
+    /* One line per request is noise in test and benchmark output; keep
+     * it for debugging only. */
+    if (NULL == getenv ("SR_TEST_VERBOSE")) {
+      int devnull = open ("/dev/null", O_WRONLY);
+
+      if (devnull < 0 || dup2 (devnull, STDERR_FILENO) < 0)
+        _exit (127);
+    }
     execvp (argv[0], (char *const *) argv);
     _exit (127);
   }

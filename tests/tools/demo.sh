@@ -19,6 +19,7 @@ mkdir -p "$DEMO"
 [ -x "$BIN" ] || { echo "demo: $BIN not built (make build)" >&2; exit 1; }
 
 server_pid=""
+sim_pid=""
 stop_all() {
   trap - INT TERM EXIT
   echo
@@ -26,6 +27,10 @@ stop_all() {
   if [ -n "$server_pid" ] && kill -0 "$server_pid" 2>/dev/null; then
     kill -TERM "$server_pid" 2>/dev/null || true
     wait "$server_pid" 2>/dev/null || true
+  fi
+  if [ -n "$sim_pid" ] && kill -0 "$sim_pid" 2>/dev/null; then
+    kill -TERM "$sim_pid" 2>/dev/null || true
+    wait "$sim_pid" 2>/dev/null || true
   fi
   "$ROOT/tests/tools/pgcluster.sh" stop "$PGSTATE" || true
   echo "demo: stopped (data kept in .demo; make clean removes it)"
@@ -52,6 +57,52 @@ export SIGNALROOM_LISTEN="$LISTEN"
 echo "demo: migrating"
 "$BIN" migrate
 
+# The upstream simulators stand in for Everflow and Redtrack: deterministic
+# data for any date, two brands, the agency's real affiliate mapping.
+echo "demo: starting the Everflow and Redtrack simulators"
+python3 "$ROOT/tests/upstreams/simulator.py" --everflow-port 0 \
+  --redtrack-port 0 --everflow-key demo-everflow-key \
+  --redtrack-key demo-redtrack-key > "$DEMO/simulator.ports" \
+  2> "$DEMO/simulator.log" &
+sim_pid=$!
+for _ in $(seq 1 100); do
+  [ -s "$DEMO/simulator.ports" ] && break
+  kill -0 "$sim_pid" 2>/dev/null || { cat "$DEMO/simulator.log" >&2; exit 1; }
+  sleep 0.1
+done
+EF_PORT=$(sed 's/.*"everflow": *\([0-9]*\).*/\1/' "$DEMO/simulator.ports")
+RT_PORT=$(sed 's/.*"redtrack": *\([0-9]*\).*/\1/' "$DEMO/simulator.ports")
+export EVERFLOW_API_KEY=demo-everflow-key
+export EVERFLOW_BASE_URL="http://127.0.0.1:$EF_PORT"
+export REDTRACK_API_KEY=demo-redtrack-key
+export REDTRACK_BASE_URL="http://127.0.0.1:$RT_PORT"
+# The real Redtrack allows 20 requests a minute; the demo's simulator is
+# told to allow more so a two-week backfill takes seconds, not a minute.
+curl -s -X POST -d '{"rate_limit":600}' "$REDTRACK_BASE_URL/_sim/config" >/dev/null
+export REDTRACK_REQUESTS_PER_MINUTE=600
+
+echo "demo: loading the affiliate mapping (tests/data/internal-affiliates.csv)"
+"$BIN" mapping load "$ROOT/tests/data/internal-affiliates.csv"
+TO=$(TZ=America/New_York date +%F)
+FROM=$(TZ=America/New_York date -d "$TO - 13 days" +%F)
+for src in everflow redtrack; do
+  echo "demo: sync $src $FROM..$TO"
+  "$BIN" sync "$src" --from "$FROM" --to "$TO" 2>> "$DEMO/sync.log"
+done
+YESTERDAY=$(TZ=America/New_York date -d "$TO - 1 day" +%F)
+echo
+echo "== daily_performance, CCW, $YESTERDAY =="
+psql -h "$PGHOST" -p "$PGPORT" -U postgres -d signalroom -P pager=off -c \
+  "SELECT affiliate_label, conversions, everflow_payout, redtrack_cost,
+          is_internal, cost, cpa
+     FROM daily_performance
+    WHERE date = '$YESTERDAY' AND advertiser_id = 1
+    ORDER BY conversions DESC"
+echo "== unmapped_spend, $YESTERDAY =="
+psql -h "$PGHOST" -p "$PGPORT" -U postgres -d signalroom -P pager=off -c \
+  "SELECT source_name, cost, reason FROM unmapped_spend
+    WHERE date = '$YESTERDAY' ORDER BY cost DESC"
+
 TOKEN_READ=$("$BIN" token --role authenticated --ttl 86400)
 TOKEN_ADMIN=$("$BIN" token --role service_role --ttl 86400)
 
@@ -76,6 +127,8 @@ echo "  curl -s $URL/readyz"
 echo "  curl -s $URL/openapi.yaml"
 echo "  curl -s -H 'Authorization: Bearer $TOKEN_READ' $URL/v1/me"
 echo "  curl -s -H 'Authorization: Bearer $TOKEN_ADMIN' $URL/v1/config"
+echo "  curl -s -H 'Authorization: Bearer $TOKEN_READ' $URL/v1/mappings/affiliates"
+echo "  psql -h $PGHOST -p $PGPORT -U postgres signalroom -c 'SELECT * FROM daily_performance ORDER BY date DESC LIMIT 20'"
 echo "  psql -h $PGHOST -p $PGPORT -U postgres signalroom"
 echo
 echo "  (tokens: .demo/token_read, .demo/token_admin; log: .demo/signalroom.log)"
