@@ -97,6 +97,10 @@ static const struct sr_config_option options[] = {
     OFF (everflow_timezone_id), NULL,
     "Everflow's id of the reporting time zone (80 = America/New_York, "
     "67 = UTC); must name the same zone as SIGNALROOM_TIMEZONE." },
+  { "EVERFLOW_ADVERTISER_ID", SR_CFG_UINT, "0", 0, 0, 2147483647,
+    OFF (everflow_advertiser_id), NULL,
+    "Sync only this Everflow advertiser (its rows alone are replaced); 0 "
+    "syncs every advertiser." },
   { "REDTRACK_API_KEY", SR_CFG_STRING, NULL, SR_CFG_SECRET, 0, 0,
     OFF (redtrack_api_key), NULL,
     "Redtrack API key (sent as the `api_key` query parameter; redacted "

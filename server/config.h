@@ -86,6 +86,7 @@ struct sr_config {
   char *everflow_api_key;
   char *everflow_base_url;
   unsigned long everflow_timezone_id;
+  unsigned long everflow_advertiser_id;   /* 0: every advertiser */
   char *redtrack_api_key;
   char *redtrack_base_url;
   unsigned long redtrack_rpm;

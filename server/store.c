@@ -22,13 +22,13 @@ rollback (PGconn *conn)
 enum sr_status
 sr_store_replace_window (PGconn *conn, const struct sr_store_sql *sql,
                          const char *from, const char *to,
-                         const char *client_id,
+                         const char *client_id, const char *scope,
                          const struct sr_buf *copy_data,
                          struct sr_write_counts *out, char *err,
                          size_t errlen)
 {
   const char *lock_params[1] = { sql->table };
-  const char *params[3] = { from, to, client_id };
+  const char *params[4] = { from, to, client_id, scope };
   PGresult *r = NULL;
   uint64_t staged = 0;
   enum sr_status st;
@@ -45,8 +45,8 @@ sr_store_replace_window (PGconn *conn, const struct sr_store_sql *sql,
     st = sr_copy_in (conn, sql->table, sql->copy, copy_data->data,
                      copy_data->len, &staged, err, errlen);
   if (SR_OK == st)
-    st = sr_db_exec (conn, sql->table, sql->replace, 3, params, &r, err,
-                     errlen);
+    st = sr_db_exec (conn, sql->table, sql->replace, sql->scoped ? 4 : 3,
+                     params, &r, err, errlen);
   if (SR_OK == st && (1 != PQntuples (r) || 3 != PQnfields (r))) {
     snprintf (err, errlen, "%s: unexpected result shape", sql->table);
     st = SR_E_INTERNAL;

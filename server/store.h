@@ -11,6 +11,7 @@
 #ifndef SR_STORE_H
 #define SR_STORE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -31,17 +32,21 @@ struct sr_store_sql {
   const char *table;          /* for the lock and messages */
   const char *create_staging; /* CREATE TEMP TABLE ... ON COMMIT DROP */
   const char *copy;           /* COPY staging (...) FROM STDIN */
-  const char *replace;        /* $1 from, $2 to, $3 client -> 3 counts */
+  const char *replace;        /* $1 from, $2 to, $3 client [, $4 scope]
+                               * -> deleted, inserted, updated */
+  bool scoped;                /* replace takes $4 (NULL: whole window) */
 };
 
 /**
  * Replace [from, to] of @a client_id with the rows in @a copy_data (COPY
- * text format, in the staging table's column order).
+ * text format, in the staging table's column order).  @a scope narrows a
+ * scoped replacement (e.g. one advertiser); NULL replaces everything.
  */
 enum sr_status sr_store_replace_window (PGconn *conn,
                                         const struct sr_store_sql *sql,
                                         const char *from, const char *to,
                                         const char *client_id,
+                                        const char *scope,
                                         const struct sr_buf *copy_data,
                                         struct sr_write_counts *out,
                                         char *err, size_t errlen);

@@ -57,6 +57,7 @@ static const struct sr_store_sql store_sql = {
   .create_staging = sr_sql_everflow_incoming,
   .copy = sr_sql_everflow_incoming_copy,
   .replace = sr_sql_everflow_replace_window,
+  .scoped = true,
 };
 
 static enum sr_status
@@ -191,6 +192,15 @@ fetch (struct ctx *c, int32_t from, int32_t to, int64_t advertiser,
     sr_ef_report_clean (&piece);
     return fail (c, st, "%s", err);
   }
+  for (size_t i = 0; advertiser >= 0 && i < piece.n_rows; i++)
+    if (piece.rows[i].advertiser_id != advertiser) {
+      int64_t got = piece.rows[i].advertiser_id;
+
+      sr_ef_report_clean (&piece);
+      return fail (c, SR_E_UPSTREAM, "asked for advertiser %" PRId64
+                   " only, got a row of advertiser %" PRId64, advertiser,
+                   got);
+    }
   if (!piece.incomplete) {
     c->res->fetched += piece.n_rows;
     sr_ef_report_move (&c->all, &piece);
@@ -300,6 +310,7 @@ everflow_sync (struct sr_sync_ctx *sync, const char *from, const char *to,
   struct sr_write_counts wc;
   struct sr_buf copy;
   char err[900];
+  char scope[24] = "";
   enum sr_status st;
   uint64_t t0, t1 = 0, t2 = 0;
 
@@ -311,7 +322,10 @@ everflow_sync (struct sr_sync_ctx *sync, const char *from, const char *to,
   snprintf (c.key_header, sizeof (c.key_header), "X-Eflow-API-Key: %s",
             sync->cfg->everflow_api_key);
   sr_buf_init (&copy, MAX_COPY);
-  st = fetch (&c, c.from, c.to, -1, 0);
+  if (0 != sync->cfg->everflow_advertiser_id)
+    snprintf (scope, sizeof (scope), "%lu", sync->cfg->everflow_advertiser_id);
+  st = fetch (&c, c.from, c.to, '\0' != scope[0]
+              ? (int64_t) sync->cfg->everflow_advertiser_id : -1, 0);
   t0 = sr_now_us ();
   if (SR_OK == st)
     st = validate (&c);
@@ -321,8 +335,9 @@ everflow_sync (struct sr_sync_ctx *sync, const char *from, const char *to,
   t1 = sr_now_us ();
   if (SR_OK == st) {
     st = sr_store_replace_window (sync->conn, &store_sql, from, to,
-                                  sync->cfg->client_id, &copy, &wc, err,
-                                  sizeof (err));
+                                  sync->cfg->client_id,
+                                  '\0' != scope[0] ? scope : NULL, &copy,
+                                  &wc, err, sizeof (err));
     if (SR_OK != st)
       fail (&c, st, "storing failed: %s", err);
     else {

@@ -8,9 +8,10 @@
  * Retry-After (upstream.c).  The key travels in the URL as api_key; the
  * URL is redacted before it reaches a log line or an error.
  *
- * Per row: conversions come from "conversions" only -- a 0 (or a null) is
- * 0, never total_conversions (the old system's fallback inflated counts by
- * 13%).  Rows without a source id are skipped and counted.  All days are
+ * Per row: conversions come from "conversions" only -- a 0, a null or an
+ * absent field is 0, never total_conversions (the old system's fallback
+ * inflated counts by 13%).  clicks and cost must be there: a row without
+ * them fails the sync.  Rows without a source id are skipped and counted.  All days are
  * fetched and checked before the window is replaced in one transaction.
  */
 #include "copy.h"
@@ -120,16 +121,17 @@ take_row (struct ctx *c, const char *day, const json_t *row, size_t index)
   if (!source_id_of (json_object_get (row, "source_id"), sid, sizeof (sid)))
     return fail (c, SR_E_UPSTREAM, "%s row %zu: source_id is not a string",
                  day, index);
-  if (!sr_json_count (json_object_get (row, "clicks"), true, &clicks))
-    return fail (c, SR_E_UPSTREAM, "%s row %zu: clicks is not a count", day,
-                 index);
+  if (!sr_json_count (json_object_get (row, "clicks"), false, &clicks))
+    return fail (c, SR_E_UPSTREAM, "%s row %zu: clicks is missing or not a "
+                 "count", day, index);
   if (!sr_json_count (json_object_get (row, "conversions"), true,
                     &conversions))
     return fail (c, SR_E_UPSTREAM, "%s row %zu: conversions is not a count",
                  day, index);
-  if (!sr_json_money (json_object_get (row, "cost"), true, cost, sizeof (cost)))
-    return fail (c, SR_E_UPSTREAM, "%s row %zu: cost is not a number", day,
-                 index);
+  if (!sr_json_money (json_object_get (row, "cost"), false, cost,
+                      sizeof (cost)))
+    return fail (c, SR_E_UPSTREAM, "%s row %zu: cost is missing or not a "
+                 "number", day, index);
   c->res->fetched++;
   if ('\0' == sid[0]) {
     c->skipped_no_source++;
@@ -260,7 +262,8 @@ redtrack_sync (struct sr_sync_ctx *sync, const char *from, const char *to,
   }
   if (SR_OK == st) {
     st = sr_store_replace_window (sync->conn, &store_sql, from, to,
-                                  sync->cfg->client_id, &c.copy, &wc, err,
+                                  sync->cfg->client_id, NULL, &c.copy, &wc,
+                                  err,
                                   sizeof (err));
     if (SR_OK != st)
       fail (&c, st, "storing failed: %s", err);

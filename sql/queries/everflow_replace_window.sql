@@ -1,11 +1,13 @@
 -- Replace every everflow.daily_stats row of one client in [$1, $2] with
 -- the rows staged in everflow_incoming, in one statement: rows that vanished
 -- upstream are deleted, changed rows updated, new rows inserted; unchanged
--- rows are not touched.  $3 is the client id.  Returns the three counts.
+-- rows are not touched.  $3 is the client id; $4 an advertiser id when
+-- the sync was for that advertiser only (NULL: all).  Returns the counts.
 WITH gone AS (
   DELETE FROM everflow.daily_stats t
    WHERE t._client_id = $3::text
      AND t.date BETWEEN $1::date AND $2::date
+     AND ($4::bigint IS NULL OR t.advertiser_id = $4::bigint)
      -- NOT IN over a subquery runs as one hashed lookup; NOT EXISTS
      -- against the CTE was planned as a nested loop (10,000 x 10,000).
      -- The keys are never NULL, so NOT IN means what it says.

@@ -36,10 +36,11 @@ base_env (struct sr_th_env *env)
   sr_th_env_add (env, "SIGNALROOM_UPSTREAM_TIMEOUT", "2");
 }
 
-/* Run `signalroom sync SOURCE FROM TO`; parse its JSON line. */
+/* Run `signalroom sync SOURCE FROM TO` (with one extra variable when
+ * @a name is not NULL); parse its JSON line. */
 static json_t *
-sync_run (const char *source, const char *from, const char *to, int *code,
-          char **err_out)
+sync_run_with (const char *name, const char *value, const char *source,
+               const char *from, const char *to, int *code, char **err_out)
 {
   struct sr_th_env env = { 0 };
   const char *argv[] = { "sync", source, "--from", from, "--to", to, NULL };
@@ -47,6 +48,8 @@ sync_run (const char *source, const char *from, const char *to, int *code,
   json_t *j;
 
   base_env (&env);
+  if (NULL != name)
+    sr_th_env_add (&env, name, value);
   *code = sr_th_run (&env, argv, &out, &err);
   j = json_loads (out, 0, NULL);
   if (NULL == j)
@@ -60,6 +63,13 @@ sync_run (const char *source, const char *from, const char *to, int *code,
   else
     free (err);
   return j;
+}
+
+static json_t *
+sync_run (const char *source, const char *from, const char *to, int *code,
+          char **err_out)
+{
+  return sync_run_with (NULL, NULL, source, from, to, code, err_out);
 }
 
 static json_int_t
@@ -267,6 +277,50 @@ SR_TEST (test_restatement_replaces_window)
   CHECK_INT_EQ (jint (r, "rows", "inserted") + jint (r, "rows", "updated")
                 + jint (r, "rows", "deleted"), 0);
   json_decref (r);
+}
+
+SR_TEST (test_everflow_one_advertiser)
+{
+  json_t *r;
+  int code;
+
+  REQUIRE (up);
+  reset ();
+  sim_data (sim.everflow_port,
+            "{\"rows\":["
+            EF_ROW ("2025-05-20", 11, "Blue Bench Media LLC", 1, "CCW", 10, 1,
+                    "30.00", "20.00") ","
+            EF_ROW ("2025-05-20", 11, "Blue Bench Media LLC", 2, "EXP", 10, 2,
+                    "30.00", "20.00") ","
+            EF_ROW ("2025-05-20", 12, "Venture Beyond", 2, "EXP", 10, 3,
+                    "30.00", "20.00") "]}");
+  json_decref (sync_run ("everflow", "2025-05-20", "2025-05-20", &code,
+                         NULL));
+  REQUIRE (0 == code);
+  /* Upstream drops every CCW row and one EXP row; a sync of EXP alone
+   * replaces EXP's rows and leaves CCW's as they were. */
+  sim_data (sim.everflow_port,
+            "{\"rows\":["
+            EF_ROW ("2025-05-20", 12, "Venture Beyond", 2, "EXP", 10, 4,
+                    "30.00", "20.00") "]}");
+  r = sync_run_with ("EVERFLOW_ADVERTISER_ID", "2", "everflow", "2025-05-20",
+                     "2025-05-20", &code, NULL);
+  CHECK_INT_EQ (code, 0);
+  CHECK_INT_EQ (jint (r, "rows", "deleted"), 1);
+  CHECK_INT_EQ (jint (r, "rows", "updated"), 1);
+  json_decref (r);
+  CHECK_STR_EQ (q ("SELECT string_agg(advertiser_id || '/' || affiliate_id "
+                   "|| '/' || conversions, ',' ORDER BY advertiser_id, "
+                   "affiliate_id) FROM everflow.daily_stats"),
+                "1/11/1,2/12/4");
+  /* The filter went to Everflow in its documented shape. */
+  {
+    char *log = sr_sim_get (sim.everflow_port, "/_sim/requests");
+
+    CHECK_CONTAINS (log, "\"resource_type\":\"advertiser\"");
+    CHECK_CONTAINS (log, "\"filter_id_value\":\"2\"");
+    free (log);
+  }
 }
 
 #define RT_ROW(date, sid, name, alias, clicks, conv, cost)                   \
@@ -487,6 +541,46 @@ SR_TEST (test_faults_leave_window_intact)
   }
 }
 
+SR_TEST (test_redtrack_bad_bodies)
+{
+  static const char *const faults[] = {
+    "{\"faults\":[{\"malformed\":true}]}",
+    "{\"faults\":[{\"short_body\":true}]}",
+    "{\"faults\":[{\"wrong_types\":true}]}",
+    "{\"faults\":[{\"missing_fields\":true}]}",
+  };
+  static const char *const expect[] = {
+    "not valid JSON", "not valid JSON", "source_id is not a string",
+    "clicks is missing"
+  };
+  int code, status;
+
+  REQUIRE (up);
+  reset ();
+  sim_data (sim.redtrack_port,
+            "{\"rows\":["
+            RT_ROW ("2025-04-03", "66c79f91be26fd4634569658", "Facebook CCW",
+                    "facebook", 10, 1, "10.00") ","
+            RT_ROW ("2025-04-03", "62b29551c6880d00014d8c73", "Google Ads CCW",
+                    "google", 5, 1, "5.00") "]}");
+  json_decref (sync_run ("redtrack", "2025-04-03", "2025-04-03", &code,
+                         NULL));
+  REQUIRE (0 == code);
+  for (size_t i = 0; i < sizeof (faults) / sizeof (faults[0]); i++) {
+    json_t *r;
+
+    CHECK (sr_sim_post (sim.redtrack_port, "/_sim/faults", faults[i],
+                        &status));
+    r = sync_run ("redtrack", "2025-04-03", "2025-04-03", &code, NULL);
+    CHECK_INT_EQ (code, 1);
+    CHECK_CONTAINS (jstr (r, "error"), "redtrack 2025-04-03..2025-04-03");
+    CHECK_CONTAINS (jstr (r, "error"), expect[i]);
+    json_decref (r);
+    CHECK_STR_EQ (q ("SELECT count(*) || ':' || sum(cost) FROM "
+                     "redtrack.daily_spend"), "2:15.00");
+  }
+}
+
 SR_TEST (test_transient_errors_retried)
 {
   json_t *r;
@@ -549,10 +643,12 @@ SR_TEST_MAIN (SR_TEST_ENTRY (test_start),
               SR_TEST_ENTRY (test_everflow_dates_across_dst),
               SR_TEST_ENTRY (test_everflow_cap_splitting),
               SR_TEST_ENTRY (test_restatement_replaces_window),
+              SR_TEST_ENTRY (test_everflow_one_advertiser),
               SR_TEST_ENTRY (test_redtrack_conversions_and_skips),
               SR_TEST_ENTRY (test_redtrack_paging),
               SR_TEST_ENTRY (test_performance_and_cpa),
               SR_TEST_ENTRY (test_faults_leave_window_intact),
+              SR_TEST_ENTRY (test_redtrack_bad_bodies),
               SR_TEST_ENTRY (test_transient_errors_retried),
               SR_TEST_ENTRY (test_unconfigured_source),
               SR_TEST_ENTRY (test_stop))
