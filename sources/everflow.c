@@ -60,23 +60,8 @@ static const struct sr_store_sql store_sql = {
   .scoped = true,
 };
 
-static enum sr_status
-fail (struct ctx *c, enum sr_status st, const char *fmt, ...)
-  __attribute__ ((format (printf, 3, 4)));
-
-static enum sr_status
-fail (struct ctx *c, enum sr_status st, const char *fmt, ...)
-{
-  char msg[900];
-  va_list ap;
-
-  va_start (ap, fmt);
-  vsnprintf (msg, sizeof (msg), fmt, ap);
-  va_end (ap);
-  snprintf (c->res->error, sizeof (c->res->error), "everflow %s..%s: %s",
-            c->res->from, c->res->to, msg);
-  return st;
-}
+/* Every failure message names the source and the window. */
+#define fail(c, st, ...) sr_sync_fail ((c)->res, (st), __VA_ARGS__)
 
 static char *
 request_body (struct ctx *c, int32_t from, int32_t to,

@@ -327,21 +327,32 @@ on_map_key (void *cls, const unsigned char *key, size_t len)
   return 1;
 }
 
+/* A container opening: inside or at the start of a skipped member it only
+ * deepens the skip (true); otherwise @a w gets what it was wanted for. */
+static bool
+container_skipped (struct state *s, enum want *w)
+{
+  *w = s->want;
+  if (s->skip > 0) {
+    s->skip++;
+    return true;
+  }
+  s->want = W_NONE;
+  if (W_SKIP == *w) {
+    s->skip = 1;
+    return true;
+  }
+  return false;
+}
+
 static int
 on_start_map (void *cls)
 {
   struct state *s = cls;
-  enum want w = s->want;
+  enum want w;
 
-  if (s->skip > 0) {
-    s->skip++;
+  if (container_skipped (s, &w))
     return 1;
-  }
-  s->want = W_NONE;
-  if (W_SKIP == w) {
-    s->skip = 1;
-    return 1;
-  }
   if (C_NONE == top (s) && 0 == s->depth)
     return push (s, C_ROOT);
   if (C_TABLE == top (s) && W_NONE == w) {
@@ -365,17 +376,10 @@ static int
 on_start_array (void *cls)
 {
   struct state *s = cls;
-  enum want w = s->want;
+  enum want w;
 
-  if (s->skip > 0) {
-    s->skip++;
+  if (container_skipped (s, &w))
     return 1;
-  }
-  s->want = W_NONE;
-  if (W_SKIP == w) {
-    s->skip = 1;
-    return 1;
-  }
   if (W_TABLE == w) {
     s->seen_table = true;
     return push (s, C_TABLE);

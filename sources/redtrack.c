@@ -54,23 +54,8 @@ struct ctx {
   uint64_t skipped_no_source;
 };
 
-static enum sr_status
-fail (struct ctx *c, enum sr_status st, const char *fmt, ...)
-  __attribute__ ((format (printf, 3, 4)));
-
-static enum sr_status
-fail (struct ctx *c, enum sr_status st, const char *fmt, ...)
-{
-  char msg[900];
-  va_list ap;
-
-  va_start (ap, fmt);
-  vsnprintf (msg, sizeof (msg), fmt, ap);
-  va_end (ap);
-  snprintf (c->res->error, sizeof (c->res->error), "redtrack %s..%s: %s",
-            c->res->from, c->res->to, msg);
-  return st;
-}
+/* Every failure message names the source and the window. */
+#define fail(c, st, ...) sr_sync_fail ((c)->res, (st), __VA_ARGS__)
 
 /* The source id as text: a string (trimmed) or a number. */
 static bool

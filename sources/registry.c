@@ -5,6 +5,7 @@
 #include "request.h"
 #include "source.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -94,6 +95,21 @@ sr_source_run (const struct sr_source *src, struct sr_sync_ctx *ctx,
   else
     sr_log (SR_LOG_ERROR, "sync failed", "{s:s, s:s, s:s, s:s}", "source",
             src->name, "from", from, "to", to, "error", res->error);
+  return st;
+}
+
+enum sr_status
+sr_sync_fail (struct sr_sync_result *res, enum sr_status st, const char *fmt,
+              ...)
+{
+  char msg[900];
+  va_list ap;
+
+  va_start (ap, fmt);
+  vsnprintf (msg, sizeof (msg), fmt, ap);
+  va_end (ap);
+  snprintf (res->error, sizeof (res->error), "%s %s..%s: %s", res->source,
+            res->from, res->to, msg);
   return st;
 }
 

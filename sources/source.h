@@ -83,6 +83,14 @@ enum sr_status sr_source_run (const struct sr_source *src,
                               struct sr_sync_ctx *ctx, const char *from,
                               const char *to, struct sr_sync_result *res);
 
+/**
+ * Record a failure in @a res as "<source> <from>..<to>: <message>" and
+ * return @a st, so sources can "return sr_sync_fail (res, st, ...)".
+ */
+enum sr_status sr_sync_fail (struct sr_sync_result *res, enum sr_status st,
+                             const char *fmt, ...)
+  __attribute__ ((format (printf, 3, 4)));
+
 /** The result as a JSON object (new reference). */
 json_t *sr_sync_result_json (const struct sr_sync_result *res);
 
