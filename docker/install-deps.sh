@@ -2,7 +2,9 @@
 # install-deps.sh -- the one list of Debian packages signalroom needs.
 #
 #   install-deps.sh build     compiler, CMake, the -dev libraries
-#   install-deps.sh test      build + a PostgreSQL server and client tools
+#   install-deps.sh test      build + a PostgreSQL server and client tools,
+#                             Node.js/npm and the local S3 server's npm
+#                             packages (tests/upstreams/s3, `npm ci`)
 #   install-deps.sh runtime   the shared libraries the binary runs with
 #
 # Installs only what is missing (dpkg-query first, so a machine that has
@@ -10,18 +12,21 @@
 # through sudo.  Used by `make install-deps` and by the Dockerfile.
 set -eu
 
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+
 BUILD="build-essential cmake pkg-config libmicrohttpd-dev libcurl4-openssl-dev libyajl-dev
-  libpq-dev libjansson-dev libjwt-dev libssl-dev"
+  libpq-dev libjansson-dev libjwt-dev libssl-dev libxml2-dev zlib1g-dev"
 TEST="postgresql postgresql-client curl tzdata procps util-linux python3"
 RUNTIME="libmicrohttpd12 libcurl4 libpq5 libjansson4 libjwt0 libssl3 libyajl2 tzdata
-  ca-certificates curl"
+  ca-certificates curl libxml2 zlib1g"
 
 want=""
+node_set=""
 [ $# -gt 0 ] || set -- test
 for set_name in "$@"; do
   case "$set_name" in
     build) want="$want $BUILD" ;;
-    test) want="$want $BUILD $TEST" ;;
+    test) want="$want $BUILD $TEST"; node_set=yes ;;
     runtime) want="$want $RUNTIME" ;;
     *) echo "install-deps: unknown set '$set_name' (build, test, runtime)" >&2; exit 2 ;;
   esac
@@ -33,8 +38,31 @@ for p in $want; do
     missing="$missing $p"
   fi
 done
+# Node.js is often installed outside dpkg (nodesource tarballs, nvm), so
+# ask for the commands, not the packages.
+if [ -n "$node_set" ]; then
+  command -v node >/dev/null 2>&1 || missing="$missing nodejs"
+  command -v npm >/dev/null 2>&1 || missing="$missing npm"
+fi
+
+# The local S3 server of the tests and the demo (@20minutes/s3rver, pinned
+# by tests/upstreams/s3/package-lock.json).  `npm ci` only when
+# node_modules is missing or older than the lock file; npm rewrites
+# node_modules/.package-lock.json on every install, so that is the stamp.
+npm_modules () {
+  dir="$ROOT/tests/upstreams/s3"
+  [ -n "$node_set" ] && [ -f "$dir/package-lock.json" ] || return 0
+  stamp="$dir/node_modules/.package-lock.json"
+  if [ -f "$stamp" ] && [ -z "$(find "$dir/package-lock.json" -newer "$stamp")" ]; then
+    return 0
+  fi
+  echo "install-deps: npm ci in tests/upstreams/s3"
+  (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+}
+
 if [ -z "$missing" ]; then
   echo "install-deps: all Debian packages present"
+  npm_modules
   exit 0
 fi
 
@@ -53,3 +81,4 @@ export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -qq
 # shellcheck disable=SC2086
 $SUDO apt-get install -y -qq --no-install-recommends $missing
+npm_modules

@@ -17,11 +17,17 @@
 #include <string.h>
 
 static const char usage[] =
-  "usage: signalroom sync SOURCE [--from YYYY-MM-DD --to YYYY-MM-DD]\n\n"
-  "Replace SOURCE's rows for the window with what upstream reports now and\n"
-  "print the result as one JSON line.  SOURCE: everflow, redtrack.\n"
-  "Without dates: the last SIGNALROOM_RESYNC_DAYS days up to today, in\n"
-  "SIGNALROOM_TIMEZONE.  Exit status 0 on success, 1 on failure.\n";
+  "usage: signalroom sync SOURCE [--from YYYY-MM-DD --to YYYY-MM-DD] "
+  "[--force]\n\n"
+  "Bring SOURCE's rows for the window up to date and print the result as\n"
+  "one JSON line.  SOURCE: everflow, redtrack, s3_exports.\n"
+  "everflow, redtrack: the window's rows are replaced with what upstream\n"
+  "reports now; without dates, the last SIGNALROOM_RESYNC_DAYS days up to\n"
+  "today in SIGNALROOM_TIMEZONE.\n"
+  "s3_exports: new and re-exported objects are loaded; with dates, only\n"
+  "objects whose file-name date is in the window; --force reloads them\n"
+  "even when unchanged.\n"
+  "Exit status 0 on success, 1 on failure.\n";
 
 /* Make the database ready for a sync: migrations and settings. */
 static enum sr_status
@@ -78,6 +84,8 @@ sr_cmd_sync (int argc, char **argv)
       from = argv[++i];
     else if (i + 1 < argc && 0 == strcmp (argv[i], "--to"))
       to = argv[++i];
+    else if (0 == strcmp (argv[i], "--force"))
+      ctx.force = true;
     else {
       fprintf (stderr, "signalroom sync: unknown argument '%s'\n%s", argv[i],
                usage);
@@ -96,7 +104,11 @@ sr_cmd_sync (int argc, char **argv)
   }
   if (!sr_cli_load_config (&cfg))
     return SR_EXIT_FAIL;
-  if (NULL == from) {
+  ctx.explicit_window = NULL != from;
+  if (NULL == from && src->default_everything) {
+    from = "";
+    to = "";
+  } else if (NULL == from) {
     t = sr_date_today ();
     f = t - (int32_t) cfg.resync_days + 1;
     sr_date_format (f, from_buf);

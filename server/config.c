@@ -27,6 +27,9 @@ static const char *check_listen (const char *v);
 static const char *check_sslmode (const char *v);
 static const char *check_base_url (const char *v);
 static const char *check_affiliate_list (const char *v);
+static const char *check_region (const char *v);
+static const char *check_bucket (const char *v);
+static const char *check_prefix_list (const char *v);
 
 static const struct sr_config_option options[] = {
   { "DATABASE_URL", SR_CFG_STRING, NULL, SR_CFG_SECRET, 0, 0,
@@ -130,6 +133,29 @@ static const struct sr_config_option options[] = {
     OFF (internal_affiliates), check_affiliate_list,
     "Comma-separated Everflow affiliate labels whose cost is Redtrack spend "
     "(compared after trimming spaces)." },
+  { "AWS_ACCESS_KEY_ID", SR_CFG_STRING, NULL, SR_CFG_SECRET, 0, 0,
+    OFF (aws_access_key_id), NULL,
+    "AWS access key id for S3 (requests are signed with SigV4)." },
+  { "AWS_SECRET_ACCESS_KEY", SR_CFG_STRING, NULL, SR_CFG_SECRET, 0, 0,
+    OFF (aws_secret_access_key), NULL, "AWS secret access key for S3." },
+  { "AWS_REGION", SR_CFG_STRING, "us-east-1", 0, 0, 0, OFF (aws_region),
+    check_region,
+    "Region of the S3 bucket: signed into every request, and part of the "
+    "AWS endpoint's host name." },
+  { "S3_BUCKET_NAME", SR_CFG_STRING, NULL, 0, 0, 0, OFF (s3_bucket_name),
+    check_bucket, "S3 bucket holding the order exports." },
+  { "S3_PREFIXES", SR_CFG_STRING, NULL, 0, 0, 0, OFF (s3_prefixes),
+    check_prefix_list,
+    "Comma-separated key prefixes to load (trimmed, empty ones dropped), "
+    "e.g. `orders-create,orders-update,prospects-create`." },
+  { "S3_ENDPOINT_URL", SR_CFG_STRING, NULL, 0, 0, 0, OFF (s3_endpoint_url),
+    check_base_url,
+    "S3-compatible endpoint, addressed path-style "
+    "(`http://host:port/BUCKET/KEY`); unset: AWS, virtual-hosted style "
+    "(`https://BUCKET.s3.REGION.amazonaws.com/KEY`)." },
+  { "S3_LIST_PAGE_SIZE", SR_CFG_UINT, "1000", 0, 1, 1000,
+    OFF (s3_list_page_size), NULL,
+    "Keys per ListObjectsV2 page (S3's maximum, 1000, is the default)." },
 };
 
 #define N_OPTIONS (sizeof (options) / sizeof (options[0]))
@@ -247,6 +273,61 @@ check_affiliate_list (const char *v)
       p++;
   }
   return any ? NULL : "must name at least one label";
+}
+
+static const char *
+check_region (const char *v)
+{
+  size_t len = strlen (v);
+
+  /* It becomes part of a host name and of the signing scope. */
+  if (0 == len || len > 32)
+    return "must be an AWS region name such as us-east-1";
+  for (size_t i = 0; i < len; i++)
+    if (!islower ((unsigned char) v[i]) && !isdigit ((unsigned char) v[i])
+        && '-' != v[i])
+      return "must be an AWS region name such as us-east-1";
+  return NULL;
+}
+
+static const char *
+check_bucket (const char *v)
+{
+  size_t len = strlen (v);
+
+  /* Today's rules are 3-63 of [a-z0-9.-]; older us-east-1 buckets may
+   * also have capitals and '_' (up to 255).  Never '/', '?' or '%'. */
+  if (len < 3 || len > 255)
+    return "must be an S3 bucket name (3 to 255 characters)";
+  for (size_t i = 0; i < len; i++)
+    if (!isalnum ((unsigned char) v[i]) && NULL == strchr (".-_", v[i]))
+      return "may hold only letters, digits, '.', '-' and '_'";
+  return NULL;
+}
+
+static const char *
+check_prefix_list (const char *v)
+{
+  bool any = false;
+
+  for (const char *p = v; *p;) {
+    size_t n = strcspn (p, ",");
+    size_t a = 0;
+
+    while (a < n && isspace ((unsigned char) p[a]))
+      a++;
+    if (a < n)
+      any = true;
+    if (n > 1024)
+      return "has a prefix over 1024 bytes (S3's key limit)";
+    for (size_t i = 0; i < n; i++)
+      if ((unsigned char) p[i] < 0x20 || 0x7f == p[i])
+        return "has a control character";
+    p += n;
+    if (',' == *p)
+      p++;
+  }
+  return any ? NULL : "must name at least one prefix";
 }
 
 /* Split "host:port" / "[v6]:port"; on success @a host is allocated. */

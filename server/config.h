@@ -96,6 +96,15 @@ struct sr_config {
   unsigned long resync_days;
   char *internal_affiliates;   /* comma-separated labels */
 
+  /* S3 (sources/s3_client.c). */
+  char *aws_access_key_id;
+  char *aws_secret_access_key;
+  char *aws_region;
+  char *s3_bucket_name;
+  char *s3_prefixes;           /* comma-separated */
+  char *s3_endpoint_url;       /* NULL: AWS, virtual-hosted style */
+  unsigned long s3_list_page_size;
+
   /* Which options came from the environment (index = option row). */
   bool from_env[64];
 };

@@ -11,10 +11,12 @@
 
 extern const struct sr_source sr_source_everflow;
 extern const struct sr_source sr_source_redtrack;
+extern const struct sr_source sr_source_s3_exports;
 
 const struct sr_source *const sr_sources[] = {
   &sr_source_everflow,
   &sr_source_redtrack,
+  &sr_source_s3_exports,
   NULL
 };
 
@@ -108,8 +110,11 @@ sr_sync_fail (struct sr_sync_result *res, enum sr_status st, const char *fmt,
   va_start (ap, fmt);
   vsnprintf (msg, sizeof (msg), fmt, ap);
   va_end (ap);
-  snprintf (res->error, sizeof (res->error), "%s %s..%s: %s", res->source,
-            res->from, res->to, msg);
+  if ('\0' == res->from[0])
+    snprintf (res->error, sizeof (res->error), "%s: %s", res->source, msg);
+  else
+    snprintf (res->error, sizeof (res->error), "%s %s..%s: %s", res->source,
+              res->from, res->to, msg);
   return st;
 }
 

@@ -31,6 +31,9 @@ struct sr_sync_ctx {
   const struct sr_config *cfg;
   PGconn *conn;                  /* this thread's connection */
   struct sr_upstream *http;      /* this thread's HTTP client */
+  bool force;                    /* reload even what is unchanged */
+  bool explicit_window;          /* from/to were asked for (else the
+                                  * source's default, see below) */
 };
 
 /** What a sync did.  Counts are rows of the source's tables. */
@@ -52,6 +55,9 @@ struct sr_sync_result {
 
 struct sr_source {
   const char *name;
+  /* true: without an explicit window the source takes everything new
+   * (S3 objects); false: the trailing SIGNALROOM_RESYNC_DAYS days. */
+  bool default_everything;
   /* Variables that must be set, NULL-terminated. */
   const char *const *required;
   /**

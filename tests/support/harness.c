@@ -409,13 +409,19 @@ sr_th_server_log (struct sr_th_server *srv)
 }
 
 bool
-sr_th_server_start (struct sr_th_server *srv, const struct sr_th_env *env)
+sr_th_process_start (struct sr_th_server *srv, const struct sr_th_env *env,
+                     const char *const *argv)
 {
   int pipefd[2];
   char **envp;
-  const char *line;
+  const char *args[16];
+  size_t n = 0;
 
   memset (srv, 0, sizeof (*srv));
+  args[n++] = sr_th_binary ();
+  for (size_t i = 0; NULL != argv[i] && n < 15; i++)
+    args[n++] = argv[i];
+  args[n] = NULL;
   if (0 != pipe2 (pipefd, O_CLOEXEC))
     die ("pipe");
   pthread_mutex_init (&srv->lock, NULL);
@@ -423,12 +429,10 @@ sr_th_server_start (struct sr_th_server *srv, const struct sr_th_env *env)
   envp = child_env (env, true);
   srv->pid = fork ();
   if (0 == srv->pid) {
-    const char *bin = sr_th_binary ();
-
     /* Never outlive the test: a crashed test must not leave servers. */
     prctl (PR_SET_PDEATHSIG, SIGKILL);
     dup2 (pipefd[1], STDERR_FILENO);
-    execle (bin, bin, "serve", (char *) NULL, envp);
+    execve (args[0], (char *const *) args, envp);
     _exit (127);
   }
   free (envp); /* the strings belong to @a env and child_env */
@@ -438,6 +442,16 @@ sr_th_server_start (struct sr_th_server *srv, const struct sr_th_env *env)
   srv->stderr_fd = pipefd[0];
   if (0 != pthread_create (&srv->reader, NULL, read_stderr, srv))
     die ("pthread_create");
+  return true;
+}
+
+bool
+sr_th_server_start (struct sr_th_server *srv, const struct sr_th_env *env)
+{
+  const char *const argv[] = { "serve", NULL };
+  const char *line;
+
+  sr_th_process_start (srv, env, argv);
   line = sr_th_server_wait_log (srv, 20000, "\"msg\":\"listening\"", NULL);
   if (NULL == line) {
     char *log = sr_th_server_log (srv);

@@ -81,6 +81,15 @@ bool sr_th_server_start (struct sr_th_server *srv,
                          const struct sr_th_env *env);
 
 /**
+ * Start the binary with @a argv (argv[0] is the subcommand) in the
+ * background, its stderr collected like a server's; no waiting.  Stop it
+ * with sr_th_server_stop().
+ */
+bool sr_th_process_start (struct sr_th_server *srv,
+                          const struct sr_th_env *env,
+                          const char *const *argv);
+
+/**
  * Wait until the log holds a line containing every one of the
  * NULL-terminated substrings, or @a timeout_ms passes.
  * @return the matching line (static buffer) or NULL

@@ -1,0 +1,660 @@
+/*
+ * s3_exports.c -- Sticky.io order exports from S3 into s3_exports.<prefix>.
+ *
+ * Per prefix: list the objects, compare each with what was loaded before
+ * (signalroom.s3_objects: key and ETag), and load the new and changed ones
+ * -- or, with force, every one whose file-name date is in the window.  An
+ * unchanged object is never downloaded again.
+ *
+ * One object, one transaction, under an advisory lock on the object:
+ * re-check its state (another instance may just have loaded it), delete the
+ * rows of its earlier version, stream it -- GetObject, gunzip, CSV parser,
+ * binary COPY, 1 MiB at a time, never the whole file in memory --, put the
+ * rows that cannot be loaded in signalroom.s3_quarantine with their line,
+ * bytes and reason, record the new state, commit.  A process killed at any
+ * point leaves the object loaded completely or not at all, and the next
+ * run finishes the job; a re-run never duplicates a row.
+ *
+ * The header decides the columns: matched by name (order does not
+ * matter), a new name adds a text column to the table, a missing one is
+ * NULL for that file, a duplicate refuses the file.  A file that is not
+ * CSV (a bad header line, no readable row) is refused whole.
+ */
+#include "copy.h"
+#include "csv.h"
+#include "dates.h"
+#include "db.h"
+#include "embedded.h"
+#include "export_names.h"
+#include "log.h"
+#include "mem.h"
+#include "request.h"
+#include "s3_client.h"
+#include "source.h"
+
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_RECORD (4u * 1024u * 1024u)
+#define QUARANTINE_MAX_ROWS 100000u
+#define QUARANTINE_MAX_BYTES (16u * 1024u * 1024u)
+#define MAX_FAILURES_LISTED 20
+#define META_FIELDS 4     /* _file_name, _row_id, _file_date, _client_id */
+
+static const char *const required[] = {
+  "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "S3_BUCKET_NAME",
+  "S3_PREFIXES", NULL
+};
+
+struct bad_row {
+  uint64_t line;
+  char *reason;
+  char *raw;
+  size_t raw_len;
+};
+
+/* Everything about loading one object. */
+struct load {
+  struct sr_sync_ctx *sync;
+  const char *bucket;
+  const char *prefix;
+  const char *table;
+  const char *key;
+  bool has_day;
+  int32_t day;
+  struct sr_csv *csv;
+  char (*columns)[SR_IDENT_MAX];
+  size_t n_columns;
+  json_t *columns_json;
+  json_t *new_columns;
+  struct sr_copy_stream copy;
+  bool copy_open;
+  uint64_t good;
+  struct bad_row *bad;
+  size_t n_bad;
+  size_t bad_bytes;
+  char refused[600];       /* not loadable at all: why */
+  char err[1024];          /* failed (database, network): why */
+  enum sr_status st;
+};
+
+/* Totals over a run. */
+struct totals {
+  uint64_t listed, loaded, unchanged, failed, refused, outside, ignored;
+  uint64_t quarantined;
+  json_t *failures;
+  json_t *new_columns;
+  char first_error[900];
+};
+
+static enum sr_status
+load_fail (struct load *l, enum sr_status st, const char *fmt, ...)
+  __attribute__ ((format (printf, 3, 4)));
+
+static enum sr_status
+load_fail (struct load *l, enum sr_status st, const char *fmt, ...)
+{
+  va_list ap;
+
+  if (SR_OK == l->st) {
+    va_start (ap, fmt);
+    vsnprintf (l->err, sizeof (l->err), fmt, ap);
+    va_end (ap);
+    l->st = st;
+  }
+  return st;
+}
+
+static enum sr_status
+refuse (struct load *l, const char *fmt, ...)
+  __attribute__ ((format (printf, 2, 3)));
+
+static enum sr_status
+refuse (struct load *l, const char *fmt, ...)
+{
+  va_list ap;
+
+  if ('\0' == l->refused[0]) {
+    va_start (ap, fmt);
+    vsnprintf (l->refused, sizeof (l->refused), fmt, ap);
+    va_end (ap);
+  }
+  return SR_E_INVALID;
+}
+
+static enum sr_status
+quarantine (struct load *l, const struct sr_csv_record *rec,
+            const char *reason)
+{
+  struct bad_row *b;
+
+  if (l->n_bad >= QUARANTINE_MAX_ROWS
+      || l->bad_bytes + rec->raw_len > QUARANTINE_MAX_BYTES)
+    return refuse (l, "more than %u bad rows or %u MiB of them: not a "
+                   "loadable export", QUARANTINE_MAX_ROWS,
+                   QUARANTINE_MAX_BYTES >> 20);
+  if (0 == l->n_bad % 64)
+    l->bad = sr_xrealloc (l->bad, (l->n_bad + 64) * sizeof (*l->bad));
+  b = &l->bad[l->n_bad++];
+  b->line = rec->line;
+  b->reason = sr_xstrdup (reason);
+  b->raw = sr_xmalloc (rec->raw_len ? rec->raw_len : 1);
+  memcpy (b->raw, rec->raw, rec->raw_len);
+  b->raw_len = rec->raw_len;
+  l->bad_bytes += rec->raw_len;
+  return SR_OK;
+}
+
+/* The header line: name the columns, make the table fit, open the COPY. */
+static enum sr_status
+take_header (struct load *l, const struct sr_csv_record *rec)
+{
+  const char *params[2];
+  char err[600];
+  char *json;
+  PGresult *r;
+  enum sr_status st;
+
+  if (rec->n_fields < 2)
+    return refuse (l, "not a CSV export: the header line has one field");
+  l->columns = sr_xcalloc (rec->n_fields, sizeof (*l->columns));
+  l->n_columns = rec->n_fields;
+  l->columns_json = json_array ();
+  for (size_t i = 0; i < rec->n_fields; i++) {
+    if (!sr_export_column_name (rec->fields[i].ptr, rec->fields[i].len,
+                                l->columns[i]))
+      return refuse (l, "header column %zu (\"%.*s\") gives no usable "
+                     "column name", i + 1,
+                     (int) (rec->fields[i].len > 60 ? 60
+                            : rec->fields[i].len), rec->fields[i].ptr);
+    if ('_' == l->columns[i][0] && (0 == strcmp (l->columns[i], "_file_name")
+                                    || 0 == strcmp (l->columns[i], "_row_id")
+                                    || 0 == strcmp (l->columns[i],
+                                                    "_file_date")
+                                    || 0 == strcmp (l->columns[i],
+                                                    "_client_id")
+                                    || 0 == strcmp (l->columns[i],
+                                                    "_loaded_at")))
+      return refuse (l, "header column %zu is named like a provenance "
+                     "column (%s)", i + 1, l->columns[i]);
+    for (size_t k = 0; k < i; k++)
+      if (0 == strcmp (l->columns[k], l->columns[i]))
+        return refuse (l, "duplicate header name: columns %zu and %zu are "
+                       "both %s", k + 1, i + 1, l->columns[i]);
+    json_array_append_new (l->columns_json, json_string (l->columns[i]));
+  }
+  json = json_dumps (l->columns_json, JSON_COMPACT);
+  params[0] = l->table;
+  params[1] = json;
+  st = sr_db_exec (l->sync->conn, "s3_ensure_table", sr_sql_s3_ensure_table,
+                   2, params, &r, err, sizeof (err));
+  if (SR_OK == st) {
+    l->new_columns = json_loads (PQgetvalue (r, 0, 0), 0, NULL);
+    PQclear (r);
+    st = sr_db_exec (l->sync->conn, "s3_copy_statement",
+                     sr_sql_s3_copy_statement, 2, params, &r, err,
+                     sizeof (err));
+  }
+  free (json);
+  if (SR_OK != st)
+    return load_fail (l, st, "preparing the table: %s", err);
+  st = sr_copy_stream_begin (&l->copy, l->sync->conn, PQgetvalue (r, 0, 0),
+                             err, sizeof (err));
+  PQclear (r);
+  if (SR_OK != st)
+    return load_fail (l, st, "%s", err);
+  l->copy_open = true;
+  return SR_OK;
+}
+
+static enum sr_status
+take_row (struct load *l, const struct sr_csv_record *rec)
+{
+  struct sr_copy_stream *cs = &l->copy;
+  const char *client = l->sync->cfg->client_id;
+  char err[600];
+  enum sr_status st;
+
+  if (rec->n_fields != l->n_columns) {
+    char why[96];
+
+    snprintf (why, sizeof (why), "expected %zu fields, found %zu",
+              l->n_columns, rec->n_fields);
+    return quarantine (l, rec, why);
+  }
+  st = sr_copy_bin_tuple (cs, (uint16_t) (l->n_columns + META_FIELDS));
+  for (size_t i = 0; SR_OK == st && i < rec->n_fields; i++)
+    st = sr_copy_bin_bytes (cs, rec->fields[i].ptr, rec->fields[i].len);
+  if (SR_OK == st)
+    st = sr_copy_bin_bytes (cs, l->key, strlen (l->key));
+  if (SR_OK == st)
+    st = sr_copy_bin_int8 (cs, (int64_t) rec->index - 1);
+  if (SR_OK == st)
+    st = l->has_day ? sr_copy_bin_date (cs, l->day) : sr_copy_bin_null (cs);
+  if (SR_OK == st)
+    st = sr_copy_bin_bytes (cs, client, strlen (client));
+  if (SR_OK == st)
+    st = sr_copy_stream_flush (cs, false, err, sizeof (err));
+  else
+    snprintf (err, sizeof (err), "row at line %" PRIu64 " too large",
+              rec->line);
+  if (SR_OK != st)
+    return load_fail (l, st, "%s", err);
+  l->good++;
+  return SR_OK;
+}
+
+static enum sr_status
+on_record (void *cls, enum sr_csv_event ev, const struct sr_csv_record *rec,
+           const char *reason)
+{
+  struct load *l = cls;
+
+  if (0 == rec->index) {
+    if (SR_CSV_BAD_RECORD == ev)
+      return refuse (l, "not a CSV export: the header line is unreadable "
+                     "(%s)", reason);
+    return take_header (l, rec);
+  }
+  if (SR_CSV_BAD_RECORD == ev)
+    return quarantine (l, rec, reason);
+  return take_row (l, rec);
+}
+
+static enum sr_status
+on_data (void *cls, const char *data, size_t len)
+{
+  struct load *l = cls;
+
+  return sr_csv_feed (l->csv, data, len);
+}
+
+static enum sr_status
+write_quarantine (struct load *l, const char *etag)
+{
+  struct sr_copy_stream cs;
+  char err[600];
+  uint64_t rows;
+  enum sr_status st;
+
+  if (0 == l->n_bad)
+    return SR_OK;
+  st = sr_copy_stream_begin (&cs, l->sync->conn, sr_sql_s3_quarantine_copy,
+                             err, sizeof (err));
+  for (size_t i = 0; SR_OK == st && i < l->n_bad; i++) {
+    const struct bad_row *b = &l->bad[i];
+
+    st = sr_copy_bin_tuple (&cs, 6);
+    if (SR_OK == st)
+      st = sr_copy_bin_bytes (&cs, l->bucket, strlen (l->bucket));
+    if (SR_OK == st)
+      st = sr_copy_bin_bytes (&cs, l->key, strlen (l->key));
+    if (SR_OK == st)
+      st = sr_copy_bin_bytes (&cs, etag, strlen (etag));
+    if (SR_OK == st)
+      st = sr_copy_bin_int8 (&cs, (int64_t) b->line);
+    if (SR_OK == st)
+      st = sr_copy_bin_bytes (&cs, b->reason, strlen (b->reason));
+    if (SR_OK == st)
+      st = sr_copy_bin_bytes (&cs, b->raw, b->raw_len);
+    if (SR_OK == st)
+      st = sr_copy_stream_flush (&cs, false, err, sizeof (err));
+  }
+  if (SR_OK == st)
+    st = sr_copy_stream_end (&cs, &rows, err, sizeof (err));
+  else
+    sr_copy_stream_abort (&cs, "quarantine write failed");
+  if (SR_OK != st)
+    return load_fail (l, st, "quarantine: %s", err);
+  return SR_OK;
+}
+
+static enum sr_status
+record_state (struct load *l, const struct sr_s3_object *obj,
+              const char *etag)
+{
+  char size[24], day[SR_DATE_LEN], good[24], bad[24], err[600];
+  char *cols = json_dumps (l->columns_json, JSON_COMPACT);
+  char *added = json_dumps (l->new_columns ? l->new_columns : json_array (),
+                            JSON_COMPACT);
+  const char *params[12];
+  enum sr_status st;
+
+  snprintf (size, sizeof (size), "%" PRIu64, obj->size);
+  snprintf (good, sizeof (good), "%" PRIu64, l->good);
+  snprintf (bad, sizeof (bad), "%zu", l->n_bad);
+  if (l->has_day)
+    sr_date_format (l->day, day);
+  params[0] = l->bucket;
+  params[1] = l->key;
+  params[2] = l->prefix;
+  params[3] = l->table;
+  params[4] = etag;
+  params[5] = size;
+  params[6] = obj->last_modified;
+  params[7] = l->has_day ? day : NULL;
+  params[8] = good;
+  params[9] = bad;
+  params[10] = cols;
+  params[11] = added;
+  st = sr_db_run (l->sync->conn, "s3_object_record", sr_sql_s3_object_record,
+                  12, params, err, sizeof (err));
+  free (cols);
+  free (added);
+  if (SR_OK != st)
+    return load_fail (l, st, "recording the object: %s", err);
+  return SR_OK;
+}
+
+static void
+load_clean (struct load *l)
+{
+  if (l->copy_open)
+    sr_copy_stream_abort (&l->copy, "load abandoned");
+  sr_csv_free (l->csv);
+  free (l->columns);
+  json_decref (l->columns_json);
+  json_decref (l->new_columns);
+  for (size_t i = 0; i < l->n_bad; i++) {
+    free (l->bad[i].reason);
+    free (l->bad[i].raw);
+  }
+  free (l->bad);
+}
+
+static void
+rollback (PGconn *conn)
+{
+  char ignored[64];
+
+  (void) sr_db_run (conn, "rollback", "ROLLBACK", 0, NULL, ignored,
+                    sizeof (ignored));
+}
+
+/* Steps inside the object's transaction; @return whether to commit. */
+static enum sr_status
+load_in_tx (struct load *l, struct sr_s3 *s3, const struct sr_s3_object *obj,
+            bool force, bool *unchanged, uint64_t *deleted,
+            struct sr_sync_result *res)
+{
+  PGconn *conn = l->sync->conn;
+  const char *params[2] = { l->bucket, l->key };
+  const char *del_params[2] = { l->table, l->key };
+  char err[900];
+  char etag[80] = "";
+  uint64_t bytes = 0, rows = 0;
+  PGresult *r;
+  enum sr_status st;
+
+  *unchanged = false;
+  st = sr_db_run (conn, "s3_object_lock", sr_sql_s3_object_lock, 2, params,
+                  err, sizeof (err));
+  if (SR_OK == st)
+    st = sr_db_exec (conn, "s3_object_etag", sr_sql_s3_object_etag, 2,
+                     params, &r, err, sizeof (err));
+  if (SR_OK != st)
+    return load_fail (l, st, "%s", err);
+  *unchanged = !force && 1 == PQntuples (r)
+               && 0 == strcmp (PQgetvalue (r, 0, 0), obj->etag);
+  PQclear (r);
+  if (*unchanged)
+    return SR_OK;
+  st = sr_db_exec (conn, "s3_export_delete", sr_sql_s3_export_delete, 2,
+                   del_params, &r, err, sizeof (err));
+  if (SR_OK == st) {
+    *deleted = strtoull (PQgetvalue (r, 0, 0), NULL, 10);
+    PQclear (r);
+    st = sr_db_run (conn, "s3_quarantine_clear", sr_sql_s3_quarantine_clear,
+                    2, params, err, sizeof (err));
+  }
+  if (SR_OK != st)
+    return load_fail (l, st, "%s", err);
+  l->csv = sr_csv_new (MAX_RECORD, on_record, l);
+  st = sr_s3_get (s3, l->key, on_data, l, etag, &bytes, res, err,
+                  sizeof (err));
+  if ('\0' != l->refused[0] || SR_OK != l->st)
+    return SR_E_INVALID;
+  if (SR_OK != st)
+    return load_fail (l, st, "%s", err);
+  /* An unterminated quote at the end was quarantined like any bad row;
+   * the rest of the file is good. */
+  st = sr_csv_finish (l->csv);
+  if ('\0' != l->refused[0] || SR_OK != l->st)
+    return SR_E_INVALID;
+  if (0 == sr_csv_records (l->csv) + sr_csv_bad_records (l->csv))
+    return refuse (l, "the object is empty (no header line)");
+  if (0 == l->good && l->n_bad > 0)
+    return refuse (l, "not a CSV export: none of its %zu rows could be read",
+                   l->n_bad);
+  if (l->n_bad > 100 && l->n_bad > l->good)
+    return refuse (l, "not a CSV export: %zu of %" PRIu64 " rows are "
+                   "unreadable", l->n_bad, l->n_bad + l->good);
+  if (l->copy_open) {
+    l->copy_open = false;
+    st = sr_copy_stream_end (&l->copy, &rows, err, sizeof (err));
+    if (SR_OK != st)
+      return load_fail (l, st, "%s", err);
+  }
+  if ('\0' == etag[0])
+    snprintf (etag, sizeof (etag), "%s", obj->etag);
+  st = write_quarantine (l, etag);
+  if (SR_OK == st)
+    st = record_state (l, obj, etag);
+  return st;
+}
+
+static void
+note_failure (struct totals *t, const char *key, const char *why)
+{
+  if (json_array_size (t->failures) < MAX_FAILURES_LISTED)
+    json_array_append_new (t->failures, json_pack ("{s:s, s:s}", "key", key,
+                                                   "error", why));
+  if ('\0' == t->first_error[0])
+    snprintf (t->first_error, sizeof (t->first_error), "%s: %s", key, why);
+}
+
+static void
+load_object (struct sr_sync_ctx *sync, struct sr_s3 *s3, const char *prefix,
+             const char *table, const struct sr_s3_object *obj, bool force,
+             struct totals *t, struct sr_sync_result *res)
+{
+  struct load l = { .sync = sync, .bucket = sync->cfg->s3_bucket_name,
+                    .prefix = prefix, .table = table, .key = obj->key };
+  char err[600];
+  bool unchanged = false;
+  uint64_t deleted = 0;
+  enum sr_status st;
+
+  l.has_day = sr_export_file_date (obj->key, &l.day);
+  st = sr_db_run (sync->conn, "begin", "BEGIN", 0, NULL, err, sizeof (err));
+  if (SR_OK != st) {
+    t->failed++;
+    note_failure (t, obj->key, err);
+    return;
+  }
+  st = load_in_tx (&l, s3, obj, force, &unchanged, &deleted, res);
+  if (SR_OK == st && !unchanged) {
+    st = sr_db_run (sync->conn, "commit", "COMMIT", 0, NULL, err,
+                    sizeof (err));
+    if (SR_OK != st)
+      load_fail (&l, st, "commit: %s", err);
+  } else {
+    if (l.copy_open) {
+      sr_copy_stream_abort (&l.copy, "load failed");
+      l.copy_open = false;
+    }
+    rollback (sync->conn);
+  }
+  if (unchanged) {
+    t->unchanged++;
+  } else if ('\0' != l.refused[0]) {
+    t->refused++;
+    note_failure (t, obj->key, l.refused);
+    sr_log (SR_LOG_ERROR, "s3 object refused", "{s:s, s:s}", "key",
+            obj->key, "error", l.refused);
+  } else if (SR_OK != st) {
+    t->failed++;
+    note_failure (t, obj->key, l.err);
+    sr_log (SR_LOG_ERROR, "s3 object failed", "{s:s, s:s}", "key",
+            obj->key, "error", l.err);
+  } else {
+    t->loaded++;
+    t->quarantined += l.n_bad;
+    res->inserted += l.good;
+    res->deleted += deleted;
+    res->skipped += l.n_bad;
+    if (NULL != l.new_columns && json_array_size (l.new_columns) > 0)
+      json_object_set (t->new_columns, obj->key, l.new_columns);
+    sr_log (SR_LOG_INFO, "s3 object loaded",
+            "{s:s, s:s, s:I, s:I, s:I}", "key", obj->key, "table", table,
+            "rows", (json_int_t) l.good, "quarantined",
+            (json_int_t) l.n_bad, "replaced", (json_int_t) deleted);
+  }
+  load_clean (&l);
+}
+
+static bool
+loadable_key (const char *key)
+{
+  size_t n = strlen (key);
+
+  return (n > 4 && 0 == strcmp (key + n - 4, ".csv"))
+         || (n > 7 && 0 == strcmp (key + n - 7, ".csv.gz"));
+}
+
+/* Keys already loaded (key -> etag) for one prefix. */
+static enum sr_status
+known_objects (struct sr_sync_ctx *sync, const char *prefix, json_t **out,
+               char *err, size_t errlen)
+{
+  const char *params[2] = { sync->cfg->s3_bucket_name, prefix };
+  PGresult *r;
+  enum sr_status st = sr_db_exec (sync->conn, "s3_objects_known",
+                                  sr_sql_s3_objects_known, 2, params, &r,
+                                  err, errlen);
+
+  *out = json_object ();
+  if (SR_OK != st)
+    return st;
+  for (int i = 0; i < PQntuples (r); i++)
+    json_object_set_new (*out, PQgetvalue (r, i, 0),
+                         json_string (PQgetvalue (r, i, 1)));
+  PQclear (r);
+  return SR_OK;
+}
+
+static enum sr_status
+sync_prefix (struct sr_sync_ctx *sync, struct sr_s3 *s3, const char *prefix,
+             int32_t from, int32_t to, struct totals *t,
+             struct sr_sync_result *res)
+{
+  char table[SR_IDENT_MAX];
+  char list_prefix[512];
+  char err[900];
+  struct sr_s3_list list = { 0 };
+  json_t *known = NULL;
+  enum sr_status st;
+
+  if (!sr_export_table_name (prefix, table))
+    return sr_sync_fail (res, SR_E_CONFIG, "S3_PREFIXES entry \"%s\" gives "
+                         "no usable table name", prefix);
+  snprintf (list_prefix, sizeof (list_prefix), "%s%s", prefix,
+            '/' == prefix[strlen (prefix) - 1] ? "" : "/");
+  st = sr_s3_list (s3, list_prefix,
+                   (unsigned int) sync->cfg->s3_list_page_size, &list, res,
+                   err, sizeof (err));
+  if (SR_OK != st)
+    return sr_sync_fail (res, st, "%s", err);
+  st = known_objects (sync, prefix, &known, err, sizeof (err));
+  if (SR_OK != st) {
+    sr_s3_list_clean (&list);
+    json_decref (known);
+    return sr_sync_fail (res, st, "%s", err);
+  }
+  for (size_t i = 0; i < list.n; i++) {
+    const struct sr_s3_object *obj = &list.items[i];
+    const char *seen = json_string_value (json_object_get (known, obj->key));
+    int32_t day;
+    bool dated = sr_export_file_date (obj->key, &day);
+
+    t->listed++;
+    if (!loadable_key (obj->key)) {
+      t->ignored++;
+      continue;
+    }
+    if (sync->explicit_window && (!dated || day < from || day > to)) {
+      t->outside++;
+      continue;
+    }
+    if (!sync->force && NULL != seen && 0 == strcmp (seen, obj->etag)) {
+      t->unchanged++;
+      continue;
+    }
+    load_object (sync, s3, prefix, table, obj, sync->force, t, res);
+  }
+  sr_s3_list_clean (&list);
+  json_decref (known);
+  return SR_OK;
+}
+
+static enum sr_status
+s3_sync (struct sr_sync_ctx *sync, const char *from, const char *to,
+         struct sr_sync_result *res)
+{
+  struct totals t = { .failures = json_array (),
+                      .new_columns = json_object () };
+  struct sr_s3 *s3 = sr_s3_new (sync->cfg);
+  int32_t f = 0, e = 0;
+  enum sr_status st = SR_OK;
+  const char *p = sync->cfg->s3_prefixes;
+
+  if (sync->explicit_window && (!sr_date_parse (from, &f)
+                                || !sr_date_parse (to, &e) || f > e))
+    st = sr_sync_fail (res, SR_E_INVALID, "invalid window");
+  while (SR_OK == st && '\0' != *p) {
+    size_t n = strcspn (p, ",");
+    char prefix[256];
+    size_t a = 0;
+
+    while (a < n && ' ' == p[a])
+      a++;
+    while (n > a && ' ' == p[n - 1])
+      n--;
+    if (n > a && n - a < sizeof (prefix)) {
+      memcpy (prefix, p + a, n - a);
+      prefix[n - a] = '\0';
+      st = sync_prefix (sync, s3, prefix, f, e, &t, res);
+    }
+    p += strcspn (p, ",");
+    if (',' == *p)
+      p++;
+  }
+  res->fetched = t.listed;
+  res->details = json_pack (
+    "{s:{s:I, s:I, s:I, s:I, s:I, s:I, s:I}, s:I, s:o, s:o}", "files",
+    "listed", (json_int_t) t.listed, "loaded", (json_int_t) t.loaded,
+    "unchanged", (json_int_t) t.unchanged, "refused",
+    (json_int_t) t.refused, "failed", (json_int_t) t.failed,
+    "outside_window", (json_int_t) t.outside, "ignored",
+    (json_int_t) t.ignored, "quarantined_rows", (json_int_t) t.quarantined,
+    "new_columns", t.new_columns, "problems", t.failures);
+  if (SR_OK == st && t.failed + t.refused > 0)
+    st = sr_sync_fail (res, t.failed > 0 ? SR_E_UPSTREAM : SR_E_INVALID,
+                       "%" PRIu64 " of %" PRIu64 " objects not loaded; first: "
+                       "%s", t.failed + t.refused,
+                       t.failed + t.refused + t.loaded, t.first_error);
+  sr_s3_free (s3);
+  return st;
+}
+
+const struct sr_source sr_source_s3_exports = {
+  .name = "s3_exports",
+  .default_everything = true,
+  .required = required,
+  .sync = s3_sync,
+};
+
+/* end of s3_exports.c */
