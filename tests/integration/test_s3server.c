@@ -7,8 +7,15 @@
 #include "s3server.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdbool.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #define AK "AKIDSIGNALROOMTEST"
@@ -217,5 +224,356 @@ SR_TEST (s3server_two_at_once)
   sr_s3srv_stop (&a);
 }
 
+/* ---- the fake export generator (tests/upstreams/gen_orders.py) ---- */
+
+#define GEN_TIMEOUT_MS 60000
+#define GEN_COLUMNS 129
+
+static long long
+now_ms (void)
+{
+  struct timespec ts;
+
+  if (0 != clock_gettime (CLOCK_MONOTONIC, &ts))
+    return 0;
+  return (long long) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Whole file into a malloc'd buffer (NUL added, not counted). */
+static char *
+read_all (const char *path, size_t *len)
+{
+  FILE *f = fopen (path, "rb");
+  char *buf = NULL;
+  size_t cap = 0, n = 0;
+
+  *len = 0;
+  if (NULL == f)
+    return NULL;
+  for (;;) {
+    size_t got;
+
+    if (n + 65536 + 1 > cap) {
+      char *p;
+
+      cap = 2 * cap + 65536 + 1;
+      p = realloc (buf, cap);
+      if (NULL == p) {
+        free (buf);
+        fclose (f);
+        return NULL;
+      }
+      buf = p;
+    }
+    got = fread (buf + n, 1, cap - n - 1, f);
+    n += got;
+    if (got == 0)
+      break;
+  }
+  if (ferror (f)) {
+    free (buf);
+    fclose (f);
+    return NULL;
+  }
+  fclose (f);
+  buf[n] = '\0';
+  *len = n;
+  return buf;
+}
+
+/* Run python3 gen_orders.py @a args...; its stderr into @a err (NUL-
+ * terminated, truncated to @a errlen).  @return the exit status, -1 when
+ * it could not run or took longer than GEN_TIMEOUT_MS. */
+static int
+run_generator (const char *const *args, char *err, size_t errlen)
+{
+  const char *src = getenv ("SR_SOURCE_DIR");
+  char script[1024];
+  const char *argv[32];
+  size_t n = 0, got = 0;
+  int pipefd[2];
+  int status = 0;
+  long long deadline = now_ms () + GEN_TIMEOUT_MS;
+  bool timed_out = false;
+  pid_t parent = getpid ();
+  pid_t pid;
+
+  err[0] = '\0';
+#ifdef SR_SOURCE_DIR
+  if (NULL == src)
+    src = SR_SOURCE_DIR;
+#endif
+  if (NULL == src
+      || snprintf (script, sizeof (script), "%s/tests/upstreams/gen_orders.py",
+                   src) >= (int) sizeof (script))
+    return -1;
+  argv[n++] = "python3";
+  argv[n++] = script;
+  for (size_t i = 0; NULL != args[i] && n + 1 < 32; i++)
+    argv[n++] = args[i];
+  argv[n] = NULL;
+  if (0 != pipe2 (pipefd, O_CLOEXEC))
+    return -1;
+  pid = fork ();
+  if (0 == pid) {
+    int devnull = open ("/dev/null", O_WRONLY);
+
+    if (0 != prctl (PR_SET_PDEATHSIG, SIGKILL) || getppid () != parent)
+      _exit (127);
+    if (devnull < 0 || dup2 (devnull, STDOUT_FILENO) < 0
+        || dup2 (pipefd[1], STDERR_FILENO) < 0)
+      _exit (127);
+    execvp (argv[0], (char *const *) argv);
+    _exit (127);
+  }
+  if (0 != close (pipefd[1]))
+    perror ("close");
+  if (pid < 0) {
+    if (0 != close (pipefd[0]))
+      perror ("close");
+    return -1;
+  }
+  /* Read stderr until EOF (the generator exited) or the deadline. */
+  for (;;) {
+    struct pollfd pfd = { .fd = pipefd[0], .events = POLLIN };
+    long long left = deadline - now_ms ();
+    char buf[4096];
+    ssize_t r;
+    int rc;
+
+    if (left <= 0) {
+      timed_out = true;
+      break;
+    }
+    rc = poll (&pfd, 1, (int) left);
+    if (rc < 0 && EINTR == errno)
+      continue;
+    if (rc <= 0) {
+      timed_out = true;
+      break;
+    }
+    r = read (pipefd[0], buf, sizeof (buf));
+    if (r < 0 && EINTR == errno)
+      continue;
+    if (r <= 0)
+      break;
+    for (ssize_t i = 0; i < r && got + 1 < errlen; i++)
+      err[got++] = buf[i];
+    err[got] = '\0';
+  }
+  if (0 != close (pipefd[0]))
+    perror ("close");
+  if (timed_out && 0 != kill (pid, SIGKILL))
+    perror ("kill");
+  while (waitpid (pid, &status, 0) < 0) {
+    if (EINTR != errno)
+      return -1;
+  }
+  if (timed_out) {
+    fprintf (stderr, "gen_orders.py took more than %d ms\n", GEN_TIMEOUT_MS);
+    return -1;
+  }
+  return WIFEXITED (status) ? WEXITSTATUS (status) : -1;
+}
+
+/* Is [p, end) valid UTF-8 (structure, no overlong 2-byte forms)? */
+static bool
+valid_utf8 (const unsigned char *p, const unsigned char *end)
+{
+  while (p < end) {
+    size_t more;
+
+    if (*p < 0x80) {
+      p++;
+      continue;
+    }
+    if (*p >= 0xC2 && *p <= 0xDF)
+      more = 1;
+    else if (*p >= 0xE0 && *p <= 0xEF)
+      more = 2;
+    else if (*p >= 0xF0 && *p <= 0xF4)
+      more = 3;
+    else
+      return false;
+    if ((size_t) (end - p) <= more)
+      return false;
+    for (size_t i = 1; i <= more; i++)
+      if (0x80 != (p[i] & 0xC0))
+        return false;
+    p += more + 1;
+  }
+  return true;
+}
+
+struct csv_stats {
+  size_t good;              /* 129 fields, well quoted, valid UTF-8 */
+  size_t bad;
+  int bad_lines[16];        /* first physical line of each bad record */
+  size_t multiline;         /* good records spanning more than one line */
+  size_t quoted;            /* good records with a quoted field */
+};
+
+/*
+ * Split @a data (after the header) into CRLF-terminated records, RFC 4180
+ * style: a field is quoted or it holds no quote at all; inside quotes ""
+ * is a quote and CR/LF are data.  A record is bad when its field count is
+ * not GEN_COLUMNS, a quote appears inside an unquoted field or after a
+ * closing quote, or its bytes are not UTF-8.
+ */
+static void
+scan_records (const char *data, size_t len, size_t start, int first_line,
+              struct csv_stats *st)
+{
+  size_t i = start;
+  int line = first_line;
+
+  memset (st, 0, sizeof (*st));
+  while (i < len) {
+    size_t rec_start = i;
+    int rec_line = line;
+    size_t fields = 1;
+    bool ok = true, quoted_any = false;
+    bool in_quotes = false, field_start = true, after_close = false;
+    bool ended = false;
+
+    while (i < len && !ended) {
+      char c = data[i];
+
+      if (in_quotes) {
+        if ('"' == c) {
+          if (i + 1 < len && '"' == data[i + 1]) {
+            i += 2;
+            continue;
+          }
+          in_quotes = false;
+          after_close = true;
+        } else if ('\n' == c) {
+          line++;
+        }
+        i++;
+        continue;
+      }
+      if (',' == c) {
+        fields++;
+        field_start = true;
+        after_close = false;
+        i++;
+        continue;
+      }
+      if ('\r' == c && i + 1 < len && '\n' == data[i + 1]) {
+        i += 2;
+        line++;
+        ended = true;
+        continue;
+      }
+      if ('"' == c) {
+        if (field_start) {
+          in_quotes = true;
+          quoted_any = true;
+        } else {
+          ok = false; /* bare quote */
+        }
+      } else if (after_close || '\n' == c) {
+        ok = false; /* text after a closing quote, or a lone LF */
+        if ('\n' == c)
+          line++;
+      }
+      field_start = false;
+      i++;
+    }
+    if (in_quotes)
+      ok = false;
+    if (fields != GEN_COLUMNS)
+      ok = false;
+    if (!valid_utf8 ((const unsigned char *) data + rec_start,
+                     (const unsigned char *) data + i))
+      ok = false;
+    if (ok) {
+      st->good++;
+      if (line - rec_line > 1)
+        st->multiline++;
+      if (quoted_any)
+        st->quoted++;
+    } else {
+      if (st->bad < sizeof (st->bad_lines) / sizeof (st->bad_lines[0]))
+        st->bad_lines[st->bad] = rec_line;
+      st->bad++;
+    }
+  }
+}
+
+SR_TEST (gen_orders_export_with_bad_rows)
+{
+  const char *state = getenv ("SR_TEST_STATE");
+  const char *src = getenv ("SR_SOURCE_DIR");
+  char out[1024], header_path[1024], err[4096];
+  char *data, *header;
+  size_t data_len, header_len;
+  json_t *root, *lines;
+  struct csv_stats st;
+  int rc;
+
+#ifdef SR_SOURCE_DIR
+  if (NULL == src)
+    src = SR_SOURCE_DIR;
+#endif
+  if (NULL == state)
+    state = "/tmp";
+  REQUIRE (NULL != src);
+  REQUIRE (0 == mkdir (state, 0700) || EEXIST == errno);
+  REQUIRE (snprintf (out, sizeof (out), "%s/gen-orders-%ld.csv", state,
+                     (long) getpid ()) < (int) sizeof (out));
+  REQUIRE (snprintf (header_path, sizeof (header_path),
+                     "%s/tests/data/orders-export-header.csv", src)
+           < (int) sizeof (header_path));
+
+  {
+    const char *args[] = { "--out", out, "--rows", "1000", "--date",
+                           "2025-12-01", "--seed", "42", "--bad-rows", "3",
+                           NULL };
+
+    rc = run_generator (args, err, sizeof (err));
+  }
+  CHECK_INT_EQ (rc, 0);
+  CHECK_CONTAINS (err, "\"bad_lines\"");
+
+  header = read_all (header_path, &header_len);
+  data = read_all (out, &data_len);
+  if (0 != unlink (out))
+    perror ("unlink");
+  REQUIRE (NULL != header);
+  if (NULL == data) {
+    free (header);
+    REQUIRE (NULL != data);
+  }
+
+  /* The header line, byte for byte (CRLF included). */
+  CHECK (header_len > 2 && '\r' == header[header_len - 2]
+         && '\n' == header[header_len - 1]);
+  CHECK (data_len > header_len && 0 == memcmp (data, header, header_len));
+
+  scan_records (data, data_len, header_len, 2, &st);
+  CHECK_INT_EQ (st.good, 1000);
+  CHECK_INT_EQ (st.bad, 3);
+  CHECK (st.multiline > 0);           /* a few notes with a newline */
+  CHECK (st.quoted > 100 && st.quoted < 350); /* about 20% */
+  CHECK_CONTAINS (data, ",12/01/2025,");
+
+  /* The reported physical line numbers are where the bad records are. */
+  root = json_loads (err, JSON_DISABLE_EOF_CHECK, NULL);
+  lines = json_object_get (root, "bad_lines");
+  CHECK (json_is_array (lines));
+  if (json_is_array (lines)) {
+    CHECK_INT_EQ (json_array_size (lines), 3);
+    for (size_t k = 0; k < json_array_size (lines) && k < st.bad; k++)
+      CHECK_INT_EQ (json_integer_value (json_array_get (lines, k)),
+                    st.bad_lines[k]);
+  }
+  json_decref (root);
+  free (data);
+  free (header);
+}
+
 SR_TEST_MAIN (SR_TEST_ENTRY (s3server_signed_api),
-              SR_TEST_ENTRY (s3server_two_at_once))
+              SR_TEST_ENTRY (s3server_two_at_once),
+              SR_TEST_ENTRY (gen_orders_export_with_bad_rows))

@@ -1,0 +1,121 @@
+#!/usr/bin/env bash
+# bench_s3.sh -- S3 order exports: signalroom against the COPY floor.
+#
+#   tests/bench/bench_s3.sh BUILD_DIR BASE_CONNINFO
+#
+# 650,003 rows x 129 columns in 35 files over two prefixes (18 orders-create,
+# 17 orders-update), generated once into BUILD_DIR/bench-s3 and uploaded to
+# the local signature-checking S3 server.  Measured in the same run:
+#   floor:      psql \copy of the same files (CSV HEADER) into a table with
+#               the same columns and the same unique index;
+#   signalroom: `signalroom sync s3_exports` from S3, end to end (list,
+#               download, parse, COPY, state), wall time and peak RSS;
+#   re-run:     the same command with nothing new.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+BUILD=$(cd "$1" && pwd)
+BASE=$2
+WORK="$BUILD/bench-s3"
+BIN="$BUILD/signalroom"
+AK=AKIDBENCH
+SK=bench-secret-0123456789abcdef
+BUCKET=sticky-bench
+CREATE_FILES=18
+UPDATE_FILES=17
+ROWS_CREATE=18572
+ROWS_UPDATE=18571
+
+mkdir -p "$WORK/files"
+gen() {  # prefix index rows kind
+  local day out
+  day=$(date -u -d "2025-10-01 + $2 days" +%F)
+  out="$WORK/files/$1/report_${day}T0600_b$2.csv"
+  if [ ! -s "$out" ]; then
+    mkdir -p "$WORK/files/$1"
+    python3 "$ROOT/tests/upstreams/gen_orders.py" --out "$out" --rows "$3" \
+      --date "$day" --seed "$2" --kind "$4" \
+      --first-order-id $((1000000 + $2 * 20000)) 2>/dev/null
+  fi
+}
+for i in $(seq 0 $((CREATE_FILES - 1))); do gen orders-create "$i" $ROWS_CREATE create; done
+for i in $(seq 0 $((UPDATE_FILES - 1))); do gen orders-update "$i" $ROWS_UPDATE update; done
+TOTAL_ROWS=$((CREATE_FILES * ROWS_CREATE + UPDATE_FILES * ROWS_UPDATE))
+TOTAL_BYTES=$(cat "$WORK"/files/*/*.csv | wc -c)
+
+# The S3 server, fresh each run.
+rm -rf "$WORK/s3data"
+node --openssl-legacy-provider "$ROOT/tests/upstreams/s3/start-s3.js" \
+  "$WORK/s3data" 0 "$AK" "$SK" "$BUCKET" > "$WORK/s3.port" 2> /dev/null &
+S3PID=$!
+PGSTATE=""
+cleanup() { kill "$S3PID" 2>/dev/null || true; wait "$S3PID" 2>/dev/null || true; }
+trap cleanup EXIT
+for _ in $(seq 1 200); do [ -s "$WORK/s3.port" ] && break; sleep 0.05; done
+PORT=$(sed 's/[^0-9]//g' "$WORK/s3.port")
+ENDPOINT="http://127.0.0.1:$PORT"
+for f in "$WORK"/files/*/*.csv; do
+  key="${f#"$WORK"/files/}"
+  curl -sf --aws-sigv4 "aws:amz:us-east-1:s3" --user "$AK:$SK" \
+    -H "x-amz-content-sha256: UNSIGNED-PAYLOAD" -T "$f" \
+    "$ENDPOINT/$BUCKET/$key" > /dev/null
+done
+
+db() { echo "${BASE/dbname=postgres/dbname=$1}"; }
+for d in sr_bench_s3 sr_bench_floor; do
+  psql "$BASE" -qc "DROP DATABASE IF EXISTS $d WITH (FORCE)" -c "CREATE DATABASE $d" 2>/dev/null
+  DATABASE_URL=$(db $d) "$BIN" migrate > /dev/null 2>&1
+done
+
+# Floor: the same columns and unique index, loaded by the server's own
+# CSV parser.  Same WAL, same index maintenance, no S3 in the way.
+COLS=$(head -1 "$ROOT/tests/data/orders-export-header.csv" | tr -d '\r' \
+  | python3 -c 'import sys,re
+print(",".join(re.sub(r"[^a-z0-9]+","_",c.strip().lower()).strip("_") for c in sys.stdin.read().split(",")))')
+psql "$(db sr_bench_floor)" -q <<SQL
+CREATE TABLE floor_create (LIKE s3_exports.orders_create INCLUDING INDEXES);
+CREATE TABLE floor_update (LIKE s3_exports.orders_update INCLUDING INDEXES);
+ALTER TABLE floor_create ALTER _file_name DROP NOT NULL, ALTER _row_id DROP NOT NULL,
+  ALTER _client_id DROP NOT NULL;
+ALTER TABLE floor_update ALTER _file_name DROP NOT NULL, ALTER _row_id DROP NOT NULL,
+  ALTER _client_id DROP NOT NULL;
+CHECKPOINT;
+SQL
+t0=$(date +%s.%N)
+for f in "$WORK"/files/orders-create/*.csv; do
+  psql "$(db sr_bench_floor)" -qc "\\copy floor_create ($COLS) FROM '$f' CSV HEADER"
+done
+for f in "$WORK"/files/orders-update/*.csv; do
+  psql "$(db sr_bench_floor)" -qc "\\copy floor_update ($COLS) FROM '$f' CSV HEADER"
+done
+t1=$(date +%s.%N)
+FLOOR=$(echo "$t1 - $t0" | bc -l)
+psql "$BASE" -qc "CHECKPOINT"
+
+run_sync() {
+  env -i PATH="$PATH" DATABASE_URL="$(db sr_bench_s3)" LOG_LEVEL=warn \
+    AWS_ACCESS_KEY_ID=$AK AWS_SECRET_ACCESS_KEY=$SK S3_BUCKET_NAME=$BUCKET \
+    S3_PREFIXES=orders-create,orders-update S3_ENDPOINT_URL="$ENDPOINT" \
+    /usr/bin/time -f "%e %M" -o "$WORK/time.out" "$BIN" sync s3_exports \
+    > "$WORK/sync.out" 2> "$WORK/sync.err" || { cat "$WORK/sync.out" "$WORK/sync.err"; exit 1; }
+  read -r WALL RSS_KB < "$WORK/time.out"
+}
+run_sync
+LOADED=$(psql "$(db sr_bench_s3)" -Atc "SELECT (SELECT count(*) FROM s3_exports.orders_create) + (SELECT count(*) FROM s3_exports.orders_update)")
+[ "$LOADED" = "$TOTAL_ROWS" ] || { echo "loaded $LOADED rows, expected $TOTAL_ROWS"; exit 1; }
+FIRST_WALL=$WALL
+FIRST_RSS=$RSS_KB
+run_sync
+RERUN_WALL=$WALL
+RERUN_RSS=$RSS_KB
+
+awk -v rows="$TOTAL_ROWS" -v bytes="$TOTAL_BYTES" -v floor="$FLOOR" \
+    -v wall="$FIRST_WALL" -v rss="$FIRST_RSS" -v rerun="$RERUN_WALL" \
+    -v rrss="$RERUN_RSS" 'BEGIN {
+  printf "S3 exports: %d rows x 129 columns, %d files, %.1f MB\n\n", rows, 35, bytes / 1e6;
+  printf "| run | wall s | rows/s | MB/s | peak RSS MiB |\n|---|---|---|---|---|\n";
+  printf "| floor: psql \\\\copy of the same files (CSV, same table shape) | %.2f | %.0f | %.1f | |\n", floor, rows / floor, bytes / 1e6 / floor;
+  printf "| signalroom sync s3_exports (from S3, end to end) | %.2f | %.0f | %.1f | %.1f |\n", wall, rows / wall, bytes / 1e6 / wall, rss / 1024;
+  printf "| re-run, nothing new | %.2f | | | %.1f |\n\n", rerun, rrss / 1024;
+  printf "ratio to the floor: %.2fx (target <= 1.00x); peak RSS target <= 64 MiB; re-run target < 2 s\n", wall / floor;
+}'
