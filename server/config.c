@@ -156,6 +156,10 @@ static const struct sr_config_option options[] = {
   { "S3_LIST_PAGE_SIZE", SR_CFG_UINT, "1000", 0, 1, 1000,
     OFF (s3_list_page_size), NULL,
     "Keys per ListObjectsV2 page (S3's maximum, 1000, is the default)." },
+  { "S3_LOAD_CONCURRENCY", SR_CFG_UINT, "2", 0, 1, 16,
+    OFF (s3_load_concurrency), NULL,
+    "Objects loaded at once, each on its own database connection (one "
+    "PostgreSQL backend forms one COPY's rows)." },
 };
 
 #define N_OPTIONS (sizeof (options) / sizeof (options[0]))

@@ -104,6 +104,7 @@ struct sr_config {
   char *s3_prefixes;           /* comma-separated */
   char *s3_endpoint_url;       /* NULL: AWS, virtual-hosted style */
   unsigned long s3_list_page_size;
+  unsigned long s3_load_concurrency;
 
   /* Which options came from the environment (index = option row). */
   bool from_env[64];

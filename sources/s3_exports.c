@@ -33,6 +33,7 @@
 #include "source.h"
 
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -73,6 +74,7 @@ struct load {
   struct sr_copy_stream copy;
   bool copy_open;
   uint64_t good;
+  uint64_t deleted;        /* rows of the object's earlier version */
   struct bad_row *bad;
   size_t n_bad;
   size_t bad_bytes;
@@ -83,11 +85,30 @@ struct load {
 
 /* Totals over a run. */
 struct totals {
+  pthread_mutex_t lock;      /* workers account under it */
   uint64_t listed, loaded, unchanged, failed, refused, outside, ignored;
   uint64_t quarantined;
   json_t *failures;
   json_t *new_columns;
   char first_error[900];
+};
+
+/* One object to load. */
+struct work {
+  char *prefix;
+  char table[SR_IDENT_MAX];
+  struct sr_s3_object obj;
+};
+
+/* The objects of a run, shared by the workers. */
+struct queue {
+  struct work *items;
+  size_t n, cap, next;
+  pthread_mutex_t lock;
+  struct sr_sync_ctx *sync;
+  struct totals *totals;
+  struct sr_sync_result *res;
+  bool own_connections;      /* workers open their own (else: sync's) */
 };
 
 static enum sr_status
@@ -148,6 +169,24 @@ quarantine (struct load *l, const struct sr_csv_record *rec,
   return SR_OK;
 }
 
+static enum sr_status
+remove_earlier_version (struct load *l, char *err, size_t errlen)
+{
+  const char *del_params[2] = { l->table, l->key };
+  const char *params[2] = { l->bucket, l->key };
+  PGresult *r;
+  enum sr_status st = sr_db_exec (l->sync->conn, "s3_export_delete",
+                                  sr_sql_s3_export_delete, 2, del_params, &r,
+                                  err, errlen);
+
+  if (SR_OK != st)
+    return st;
+  l->deleted = strtoull (PQgetvalue (r, 0, 0), NULL, 10);
+  PQclear (r);
+  return sr_db_run (l->sync->conn, "s3_quarantine_clear",
+                    sr_sql_s3_quarantine_clear, 2, params, err, errlen);
+}
+
 /* The header line: name the columns, make the table fit, open the COPY. */
 static enum sr_status
 take_header (struct load *l, const struct sr_csv_record *rec)
@@ -201,6 +240,14 @@ take_header (struct load *l, const struct sr_csv_record *rec)
   free (json);
   if (SR_OK != st)
     return load_fail (l, st, "preparing the table: %s", err);
+  /* The earlier version's rows go only now, after the table is settled:
+   * holding no lock on the table while ensure_export_table may wait for
+   * its advisory lock keeps concurrent loaders free of deadlocks. */
+  st = remove_earlier_version (l, err, sizeof (err));
+  if (SR_OK != st) {
+    PQclear (r);
+    return load_fail (l, st, "%s", err);
+  }
   st = sr_copy_stream_begin (&l->copy, l->sync->conn, PQgetvalue (r, 0, 0),
                              err, sizeof (err));
   PQclear (r);
@@ -377,12 +424,10 @@ rollback (PGconn *conn)
 /* Steps inside the object's transaction; @return whether to commit. */
 static enum sr_status
 load_in_tx (struct load *l, struct sr_s3 *s3, const struct sr_s3_object *obj,
-            bool force, bool *unchanged, uint64_t *deleted,
-            struct sr_sync_result *res)
+            bool force, bool *unchanged, struct sr_sync_result *res)
 {
   PGconn *conn = l->sync->conn;
   const char *params[2] = { l->bucket, l->key };
-  const char *del_params[2] = { l->table, l->key };
   char err[900];
   char etag[80] = "";
   uint64_t bytes = 0, rows = 0;
@@ -402,16 +447,6 @@ load_in_tx (struct load *l, struct sr_s3 *s3, const struct sr_s3_object *obj,
   PQclear (r);
   if (*unchanged)
     return SR_OK;
-  st = sr_db_exec (conn, "s3_export_delete", sr_sql_s3_export_delete, 2,
-                   del_params, &r, err, sizeof (err));
-  if (SR_OK == st) {
-    *deleted = strtoull (PQgetvalue (r, 0, 0), NULL, 10);
-    PQclear (r);
-    st = sr_db_run (conn, "s3_quarantine_clear", sr_sql_s3_quarantine_clear,
-                    2, params, err, sizeof (err));
-  }
-  if (SR_OK != st)
-    return load_fail (l, st, "%s", err);
   l->csv = sr_csv_new (MAX_RECORD, on_record, l);
   st = sr_s3_get (s3, l->key, on_data, l, etag, &bytes, res, err,
                   sizeof (err));
@@ -456,6 +491,8 @@ note_failure (struct totals *t, const char *key, const char *why)
     snprintf (t->first_error, sizeof (t->first_error), "%s: %s", key, why);
 }
 
+/* Load one object; @a res is the caller's own (its request counters are
+ * not shared), the rest is accounted in @a t under its lock. */
 static void
 load_object (struct sr_sync_ctx *sync, struct sr_s3 *s3, const char *prefix,
              const char *table, const struct sr_s3_object *obj, bool force,
@@ -471,11 +508,14 @@ load_object (struct sr_sync_ctx *sync, struct sr_s3 *s3, const char *prefix,
   l.has_day = sr_export_file_date (obj->key, &l.day);
   st = sr_db_run (sync->conn, "begin", "BEGIN", 0, NULL, err, sizeof (err));
   if (SR_OK != st) {
+    pthread_mutex_lock (&t->lock);
     t->failed++;
     note_failure (t, obj->key, err);
+    pthread_mutex_unlock (&t->lock);
     return;
   }
-  st = load_in_tx (&l, s3, obj, force, &unchanged, &deleted, res);
+  st = load_in_tx (&l, s3, obj, force, &unchanged, res);
+  deleted = l.deleted;
   if (SR_OK == st && !unchanged) {
     st = sr_db_run (sync->conn, "commit", "COMMIT", 0, NULL, err,
                     sizeof (err));
@@ -488,18 +528,15 @@ load_object (struct sr_sync_ctx *sync, struct sr_s3 *s3, const char *prefix,
     }
     rollback (sync->conn);
   }
+  pthread_mutex_lock (&t->lock);
   if (unchanged) {
     t->unchanged++;
   } else if ('\0' != l.refused[0]) {
     t->refused++;
     note_failure (t, obj->key, l.refused);
-    sr_log (SR_LOG_ERROR, "s3 object refused", "{s:s, s:s}", "key",
-            obj->key, "error", l.refused);
   } else if (SR_OK != st) {
     t->failed++;
     note_failure (t, obj->key, l.err);
-    sr_log (SR_LOG_ERROR, "s3 object failed", "{s:s, s:s}", "key",
-            obj->key, "error", l.err);
   } else {
     t->loaded++;
     t->quarantined += l.n_bad;
@@ -508,11 +545,19 @@ load_object (struct sr_sync_ctx *sync, struct sr_s3 *s3, const char *prefix,
     res->skipped += l.n_bad;
     if (NULL != l.new_columns && json_array_size (l.new_columns) > 0)
       json_object_set (t->new_columns, obj->key, l.new_columns);
+  }
+  pthread_mutex_unlock (&t->lock);
+  if ('\0' != l.refused[0])
+    sr_log (SR_LOG_ERROR, "s3 object refused", "{s:s, s:s}", "key",
+            obj->key, "error", l.refused);
+  else if (SR_OK != st && !unchanged)
+    sr_log (SR_LOG_ERROR, "s3 object failed", "{s:s, s:s}", "key",
+            obj->key, "error", l.err);
+  else if (!unchanged)
     sr_log (SR_LOG_INFO, "s3 object loaded",
             "{s:s, s:s, s:I, s:I, s:I}", "key", obj->key, "table", table,
             "rows", (json_int_t) l.good, "quarantined",
             (json_int_t) l.n_bad, "replaced", (json_int_t) deleted);
-  }
   load_clean (&l);
 }
 
@@ -546,9 +591,26 @@ known_objects (struct sr_sync_ctx *sync, const char *prefix, json_t **out,
   return SR_OK;
 }
 
+static void
+enqueue (struct queue *q, const char *prefix, const char *table,
+         const struct sr_s3_object *obj)
+{
+  struct work *w;
+
+  if (q->n == q->cap) {
+    q->cap = q->cap ? 2 * q->cap : 64;
+    q->items = sr_xrealloc (q->items, q->cap * sizeof (*q->items));
+  }
+  w = &q->items[q->n++];
+  w->prefix = sr_xstrdup (prefix);
+  snprintf (w->table, sizeof (w->table), "%s", table);
+  w->obj = *obj;
+  w->obj.key = sr_xstrdup (obj->key);
+}
+
 static enum sr_status
 sync_prefix (struct sr_sync_ctx *sync, struct sr_s3 *s3, const char *prefix,
-             int32_t from, int32_t to, struct totals *t,
+             int32_t from, int32_t to, struct totals *t, struct queue *q,
              struct sr_sync_result *res)
 {
   char table[SR_IDENT_MAX];
@@ -593,11 +655,99 @@ sync_prefix (struct sr_sync_ctx *sync, struct sr_s3 *s3, const char *prefix,
       t->unchanged++;
       continue;
     }
-    load_object (sync, s3, prefix, table, obj, sync->force, t, res);
+    enqueue (q, prefix, table, obj);
   }
   sr_s3_list_clean (&list);
   json_decref (known);
   return SR_OK;
+}
+
+/* A worker: its own connection and S3 client, objects off the queue until
+ * none is left.  With one worker this runs on the caller's thread and
+ * connection. */
+static void *
+worker (void *cls)
+{
+  struct queue *q = cls;
+  struct sr_sync_ctx mine = *q->sync;
+  struct sr_sync_result stats;
+  struct sr_s3 *s3 = sr_s3_new (mine.cfg);
+  bool own_conn = q->own_connections;
+  char err[600];
+
+  memset (&stats, 0, sizeof (stats));
+  if (own_conn && SR_OK != sr_db_connect (&mine.conn, err, sizeof (err))) {
+    pthread_mutex_lock (&q->totals->lock);
+    note_failure (q->totals, "(worker)", err);
+    q->totals->failed++;
+    pthread_mutex_unlock (&q->totals->lock);
+    sr_s3_free (s3);
+    return NULL;
+  }
+  for (;;) {
+    struct work *w = NULL;
+
+    pthread_mutex_lock (&q->lock);
+    if (q->next < q->n)
+      w = &q->items[q->next++];
+    pthread_mutex_unlock (&q->lock);
+    if (NULL == w)
+      break;
+    load_object (&mine, s3, w->prefix, w->table, &w->obj, mine.force,
+                 q->totals, &stats);
+  }
+  pthread_mutex_lock (&q->totals->lock);
+  q->res->inserted += stats.inserted;
+  q->res->deleted += stats.deleted;
+  q->res->skipped += stats.skipped;
+  q->res->requests += stats.requests;
+  q->res->retries += stats.retries;
+  pthread_mutex_unlock (&q->totals->lock);
+  if (own_conn)
+    PQfinish (mine.conn);
+  sr_s3_free (s3);
+  return NULL;
+}
+
+/* Load the queued objects on up to S3_LOAD_CONCURRENCY connections: one
+ * PostgreSQL backend forms the tuples of one COPY, so files in parallel is
+ * what uses more than one core of the server. */
+static void
+run_queue (struct queue *q)
+{
+  size_t n = q->sync->cfg->s3_load_concurrency;
+  pthread_t threads[16];
+  size_t started = 0;
+
+  if (n > q->n)
+    n = q->n;
+  if (n > sizeof (threads) / sizeof (threads[0]))
+    n = sizeof (threads) / sizeof (threads[0]);
+  if (n <= 1) {
+    (void) worker (q);
+    return;
+  }
+  q->own_connections = true;
+  for (size_t i = 0; i < n; i++)
+    if (0 == pthread_create (&threads[started], NULL, worker, q))
+      started++;
+  if (0 == started) {
+    q->own_connections = false;
+    (void) worker (q);
+  }
+  for (size_t i = 0; i < started; i++)
+    pthread_join (threads[i], NULL);
+}
+
+static void
+queue_clean (struct queue *q)
+{
+  for (size_t i = 0; i < q->n; i++) {
+    free (q->items[i].prefix);
+    free (q->items[i].obj.key);
+  }
+  free (q->items);
+  pthread_mutex_destroy (&q->lock);
 }
 
 static enum sr_status
@@ -606,10 +756,14 @@ s3_sync (struct sr_sync_ctx *sync, const char *from, const char *to,
 {
   struct totals t = { .failures = json_array (),
                       .new_columns = json_object () };
+  struct queue q = { .sync = sync, .totals = &t, .res = res };
   struct sr_s3 *s3 = sr_s3_new (sync->cfg);
   int32_t f = 0, e = 0;
   enum sr_status st = SR_OK;
   const char *p = sync->cfg->s3_prefixes;
+
+  pthread_mutex_init (&t.lock, NULL);
+  pthread_mutex_init (&q.lock, NULL);
 
   if (sync->explicit_window && (!sr_date_parse (from, &f)
                                 || !sr_date_parse (to, &e) || f > e))
@@ -626,12 +780,14 @@ s3_sync (struct sr_sync_ctx *sync, const char *from, const char *to,
     if (n > a && n - a < sizeof (prefix)) {
       memcpy (prefix, p + a, n - a);
       prefix[n - a] = '\0';
-      st = sync_prefix (sync, s3, prefix, f, e, &t, res);
+      st = sync_prefix (sync, s3, prefix, f, e, &t, &q, res);
     }
     p += strcspn (p, ",");
     if (',' == *p)
       p++;
   }
+  if (SR_OK == st)
+    run_queue (&q);
   res->fetched = t.listed;
   res->details = json_pack (
     "{s:{s:I, s:I, s:I, s:I, s:I, s:I, s:I}, s:I, s:o, s:o}", "files",
@@ -647,6 +803,8 @@ s3_sync (struct sr_sync_ctx *sync, const char *from, const char *to,
                        "%s", t.failed + t.refused,
                        t.failed + t.refused + t.loaded, t.first_error);
   sr_s3_free (s3);
+  queue_clean (&q);
+  pthread_mutex_destroy (&t.lock);
   return st;
 }
 

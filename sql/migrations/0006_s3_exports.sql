@@ -452,23 +452,40 @@ CREATE TABLE s3_exports.prospects_create (
 -- Creates s3_exports.<p_table> if needed and adds any of p_columns it
 -- lacks (as text).  Returns the columns it added.  Identifiers are quoted by
 -- format('%I'); callers pass only names normalised to [a-z0-9_].
+--
+-- Loaders of different files run this concurrently.  When nothing is
+-- missing it takes no lock at all; a change is made under an advisory lock
+-- on the table (held to the end of the caller's transaction) after a
+-- second look, so two files with the same new column cannot both add it.
 CREATE FUNCTION signalroom.ensure_export_table(p_table text, p_columns text[])
 RETURNS text[] LANGUAGE plpgsql AS $$
 DECLARE
   added text[] := '{}';
   col text;
+  missing text[];
 BEGIN
   IF p_table !~ '^[a-z][a-z0-9_]{0,62}$' THEN
     RAISE EXCEPTION 'invalid export table name %', p_table;
   END IF;
+  FOREACH col IN ARRAY p_columns LOOP
+    IF col !~ '^[a-z_][a-z0-9_]{0,62}$' THEN
+      RAISE EXCEPTION 'invalid export column name %', col;
+    END IF;
+  END LOOP;
+  SELECT array_agg(c) INTO missing
+    FROM unnest(p_columns) AS c
+   WHERE NOT EXISTS (SELECT 1 FROM information_schema.columns
+                      WHERE table_schema = 's3_exports'
+                        AND table_name = p_table AND column_name = c);
+  IF missing IS NULL AND to_regclass(format('s3_exports.%I', p_table)) IS NOT NULL THEN
+    RETURN added;
+  END IF;
+  PERFORM pg_advisory_xact_lock(hashtext('signalroom.s3table:' || p_table));
   EXECUTE format('CREATE TABLE IF NOT EXISTS s3_exports.%I (
       _file_name text NOT NULL, _row_id bigint NOT NULL, _file_date date,
       _client_id text NOT NULL, _loaded_at timestamptz NOT NULL DEFAULT now(),
       UNIQUE (_file_name, _row_id))', p_table);
   FOREACH col IN ARRAY p_columns LOOP
-    IF col !~ '^[a-z_][a-z0-9_]{0,62}$' THEN
-      RAISE EXCEPTION 'invalid export column name %', col;
-    END IF;
     IF NOT EXISTS (SELECT 1 FROM information_schema.columns
                     WHERE table_schema = 's3_exports'
                       AND table_name = p_table AND column_name = col) THEN

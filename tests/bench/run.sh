@@ -21,3 +21,6 @@ echo
 echo "== Everflow and Redtrack syncs =="
 psql "$BASE" -qc "DROP DATABASE IF EXISTS sr_bench WITH (FORCE)" -c "CREATE DATABASE sr_bench"
 "$BUILD/tests/bench_sync"
+echo
+echo "== S3 order exports =="
+"$ROOT/tests/bench/bench_s3.sh" "$BUILD" "$BASE"

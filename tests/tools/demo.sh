@@ -20,6 +20,7 @@ mkdir -p "$DEMO"
 
 server_pid=""
 sim_pid=""
+s3_pid=""
 stop_all() {
   trap - INT TERM EXIT
   echo
@@ -27,6 +28,10 @@ stop_all() {
   if [ -n "$server_pid" ] && kill -0 "$server_pid" 2>/dev/null; then
     kill -TERM "$server_pid" 2>/dev/null || true
     wait "$server_pid" 2>/dev/null || true
+  fi
+  if [ -n "$s3_pid" ] && kill -0 "$s3_pid" 2>/dev/null; then
+    kill -TERM "$s3_pid" 2>/dev/null || true
+    wait "$s3_pid" 2>/dev/null || true
   fi
   if [ -n "$sim_pid" ] && kill -0 "$sim_pid" 2>/dev/null; then
     kill -TERM "$sim_pid" 2>/dev/null || true
@@ -89,6 +94,38 @@ for src in everflow redtrack; do
   echo "demo: sync $src $FROM..$TO"
   "$BIN" sync "$src" --from "$FROM" --to "$TO" 2>> "$DEMO/sync.log"
 done
+# Sticky.io's exports: a local S3 server that checks signatures, two weeks
+# of generated order files (create and update), loaded by signalroom.
+echo "demo: starting the local S3 server with two weeks of order exports"
+S3_AK=demo-access-key
+S3_SK=demo-secret-key-0123456789
+if [ ! -d "$DEMO/exports" ]; then
+  python3 "$ROOT/tests/upstreams/gen_orders.py" --demo "$DEMO/exports" \
+    --days 14 --end "$TO" --rows-per-file 2000 > /dev/null
+fi
+rm -rf "$DEMO/s3data"
+node --openssl-legacy-provider "$ROOT/tests/upstreams/s3/start-s3.js" \
+  "$DEMO/s3data" 0 "$S3_AK" "$S3_SK" sticky-demo > "$DEMO/s3.port" \
+  2> "$DEMO/s3.log" &
+s3_pid=$!
+for _ in $(seq 1 100); do
+  [ -s "$DEMO/s3.port" ] && break
+  kill -0 "$s3_pid" 2>/dev/null || { cat "$DEMO/s3.log" >&2; exit 1; }
+  sleep 0.1
+done
+S3_PORT=$(sed 's/[^0-9]//g' "$DEMO/s3.port")
+for f in "$DEMO"/exports/*/*.csv; do
+  key="${f#"$DEMO"/exports/}"
+  curl -sf --aws-sigv4 "aws:amz:us-east-1:s3" --user "$S3_AK:$S3_SK" \
+    -H "x-amz-content-sha256: UNSIGNED-PAYLOAD" -T "$f" \
+    "http://127.0.0.1:$S3_PORT/sticky-demo/$key" > /dev/null
+done
+export AWS_ACCESS_KEY_ID=$S3_AK AWS_SECRET_ACCESS_KEY=$S3_SK
+export S3_BUCKET_NAME=sticky-demo S3_PREFIXES=orders-create,orders-update,prospects-create
+export S3_ENDPOINT_URL="http://127.0.0.1:$S3_PORT"
+echo "demo: sync s3_exports"
+"$BIN" sync s3_exports 2>> "$DEMO/sync.log"
+
 YESTERDAY=$(TZ=America/New_York date -d "$TO - 1 day" +%F)
 echo
 echo "== daily_performance, CCW, $YESTERDAY =="
@@ -98,6 +135,15 @@ psql -h "$PGHOST" -p "$PGPORT" -U postgres -d signalroom -P pager=off -c \
      FROM daily_performance
     WHERE date = '$YESTERDAY' AND advertiser_id = 1
     ORDER BY conversions DESC"
+echo "== orders by brand, last 5 days (s3_exports.orders_current) =="
+psql -h "$PGHOST" -p "$PGPORT" -U postgres -d signalroom -P pager=off -c \
+  "SELECT ordered_at::date AS day, product_category AS brand,
+          count(*) AS orders, count(*) FILTER (WHERE order_status = 'NEW') AS approved,
+          sum(total_amount) FILTER (WHERE order_status = 'NEW') AS revenue,
+          count(*) FILTER (WHERE refunded) AS refunded
+     FROM s3_exports.orders_current
+    WHERE ordered_at >= date '$TO' - 4
+    GROUP BY 1, 2 ORDER BY 1 DESC, 2"
 echo "== unmapped_spend, $YESTERDAY =="
 psql -h "$PGHOST" -p "$PGPORT" -U postgres -d signalroom -P pager=off -c \
   "SELECT source_name, cost, reason FROM unmapped_spend
