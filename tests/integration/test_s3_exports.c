@@ -256,7 +256,10 @@ SR_TEST (test_header_drift)
   REQUIRE (up);
   put ("drift/report_2025-12-06T0600_f1.csv",
        "Order ID,Amount,Status\r\n1,10.00,NEW\r\n");
-  /* New column, a missing one, and another order. */
+  r = sync_s3 (NULL, &code, NULL);
+  CHECK_INT_EQ (code, 0);
+  json_decref (r);
+  /* The next day's file: reordered, a new column, one missing. */
   put ("drift/report_2025-12-07T0600_f2.csv",
        "Status,Order ID,Affiliate Sub ID 6\r\nNEW,2,sub-6\r\n");
   r = sync_s3 (NULL, &code, NULL);
@@ -269,6 +272,10 @@ SR_TEST (test_header_drift)
                                                      "drift/report_2025-12-07"
                                                      "T0600_f2.csv"), 0)),
                 "affiliate_sub_id_6");
+  CHECK_INT_EQ (json_array_size (json_object_get (json_object_get (
+                                   json_object_get (r, "details"),
+                                   "new_columns"), "drift/report_2025-12-07"
+                                 "T0600_f2.csv")), 1);
   json_decref (r);
   CHECK_STR_EQ (q ("SELECT string_agg(order_id || '/' || coalesce(amount, "
                    "'NULL') || '/' || status || '/' || coalesce("
