@@ -45,7 +45,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/random.h>
 #include <time.h>
 #include <zlib.h>
 
@@ -58,7 +57,6 @@
 /* As in upstream.c: a Retry-After beyond this fails instead of holding a
  * worker, and backoff never exceeds a minute. */
 #define RETRY_AFTER_MAX_S 300
-#define BACKOFF_MAX_US (60ull * 1000000ull)
 
 /* The sink's chunk bound is libcurl's write bound (the inflater's output
  * buffer has the same size). */
@@ -796,35 +794,6 @@ retryable_curl (CURLcode rc)
   }
 }
 
-static uint64_t
-backoff_us (const struct sr_config *cfg, unsigned int attempt)
-{
-  uint64_t base = (uint64_t) cfg->upstream_backoff_ms * 1000u;
-  uint64_t d = base << (attempt > 16 ? 16 : attempt - 1);
-  uint32_t r = 0;
-
-  if (d > BACKOFF_MAX_US)
-    d = BACKOFF_MAX_US;
-  /* Up to +25% jitter, so workers that failed together do not retry
-   * together. */
-  if (sizeof (r) == getrandom (&r, sizeof (r), 0))
-    d += (d / 4) * r / UINT32_MAX;
-  return d;
-}
-
-/* Printable, single-line excerpt of a body for error messages. */
-static void
-excerpt (const struct sr_buf *b, char *out, size_t len)
-{
-  size_t o = 0;
-
-  for (size_t i = 0; i < b->len && o + 1 < len && i < 300; i++) {
-    unsigned char c = (unsigned char) b->data[i];
-
-    out[o++] = (c >= 0x20 && c < 0x7f) ? (char) c : ' ';
-  }
-  out[o] = '\0';
-}
 
 static void
 setup (struct sr_s3 *s3, const char *url, struct xfer *x,
@@ -988,7 +957,7 @@ perform (struct sr_s3 *s3, const char *what, const char *url,
       } else {
         char body[320];
 
-        excerpt (&x->errbody, body, sizeof (body));
+        sr_upstream_excerpt (&x->errbody, body, sizeof (body));
         snprintf (why, sizeof (why), "HTTP %ld%s%s", x->status,
                   '\0' != body[0] ? ": " : "", body);
         retry = retryable_status (x->status);
@@ -1009,7 +978,7 @@ perform (struct sr_s3 *s3, const char *what, const char *url,
       break;
     wait_us = x->retry_after_s >= 0
               ? (uint64_t) (x->retry_after_s * 1e6)
-              : backoff_us (cfg, attempt);
+              : sr_upstream_backoff_us (cfg, attempt);
     sr_log (SR_LOG_WARN, "s3 request failed, retrying",
             "{s:s, s:s, s:i, s:I}", "request", what, "error", why,
             "attempt", (int) attempt, "retry_in_ms",

@@ -139,9 +139,8 @@ on_header (char *data, size_t size, size_t nmemb, void *cls)
   return n;
 }
 
-/* Printable, single-line excerpt of a body for error messages. */
-static void
-excerpt (const struct sr_buf *b, char *out, size_t len)
+void
+sr_upstream_excerpt (const struct sr_buf *b, char *out, size_t len)
 {
   size_t o = 0;
 
@@ -153,8 +152,8 @@ excerpt (const struct sr_buf *b, char *out, size_t len)
   out[o] = '\0';
 }
 
-static uint64_t
-backoff_us (const struct sr_config *cfg, unsigned int attempt)
+uint64_t
+sr_upstream_backoff_us (const struct sr_config *cfg, unsigned int attempt)
 {
   uint64_t base = (uint64_t) cfg->upstream_backoff_ms * 1000u;
   uint64_t d = base << (attempt > 16 ? 16 : attempt - 1);
@@ -251,7 +250,7 @@ sr_upstream_fetch (struct sr_upstream *u,
     } else {
       char body[320];
 
-      excerpt (&resp->body, body, sizeof (body));
+      sr_upstream_excerpt (&resp->body, body, sizeof (body));
       snprintf (why, sizeof (why), "HTTP %ld: %s", resp->status, body);
       if (!retryable_status (resp->status))
         break;
@@ -264,7 +263,7 @@ sr_upstream_fetch (struct sr_upstream *u,
     if (attempt == attempts)
       break;
     wait_us = t.retry_after_s >= 0
-              ? (uint64_t) (t.retry_after_s * 1e6) : backoff_us (cfg, attempt);
+              ? (uint64_t) (t.retry_after_s * 1e6) : sr_upstream_backoff_us (cfg, attempt);
     sr_log (SR_LOG_WARN, "upstream request failed, retrying",
             "{s:s, s:s, s:s, s:i, s:I}", "upstream", rq->name, "url",
             safe_url, "error", why, "attempt", (int) attempt, "retry_in_ms",

@@ -70,6 +70,17 @@ enum sr_status sr_upstream_fetch (struct sr_upstream *u,
 
 void sr_upstream_response_clean (struct sr_upstream_response *resp);
 
+/**
+ * The wait before retry @a attempt (1-based): SIGNALROOM_UPSTREAM_BACKOFF_MS
+ * doubling per attempt, at most 60 s, plus up to 25% jitter so callers
+ * that failed together do not retry together.
+ */
+uint64_t sr_upstream_backoff_us (const struct sr_config *cfg,
+                                 unsigned int attempt);
+
+/** A printable one-line excerpt of a response body, for messages. */
+void sr_upstream_excerpt (const struct sr_buf *b, char *out, size_t len);
+
 /** Sleep @a us microseconds (restarting after signals). */
 void sr_sleep_us (uint64_t us);
 
