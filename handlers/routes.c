@@ -8,6 +8,10 @@
 
 #define KiB 1024u
 
+static const char *const sync_list_query[] = { "source", "status", "date",
+                                               "limit", "cursor", NULL };
+static const char *const page_query[] = { "limit", "cursor", NULL };
+
 const struct sr_route sr_routes[] = {
   { "GET", "/healthz", sr_handle_healthz_get, SR_AUTH_PUBLIC, NULL, NULL, 0,
     true, "liveness" },
@@ -28,6 +32,21 @@ const struct sr_route sr_routes[] = {
   { "PUT", "/v1/mappings/affiliates", sr_handle_mappings_put,
     SR_AUTH_SERVICE_ROLE, NULL, "text/csv", 1024 * KiB, false,
     "replace the mapping with an uploaded CSV file" },
+  { "POST", "/v1/syncs", sr_handle_syncs_post, SR_AUTH_SERVICE_ROLE, NULL,
+    "application/json", 4 * KiB, false, "queue a sync run" },
+  { "GET", "/v1/syncs", sr_handle_syncs_list, SR_AUTH_SERVICE_ROLE,
+    sync_list_query, NULL, 0, false, "sync runs, newest first" },
+  { "GET", "/v1/syncs/{id}", sr_handle_sync_get, SR_AUTH_SERVICE_ROLE, NULL,
+    NULL, 0, false, "one sync run" },
+  { "POST", "/v1/syncs/{id}/cancel", sr_handle_sync_cancel,
+    SR_AUTH_SERVICE_ROLE, NULL, NULL, 0, false, "cancel a sync run" },
+  { "GET", "/v1/sources", sr_handle_sources_get, SR_AUTH_SERVICE_ROLE, NULL,
+    NULL, 0, false, "sources, configuration and freshness" },
+  { "GET", "/v1/dead-letters", sr_handle_dead_letters_get,
+    SR_AUTH_SERVICE_ROLE, page_query, NULL, 0, false,
+    "jobs that failed for good" },
+  { "POST", "/v1/dead-letters/{id}/retry", sr_handle_dead_letter_retry,
+    SR_AUTH_SERVICE_ROLE, NULL, NULL, 0, false, "queue a dead job again" },
 };
 
 const size_t sr_routes_count = sizeof (sr_routes) / sizeof (sr_routes[0]);

@@ -14,6 +14,8 @@
 #include "config.h"
 #include "db.h"
 #include "http.h"
+#include "jobs.h"
+#include "runner.h"
 #include "log.h"
 #include "mem.h"
 #include "version.h"
@@ -24,6 +26,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
+#include <unistd.h>
 
 #define PEM_MAX (64 * 1024)
 
@@ -96,6 +100,20 @@ build_auth (const struct sr_config *cfg, struct sr_auth **out)
   return st;
 }
 
+/* "host:pid:random": unique per process, readable in the jobs table. */
+static void
+instance_name (char *out, size_t len)
+{
+  char host[64] = "host";
+  uint32_t r = 0;
+
+  (void) gethostname (host, sizeof (host));
+  host[sizeof (host) - 1] = '\0';
+  if (sizeof (r) != getrandom (&r, sizeof (r), 0))
+    r = (uint32_t) time (NULL);
+  snprintf (out, len, "%s:%ld:%08x", host, (long) getpid (), r);
+}
+
 int
 sr_cmd_serve (int argc, char **argv)
 {
@@ -103,6 +121,8 @@ sr_cmd_serve (int argc, char **argv)
   struct sr_auth *auth = NULL;
   struct sr_http *srv = NULL;
   struct sr_automigrate *am = NULL;
+  struct sr_jobs *jobs = NULL;
+  char instance[96];
   struct sr_app app;
   sigset_t stop_signals;
   char err[512];
@@ -155,6 +175,17 @@ sr_cmd_serve (int argc, char **argv)
           auth ? sr_auth_algorithm (auth) : "unconfigured");
   if (SR_OK != sr_automigrate_start (&cfg, &am))
     sr_log (SR_LOG_ERROR, "cannot start the migration thread", NULL);
+  instance_name (instance, sizeof (instance));
+  if (cfg.workers > 0
+      && SR_OK != sr_jobs_start (&cfg, instance, sr_runner_execute, &cfg,
+                                 &jobs)) {
+    (void) sr_http_stop (srv, 0);
+    sr_automigrate_stop (am);
+    rc = SR_EXIT_FAIL;
+    goto cleanup;
+  }
+  sr_log (SR_LOG_INFO, "workers started", "{s:s, s:i}", "instance", instance,
+          "workers", (int) cfg.workers);
 
   for (;;) {
     if (0 != sigwait (&stop_signals, &sig))
@@ -171,12 +202,22 @@ sr_cmd_serve (int argc, char **argv)
           (int) cfg.shutdown_grace_s);
   atomic_store (&app.draining, true);
   sr_automigrate_stop (am);
+  {
+    unsigned int handed_back = sr_jobs_stop (jobs,
+                                             (unsigned int) cfg.shutdown_grace_s);
+
+    jobs = NULL;
+    if (handed_back > 0)
+      sr_log (SR_LOG_WARN, "running jobs handed back", "{s:i}", "jobs",
+              (int) handed_back);
+  }
   abandoned = sr_http_stop (srv, (unsigned int) cfg.shutdown_grace_s);
   sr_log (abandoned ? SR_LOG_WARN : SR_LOG_INFO, "stopped",
           "{s:i}", "requests_cut_off", (int) abandoned);
   rc = SR_EXIT_OK;
 
 cleanup:
+  (void) sr_jobs_stop (jobs, 0);
   sr_db_thread_close ();
   curl_global_cleanup ();
   sr_auth_free (auth);

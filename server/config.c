@@ -59,6 +59,18 @@ static const struct sr_config_option options[] = {
     "port (logged)." },
   { "SIGNALROOM_WORKERS", SR_CFG_UINT, "2", 0, 0, 64, OFF (workers), NULL,
     "Ingestion worker threads." },
+  { "SIGNALROOM_LEASE_SECONDS", SR_CFG_UINT, "60", 0, 3, 3600, OFF (lease_s),
+    NULL,
+    "Seconds a claimed job stays leased without a heartbeat; after that any "
+    "instance may take it over." },
+  { "SIGNALROOM_POLL_MS", SR_CFG_UINT, "1000", 0, 10, 60000, OFF (poll_ms),
+    NULL,
+    "How often idle workers look for due jobs when no notification came "
+    "(LISTEN/NOTIFY wakes them at once where available)." },
+  { "SIGNALROOM_RETRY_BASE_MS", SR_CFG_UINT, "1000", 0, 1, 60000,
+    OFF (retry_base_ms), NULL,
+    "First delay before a failed job is tried again; it doubles per "
+    "attempt up to 5 minutes, plus jitter.  Retry-After wins." },
   { "SIGNALROOM_HTTP_THREADS", SR_CFG_UINT, "4", 0, 1, 64,
     OFF (http_threads), NULL, "HTTP server thread pool size." },
   { "SIGNALROOM_MAX_CONNECTIONS", SR_CFG_UINT, "256", 0, 1, 100000,

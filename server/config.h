@@ -67,6 +67,9 @@ struct sr_config {
   char *listen_host;           /* parsed */
   unsigned int listen_port;    /* parsed; 0 = pick a free port */
   unsigned long workers;
+  unsigned long lease_s;
+  unsigned long poll_ms;
+  unsigned long retry_base_ms;
   unsigned long http_threads;
   unsigned long max_connections;
   unsigned long shutdown_grace_s;

@@ -20,10 +20,21 @@ rollback (PGconn *conn)
 }
 
 enum sr_status
+sr_commit_hook_run (const struct sr_commit_hook *hook, PGconn *conn,
+                    const struct sr_write_counts *written, char *err,
+                    size_t errlen)
+{
+  if (NULL == hook || NULL == hook->fn)
+    return SR_OK;
+  return hook->fn (hook->cls, conn, written, err, errlen);
+}
+
+enum sr_status
 sr_store_replace_window (PGconn *conn, const struct sr_store_sql *sql,
                          const char *from, const char *to,
                          const char *client_id, const char *scope,
                          const struct sr_buf *copy_data,
+                         const struct sr_commit_hook *hook,
                          struct sr_write_counts *out, char *err,
                          size_t errlen)
 {
@@ -57,6 +68,8 @@ sr_store_replace_window (PGconn *conn, const struct sr_store_sql *sql,
     out->updated = strtoull (PQgetvalue (r, 0, 2), NULL, 10);
   }
   PQclear (r);
+  if (SR_OK == st)
+    st = sr_commit_hook_run (hook, conn, out, err, errlen);
   if (SR_OK == st)
     st = sr_db_run (conn, "commit", "COMMIT", 0, NULL, err, errlen);
   if (SR_OK != st && CONNECTION_OK == PQstatus (conn))

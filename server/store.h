@@ -27,6 +27,24 @@ struct sr_write_counts {
   uint64_t updated;
 };
 
+/**
+ * Work to do in the same transaction as the data, just before COMMIT: the
+ * job queue finishes the job there, so data and job state commit together
+ * (and a job whose lease was lost rolls its data back).
+ */
+struct sr_commit_hook {
+  enum sr_status (*fn) (void *cls, PGconn *conn,
+                        const struct sr_write_counts *written, char *err,
+                        size_t errlen);
+  void *cls;
+};
+
+/** Run @a hook (NULL: nothing to do). */
+enum sr_status sr_commit_hook_run (const struct sr_commit_hook *hook,
+                                   PGconn *conn,
+                                   const struct sr_write_counts *written,
+                                   char *err, size_t errlen);
+
 /** The statements of one table's window replacement. */
 struct sr_store_sql {
   const char *table;          /* for the lock and messages */
@@ -48,6 +66,7 @@ enum sr_status sr_store_replace_window (PGconn *conn,
                                         const char *client_id,
                                         const char *scope,
                                         const struct sr_buf *copy_data,
+                                        const struct sr_commit_hook *hook,
                                         struct sr_write_counts *out,
                                         char *err, size_t errlen);
 

@@ -322,7 +322,7 @@ everflow_sync (struct sr_sync_ctx *sync, const char *from, const char *to,
     st = sr_store_replace_window (sync->conn, &store_sql, from, to,
                                   sync->cfg->client_id,
                                   '\0' != scope[0] ? scope : NULL, &copy,
-                                  &wc, err, sizeof (err));
+                                  sync->commit_hook, &wc, err, sizeof (err));
     if (SR_OK != st)
       fail (&c, st, "storing failed: %s", err);
     else {

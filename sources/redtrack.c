@@ -247,8 +247,8 @@ redtrack_sync (struct sr_sync_ctx *sync, const char *from, const char *to,
   }
   if (SR_OK == st) {
     st = sr_store_replace_window (sync->conn, &store_sql, from, to,
-                                  sync->cfg->client_id, NULL, &c.copy, &wc,
-                                  err,
+                                  sync->cfg->client_id, NULL, &c.copy,
+                                  sync->commit_hook, &wc, err,
                                   sizeof (err));
     if (SR_OK != st)
       fail (&c, st, "storing failed: %s", err);

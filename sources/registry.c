@@ -83,6 +83,12 @@ sr_source_run (const struct sr_source *src, struct sr_sync_ctx *ctx,
           src->name, "from", from, "to", to);
   st = src->sync (ctx, from, to, res);
   res->seconds = (double) (sr_now_us () - t0) / 1e6;
+  /* Database trouble passes; what a source marked is kept; the rest
+   * (configuration, authentication, malformed data) does not. */
+  if (SR_E_DB_CONN == st || SR_E_DB_SOFT == st)
+    res->retryable = true;
+  else if (SR_OK == st || SR_E_CONFIG == st || SR_E_INVALID == st)
+    res->retryable = false;
   if (SR_OK != st && '\0' == res->error[0])
     snprintf (res->error, sizeof (res->error), "%s %s..%s: %s", src->name,
               from, to, sr_status_title (st));

@@ -861,6 +861,7 @@ perform (struct sr_s3 *s3, const char *what, const char *url,
   enum sr_status st = SR_E_UPSTREAM;
   char why[600] = "";
   unsigned int made = 0;
+  bool transient = false;
 
   /* S3 requires this header with SigV4, and libcurl 7.88 neither adds it
    * nor signs the payload hash without it. */
@@ -974,6 +975,7 @@ perform (struct sr_s3 *s3, const char *what, const char *url,
       snprintf (why, sizeof (why), "unexpected HTTP status %ld", x->status);
       retry = true;
     }
+    transient = retry;
     if (!retry || attempt == attempts)
       break;
     wait_us = x->retry_after_s >= 0
@@ -985,6 +987,8 @@ perform (struct sr_s3 *s3, const char *what, const char *url,
             (json_int_t) (wait_us / 1000));
     sr_sleep_us (wait_us);
   }
+  if (NULL != stats)
+    stats->retryable = transient;   /* a later job attempt may succeed */
   if (made > 1)
     snprintf (err, errlen, "s3: %s: %s (gave up after %u attempts)", what,
               why, made);

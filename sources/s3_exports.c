@@ -30,6 +30,7 @@
 #include "mem.h"
 #include "request.h"
 #include "s3_client.h"
+#include "s3_exports.h"
 #include "source.h"
 
 #include <inttypes.h>
@@ -516,6 +517,15 @@ load_object (struct sr_sync_ctx *sync, struct sr_s3 *s3, const char *prefix,
   }
   st = load_in_tx (&l, s3, obj, force, &unchanged, res);
   deleted = l.deleted;
+  if (SR_OK == st && !unchanged && NULL != sync->commit_hook) {
+    struct sr_write_counts wc = { .deleted = l.deleted,
+                                  .inserted = l.good };
+
+    st = sr_commit_hook_run (sync->commit_hook, sync->conn, &wc, err,
+                             sizeof (err));
+    if (SR_OK != st)
+      load_fail (&l, st, "%s", err);
+  }
   if (SR_OK == st && !unchanged) {
     st = sr_db_run (sync->conn, "commit", "COMMIT", 0, NULL, err,
                     sizeof (err));
@@ -608,10 +618,20 @@ enqueue (struct queue *q, const char *prefix, const char *table,
   w->obj.key = sr_xstrdup (obj->key);
 }
 
+typedef void (*object_cb) (void *cls, const char *prefix, const char *table,
+                           const struct sr_s3_object *obj);
+
+static void
+enqueue_cb (void *cls, const char *prefix, const char *table,
+            const struct sr_s3_object *obj)
+{
+  enqueue (cls, prefix, table, obj);
+}
+
 static enum sr_status
 sync_prefix (struct sr_sync_ctx *sync, struct sr_s3 *s3, const char *prefix,
-             int32_t from, int32_t to, struct totals *t, struct queue *q,
-             struct sr_sync_result *res)
+             int32_t from, int32_t to, struct totals *t, object_cb cb,
+             void *cb_cls, struct sr_sync_result *res)
 {
   char table[SR_IDENT_MAX];
   char list_prefix[512];
@@ -655,11 +675,41 @@ sync_prefix (struct sr_sync_ctx *sync, struct sr_s3 *s3, const char *prefix,
       t->unchanged++;
       continue;
     }
-    enqueue (q, prefix, table, obj);
+    cb (cb_cls, prefix, table, obj);
   }
   sr_s3_list_clean (&list);
   json_decref (known);
   return SR_OK;
+}
+
+/* Every configured prefix, trimmed, to @a fn; stops at the first error. */
+static enum sr_status
+each_prefix (struct sr_sync_ctx *sync, struct sr_s3 *s3, int32_t f,
+             int32_t e, struct totals *t, object_cb cb, void *cls,
+             struct sr_sync_result *res)
+{
+  const char *p = sync->cfg->s3_prefixes;
+  enum sr_status st = SR_OK;
+
+  while (SR_OK == st && '\0' != *p) {
+    size_t n = strcspn (p, ",");
+    char prefix[256];
+    size_t a = 0;
+
+    while (a < n && ' ' == p[a])
+      a++;
+    while (n > a && ' ' == p[n - 1])
+      n--;
+    if (n > a && n - a < sizeof (prefix)) {
+      memcpy (prefix, p + a, n - a);
+      prefix[n - a] = '\0';
+      st = sync_prefix (sync, s3, prefix, f, e, t, cb, cls, res);
+    }
+    p += strcspn (p, ",");
+    if (',' == *p)
+      p++;
+  }
+  return st;
 }
 
 /* A worker: its own connection and S3 client, objects off the queue until
@@ -760,7 +810,6 @@ s3_sync (struct sr_sync_ctx *sync, const char *from, const char *to,
   struct sr_s3 *s3 = sr_s3_new (sync->cfg);
   int32_t f = 0, e = 0;
   enum sr_status st = SR_OK;
-  const char *p = sync->cfg->s3_prefixes;
 
   pthread_mutex_init (&t.lock, NULL);
   pthread_mutex_init (&q.lock, NULL);
@@ -768,24 +817,8 @@ s3_sync (struct sr_sync_ctx *sync, const char *from, const char *to,
   if (sync->explicit_window && (!sr_date_parse (from, &f)
                                 || !sr_date_parse (to, &e) || f > e))
     st = sr_sync_fail (res, SR_E_INVALID, "invalid window");
-  while (SR_OK == st && '\0' != *p) {
-    size_t n = strcspn (p, ",");
-    char prefix[256];
-    size_t a = 0;
-
-    while (a < n && ' ' == p[a])
-      a++;
-    while (n > a && ' ' == p[n - 1])
-      n--;
-    if (n > a && n - a < sizeof (prefix)) {
-      memcpy (prefix, p + a, n - a);
-      prefix[n - a] = '\0';
-      st = sync_prefix (sync, s3, prefix, f, e, &t, &q, res);
-    }
-    p += strcspn (p, ",");
-    if (',' == *p)
-      p++;
-  }
+  if (SR_OK == st)
+    st = each_prefix (sync, s3, f, e, &t, enqueue_cb, &q, res);
   if (SR_OK == st)
     run_queue (&q);
   res->fetched = t.listed;
@@ -805,6 +838,101 @@ s3_sync (struct sr_sync_ctx *sync, const char *from, const char *to,
   sr_s3_free (s3);
   queue_clean (&q);
   pthread_mutex_destroy (&t.lock);
+  return st;
+}
+
+struct plan_cls {
+  sr_s3_plan_cb cb;
+  void *cls;
+  enum sr_status st;
+};
+
+static void
+plan_cb (void *cls, const char *prefix, const char *table,
+         const struct sr_s3_object *obj)
+{
+  struct plan_cls *pc = cls;
+  json_t *meta;
+
+  (void) table;
+  if (SR_OK != pc->st)
+    return;
+  meta = json_pack ("{s:s, s:s, s:I, s:s}", "prefix", prefix, "etag",
+                    obj->etag, "size", (json_int_t) obj->size,
+                    "last_modified", obj->last_modified);
+  pc->st = pc->cb (pc->cls, obj->key, meta);
+  json_decref (meta);
+}
+
+enum sr_status
+sr_s3_exports_plan (struct sr_sync_ctx *sync, const char *from,
+                    const char *to, sr_s3_plan_cb cb, void *cls,
+                    struct sr_sync_result *res)
+{
+  struct totals t = { .failures = json_array (),
+                      .new_columns = json_object () };
+  struct plan_cls pc = { .cb = cb, .cls = cls, .st = SR_OK };
+  struct sr_s3 *s3 = sr_s3_new (sync->cfg);
+  int32_t f = 0, e = 0;
+  enum sr_status st = SR_OK;
+
+  pthread_mutex_init (&t.lock, NULL);
+  if (sync->explicit_window && (!sr_date_parse (from, &f)
+                                || !sr_date_parse (to, &e) || f > e))
+    st = sr_sync_fail (res, SR_E_INVALID, "invalid window");
+  if (SR_OK == st)
+    st = each_prefix (sync, s3, f, e, &t, plan_cb, &pc, res);
+  if (SR_OK == st)
+    st = pc.st;
+  res->fetched = t.listed;
+  res->details = json_pack ("{s:I, s:I, s:I, s:I}", "listed",
+                            (json_int_t) t.listed, "unchanged",
+                            (json_int_t) t.unchanged, "outside_window",
+                            (json_int_t) t.outside, "ignored",
+                            (json_int_t) t.ignored);
+  json_decref (t.failures);
+  json_decref (t.new_columns);
+  pthread_mutex_destroy (&t.lock);
+  sr_s3_free (s3);
+  return st;
+}
+
+enum sr_status
+sr_s3_exports_load (struct sr_sync_ctx *sync, const char *key,
+                    const json_t *meta, struct sr_sync_result *res)
+{
+  struct totals t = { .failures = json_array (),
+                      .new_columns = json_object () };
+  struct sr_s3_object obj = { 0 };
+  const char *prefix = json_string_value (json_object_get (meta, "prefix"));
+  char table[SR_IDENT_MAX];
+  struct sr_s3 *s3;
+  enum sr_status st = SR_OK;
+
+  if (NULL == prefix || !sr_export_table_name (prefix, table))
+    return sr_sync_fail (res, SR_E_INVALID, "object job for %s has no "
+                         "usable prefix", key);
+  obj.key = (char *) key;
+  snprintf (obj.etag, sizeof (obj.etag), "%s",
+            json_string_value (json_object_get (meta, "etag"))
+            ? json_string_value (json_object_get (meta, "etag")) : "");
+  obj.size = (uint64_t) json_integer_value (json_object_get (meta, "size"));
+  snprintf (obj.last_modified, sizeof (obj.last_modified), "%s",
+            json_string_value (json_object_get (meta, "last_modified"))
+            ? json_string_value (json_object_get (meta, "last_modified"))
+            : "");
+  pthread_mutex_init (&t.lock, NULL);
+  s3 = sr_s3_new (sync->cfg);
+  load_object (sync, s3, prefix, table, &obj, sync->force, &t, res);
+  if (t.failed + t.refused > 0)
+    st = sr_sync_fail (res, t.failed > 0 ? SR_E_UPSTREAM : SR_E_INVALID,
+                       "%s", t.first_error);
+  res->details = json_pack ("{s:s, s:I, s:o}", "object", key,
+                            "quarantined_rows", (json_int_t) t.quarantined,
+                            "new_columns", t.new_columns);
+  json_decref (t.failures);
+  pthread_mutex_destroy (&t.lock);
+  sr_s3_free (s3);
   return st;
 }
 

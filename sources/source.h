@@ -22,6 +22,7 @@
 #include <libpq-fe.h>
 
 #include "config.h"
+#include "store.h"
 #include "status.h"
 
 struct sr_upstream;
@@ -34,6 +35,7 @@ struct sr_sync_ctx {
   bool force;                    /* reload even what is unchanged */
   bool explicit_window;          /* from/to were asked for (else the
                                   * source's default, see below) */
+  const struct sr_commit_hook *commit_hook; /* run before the data's COMMIT */
 };
 
 /** What a sync did.  Counts are rows of the source's tables. */
@@ -51,6 +53,10 @@ struct sr_sync_result {
   double seconds;
   json_t *details;               /* source-specific extras, may be NULL */
   char error[1024];              /* "" on success */
+  bool retryable;                /* the failure may pass (network, 429, 5xx,
+                                  * database busy); false: config, auth,
+                                  * malformed data -- fail at once */
+  double retry_after_s;          /* upstream asked to wait this long (0) */
 };
 
 struct sr_source {

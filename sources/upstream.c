@@ -188,6 +188,8 @@ sr_upstream_fetch (struct sr_upstream *u,
   enum sr_status st = SR_E_UPSTREAM;
   unsigned int attempts = (unsigned int) cfg->upstream_attempts;
   unsigned int made = 0;
+  bool transient = false;     /* the last failure may pass with time */
+  double last_retry_after = 0;
 
   if (errlen > 0)
     err[0] = '\0';
@@ -242,8 +244,10 @@ sr_upstream_fetch (struct sr_upstream *u,
       st = SR_E_UPSTREAM;
       break;
     }
+    transient = false;
     if (CURLE_OK != rc) {
       snprintf (why, sizeof (why), "%s", curl_easy_strerror (rc));
+      transient = true;
     } else if (resp->status >= 200 && resp->status < 300) {
       st = SR_OK;
       break;
@@ -254,6 +258,8 @@ sr_upstream_fetch (struct sr_upstream *u,
       snprintf (why, sizeof (why), "HTTP %ld: %s", resp->status, body);
       if (!retryable_status (resp->status))
         break;
+      transient = true;
+      last_retry_after = t.retry_after_s > 0 ? t.retry_after_s : 0;
       if (429 == resp->status && t.retry_after_s > RETRY_AFTER_MAX_S) {
         snprintf (why, sizeof (why), "HTTP 429 with Retry-After %.0f s",
                   t.retry_after_s);
@@ -271,6 +277,11 @@ sr_upstream_fetch (struct sr_upstream *u,
     sr_sleep_us (wait_us);
   }
   curl_slist_free_all (hdrs);
+  if (SR_OK != st) {
+    /* Tell the job queue whether a later attempt may succeed. */
+    res->retryable = transient;
+    res->retry_after_s = last_retry_after;
+  }
   if (SR_OK != st && '\0' == err[0])
     snprintf (err, errlen, "%s: %s %s failed after %u attempt(s): %s",
               rq->name, rq->method, safe_url, made, why);

@@ -1,0 +1,43 @@
+/*
+ * dead_letters_get.c -- GET /v1/dead-letters: jobs that ran out of
+ * attempts or failed for good, with the request, the error and a response
+ * excerpt; newest first, in pages.
+ */
+#include "db.h"
+#include "handlers.h"
+#include "params.h"
+#include "reply.h"
+#include "store_jobs.h"
+
+enum sr_status
+sr_handle_dead_letters_get (struct sr_request *req)
+{
+  int64_t limit, cursor;
+  char err[512];
+  PGconn *conn;
+  json_t *items;
+  enum sr_status st;
+  size_t n;
+
+  if (!sr_query_int_or_reply (req, "limit", 1, 500, 50, &limit)
+      || !sr_query_int_or_reply (req, "cursor", 1, INT64_MAX, 0, &cursor))
+    return SR_OK;
+  st = sr_db_thread_conn (&conn, err, sizeof (err));
+  if (SR_OK == st)
+    st = sr_store_dead_letters (conn, cursor, (unsigned int) limit, &items,
+                                err, sizeof (err));
+  if (SR_OK != st)
+    return sr_reply_fail (req, st, "%s", err);
+  n = json_array_size (items);
+  return sr_reply_json_steal (
+    req, 200,
+    json_pack ("{s:o, s:o}", "dead_letters", items, "next_cursor",
+               (json_int_t) n == limit
+               ? json_integer (json_integer_value (json_object_get (
+                                                     json_array_get (items,
+                                                                     n - 1),
+                                                     "id")))
+               : json_null ()));
+}
+
+/* end of dead_letters_get.c */

@@ -1,0 +1,52 @@
+/*
+ * sync_cancel.c -- POST /v1/syncs/{id}/cancel: queued jobs are cancelled at
+ * once; a job already running finishes its step, then the run ends as
+ * cancelled.  A run already finished answers 409.
+ */
+#include "db.h"
+#include "handlers.h"
+#include "params.h"
+#include "reply.h"
+#include "store_jobs.h"
+
+#include <string.h>
+
+enum sr_status
+sr_handle_sync_cancel (struct sr_request *req)
+{
+  int64_t id;
+  char err[512], status[16];
+  PGconn *conn;
+  json_t *run = NULL;
+  enum sr_status st;
+
+  if (!sr_path_id_or_reply (req, 0, &id))
+    return SR_OK;
+  st = sr_db_thread_conn (&conn, err, sizeof (err));
+  if (SR_OK == st)
+    st = sr_store_run_get (conn, id, &run, err, sizeof (err));
+  if (SR_OK != st)
+    return sr_reply_fail (req, st, "%s", err);
+  if (NULL == run)
+    return sr_reply_fail (req, SR_E_NOT_FOUND, "no run %lld",
+                          (long long) id);
+  {
+    const char *was = json_string_value (json_object_get (run, "status"));
+
+    if (0 != strcmp (was, "queued") && 0 != strcmp (was, "running")) {
+      st = sr_reply_fail (req, SR_E_CONFLICT, "run %lld already %s",
+                          (long long) id, was);
+      json_decref (run);
+      return st;
+    }
+  }
+  json_decref (run);
+  st = sr_store_run_cancel (conn, id, status, err, sizeof (err));
+  if (SR_OK == st)
+    st = sr_store_run_get (conn, id, &run, err, sizeof (err));
+  if (SR_OK != st || NULL == run)
+    return sr_reply_fail (req, SR_OK != st ? st : SR_E_INTERNAL, "%s", err);
+  return sr_reply_json_steal (req, 200, run);
+}
+
+/* end of sync_cancel.c */

@@ -1,0 +1,50 @@
+/*
+ * syncs_list.c -- GET /v1/syncs: runs, newest first, filtered by source,
+ * status and date, in pages (?limit=, ?cursor= from next_cursor).
+ */
+#include "db.h"
+#include "handlers.h"
+#include "params.h"
+#include "reply.h"
+#include "store_jobs.h"
+
+enum sr_status
+sr_handle_syncs_list (struct sr_request *req)
+{
+  static const char *const sources[] = { "everflow", "redtrack",
+                                         "s3_exports", "all", NULL };
+  static const char *const statuses[] = { "queued", "running", "succeeded",
+                                          "failed", "cancelled", NULL };
+  const char *source, *status, *date;
+  int64_t limit, cursor;
+  char err[512];
+  PGconn *conn;
+  json_t *runs;
+  enum sr_status st;
+  size_t n;
+
+  if (!sr_query_enum_or_reply (req, "source", sources, &source)
+      || !sr_query_enum_or_reply (req, "status", statuses, &status)
+      || !sr_query_date_or_reply (req, "date", &date)
+      || !sr_query_int_or_reply (req, "limit", 1, 500, 50, &limit)
+      || !sr_query_int_or_reply (req, "cursor", 1, INT64_MAX, 0, &cursor))
+    return SR_OK;
+  st = sr_db_thread_conn (&conn, err, sizeof (err));
+  if (SR_OK == st)
+    st = sr_store_runs_list (conn, source, status, date, cursor,
+                             (unsigned int) limit, &runs, err, sizeof (err));
+  if (SR_OK != st)
+    return sr_reply_fail (req, st, "%s", err);
+  n = json_array_size (runs);
+  return sr_reply_json_steal (
+    req, 200,
+    json_pack ("{s:o, s:o}", "runs", runs, "next_cursor",
+               (json_int_t) n == limit
+               ? json_integer (json_integer_value (json_object_get (
+                                                     json_array_get (runs,
+                                                                     n - 1),
+                                                     "id")))
+               : json_null ()));
+}
+
+/* end of syncs_list.c */

@@ -1,0 +1,176 @@
+/*
+ * syncs_post.c -- POST /v1/syncs: queue a sync run.
+ *
+ * {"source": "everflow"|"redtrack"|"s3_exports"|"all", "from": "YYYY-MM-DD",
+ *  "to": "YYYY-MM-DD", "force": false} -> 202, Location /v1/syncs/{id} and
+ * the run.  Without dates each source takes its default window (the last
+ * SIGNALROOM_RESYNC_DAYS days; S3: every new object).  The run is split
+ * into one job per day (per object for S3) by signalroom.create_run, which
+ * also refuses (409) a run overlapping an active one of the same source and
+ * returns the first run again for a repeated Idempotency-Key.
+ */
+#include "dates.h"
+#include "db.h"
+#include "handlers.h"
+#include "http.h"
+#include "reply.h"
+#include "source.h"
+#include "store_jobs.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#define MAX_DAYS 366
+
+/* The window of one source as JSON [from, to] (nulls: no window). */
+static json_t *
+window_of (const struct sr_config *cfg, const char *source,
+           const char *from, const char *to)
+{
+  char f[SR_DATE_LEN], t[SR_DATE_LEN];
+  int32_t today;
+
+  if (NULL != from)
+    return json_pack ("[s, s]", from, to);
+  if (0 == strcmp (source, "s3_exports"))
+    return json_pack ("[n, n]");
+  today = sr_date_today ();
+  sr_date_format (today - (int32_t) cfg->resync_days + 1, f);
+  sr_date_format (today, t);
+  return json_pack ("[s, s]", f, t);
+}
+
+enum sr_status
+sr_handle_syncs_post (struct sr_request *req)
+{
+  const struct sr_config *cfg = req->app->cfg;
+  const char *source, *from = NULL, *to = NULL, *key;
+  const char *idem = sr_request_header (req, "Idempotency-Key");
+  json_t *body, *windows, *out = NULL, *run = NULL;
+  bool force = false;
+  char why[256], err[512], missing[256];
+  int32_t f = 0, t = 0;
+  PGconn *conn;
+  enum sr_status st;
+  json_t *v;
+
+  st = sr_request_body_json (req, &body, why, sizeof (why));
+  if (SR_OK != st)
+    return sr_reply_fail (req, st, "%s", why);
+  if (!json_is_object (body)) {
+    json_decref (body);
+    return sr_reply_fail (req, SR_E_BAD_JSON, "the body must be an object");
+  }
+  json_object_foreach (body, key, v) {
+    if (0 != strcmp (key, "source") && 0 != strcmp (key, "from")
+        && 0 != strcmp (key, "to") && 0 != strcmp (key, "force")) {
+      st = sr_reply_fail_extra_steal (req, SR_E_INVALID,
+                                      json_pack ("{s:s}", "field", key),
+                                      "unknown field \"%s\"", key);
+      json_decref (body);
+      return st;
+    }
+  }
+  source = json_string_value (json_object_get (body, "source"));
+  v = json_object_get (body, "force");
+  if (NULL != v && !json_is_boolean (v))
+    st = sr_reply_fail (req, SR_E_INVALID, "force must be true or false");
+  force = json_is_true (v);
+  if (SR_OK == st && NULL == source)
+    st = sr_reply_fail (req, SR_E_INVALID, "source is required");
+  if (SR_OK == st && 0 != strcmp (source, "all")
+      && NULL == sr_source_find (source))
+    st = sr_reply_fail (req, SR_E_INVALID, "unknown source \"%.40s\" "
+                        "(everflow, redtrack, s3_exports, all)", source);
+  if (SR_OK == st) {
+    json_t *jf = json_object_get (body, "from");
+    json_t *jt = json_object_get (body, "to");
+
+    from = json_string_value (jf);
+    to = json_string_value (jt);
+    if ((NULL != jf && NULL == from) || (NULL != jt && NULL == to))
+      st = sr_reply_fail (req, SR_E_INVALID, "from and to are dates "
+                          "(YYYY-MM-DD)");
+    else if ((NULL == from) != (NULL == to))
+      st = sr_reply_fail (req, SR_E_INVALID, "give both from and to, or "
+                          "neither");
+    else if (NULL != from && (!sr_date_parse (from, &f)
+                              || !sr_date_parse (to, &t)))
+      st = sr_reply_fail (req, SR_E_INVALID, "from and to are dates "
+                          "(YYYY-MM-DD)");
+    else if (NULL != from && f > t)
+      st = sr_reply_fail (req, SR_E_INVALID, "from is after to");
+    else if (NULL != from && t - f + 1 > MAX_DAYS)
+      st = sr_reply_fail (req, SR_E_INVALID, "the window is %d days; at "
+                          "most %d", (int) (t - f + 1), MAX_DAYS);
+  }
+  /* Every source of the run, configured, with its window. */
+  windows = json_object ();
+  for (size_t i = 0; SR_OK == st && NULL != sr_sources[i]; i++) {
+    const struct sr_source *s = sr_sources[i];
+
+    if (0 != strcmp (source, "all") && 0 != strcmp (source, s->name))
+      continue;
+    if (!sr_source_configured (s, cfg, missing, sizeof (missing))) {
+      st = sr_reply_fail_extra_steal (req, SR_E_INVALID,
+                                      json_pack ("{s:s, s:s}", "source",
+                                                 s->name, "missing",
+                                                 missing),
+                                      "%s is not configured: set %s",
+                                      s->name, missing);
+      break;
+    }
+    json_object_set_new (windows, s->name, window_of (cfg, s->name, from,
+                                                      to));
+  }
+  if (SR_OK == st)
+    st = sr_db_thread_conn (&conn, err, sizeof (err));
+  if (SR_OK == st)
+    st = sr_store_create_run (conn, source, windows, force, idem,
+                              req->principal.sub, NULL, &out, err,
+                              sizeof (err));
+  json_decref (windows);
+  json_decref (body);
+  if (SR_OK != st) {
+    json_decref (out);
+    if (!req->reply.set)
+      return sr_reply_fail (req, st, "%s", err);
+    return st;
+  }
+  if (NULL != json_object_get (out, "conflict")) {
+    char href[64];
+    json_int_t other = json_integer_value (json_object_get (out,
+                                                            "conflict"));
+
+    snprintf (href, sizeof (href), "/v1/syncs/%" JSON_INTEGER_FORMAT, other);
+    st = sr_reply_fail_extra_steal (
+      req, SR_E_CONFLICT, json_pack ("{s:I, s:s}", "run_id", other, "href",
+                                     href),
+      "an active run of %s overlaps this window: %s",
+      json_string_value (json_object_get (out, "source")), href);
+    json_decref (out);
+    return st;
+  }
+  {
+    json_int_t id = json_integer_value (json_object_get (out, "run_id"));
+    char location[64];
+
+    snprintf (location, sizeof (location), "/v1/syncs/%" JSON_INTEGER_FORMAT,
+              id);
+    st = sr_store_run_get (conn, id, &run, err, sizeof (err));
+    if (SR_OK != st || NULL == run) {
+      json_decref (out);
+      return sr_reply_fail (req, SR_OK != st ? st : SR_E_INTERNAL, "%s",
+                            err);
+    }
+    sr_reply_header (req, "Location", location);
+    st = sr_reply_json_steal (req, json_is_true (json_object_get (out,
+                                                                  "existing"))
+                              ? 200 : 202, run);
+  }
+  json_decref (out);
+  return st;
+}
+
+/* end of syncs_post.c */

@@ -1,0 +1,2 @@
+-- $1 run.  Returns its status after cancelling (NULL: no such run).
+SELECT signalroom.cancel_run($1::bigint)

@@ -1,0 +1,1 @@
+SELECT signalroom.notify_jobs()

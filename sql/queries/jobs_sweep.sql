@@ -1,0 +1,1 @@
+SELECT signalroom.sweep_jobs()

@@ -1,0 +1,2 @@
+-- $1 run id.
+SELECT signalroom.run_json($1::bigint)::text

@@ -1,0 +1,459 @@
+/*
+ * test_jobs.c -- the job queue with three `signalroom serve` instances on
+ * one database: exactly-once execution, retries, dead letters, an instance
+ * killed mid-job, and the runs API.
+ */
+#include "check.h"
+#include "harness.h"
+#include "upstreams.h"
+
+#include <jansson.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define SECRET "jobs-secret-0123456789abcdef0123456789"
+#define EF_KEY "ef-jobs-key-0123456789"
+#define RT_KEY "rt-jobs-key-0123456789"
+#define N_INSTANCES 3
+
+static struct sr_th_server srv[N_INSTANCES];
+static bool alive[N_INSTANCES];
+static struct sr_sim sim;
+static char conninfo[1024];
+static PGconn *pg;
+static char *token;
+static bool up;
+
+static const char *
+q (const char *sql)
+{
+  return sr_th_pg_value (pg, sql);
+}
+
+static bool
+start_instance (int i)
+{
+  struct sr_th_env env = { 0 };
+  char url[128];
+
+  sr_th_env_add (&env, "DATABASE_URL", conninfo);
+  sr_th_env_add (&env, "SIGNALROOM_JWT_SECRET", SECRET);
+  sr_th_env_add (&env, "SIGNALROOM_WORKERS", "2");
+  sr_th_env_add (&env, "SIGNALROOM_LEASE_SECONDS", "3");
+  sr_th_env_add (&env, "SIGNALROOM_POLL_MS", "200");
+  sr_th_env_add (&env, "SIGNALROOM_RETRY_BASE_MS", "50");
+  sr_th_env_add (&env, "SIGNALROOM_UPSTREAM_ATTEMPTS", "1");
+  sr_th_env_add (&env, "SIGNALROOM_SHUTDOWN_GRACE", "2");
+  sr_th_env_add (&env, "EVERFLOW_API_KEY", EF_KEY);
+  snprintf (url, sizeof (url), "http://127.0.0.1:%d", sim.everflow_port);
+  sr_th_env_add (&env, "EVERFLOW_BASE_URL", url);
+  sr_th_env_add (&env, "REDTRACK_API_KEY", RT_KEY);
+  snprintf (url, sizeof (url), "http://127.0.0.1:%d", sim.redtrack_port);
+  sr_th_env_add (&env, "REDTRACK_BASE_URL", url);
+  sr_th_env_add (&env, "REDTRACK_REQUESTS_PER_MINUTE", "6000");
+  alive[i] = sr_th_server_start (&srv[i], &env);
+  return alive[i];
+}
+
+static int
+api (int i, const char *method, const char *target, const char *body,
+     const char *extra_headers, json_t **out)
+{
+  struct sr_th_response r;
+  char headers[2048];
+  int status;
+
+  snprintf (headers, sizeof (headers),
+            "Authorization: Bearer %s\r\n%s%s", token,
+            body ? "Content-Type: application/json\r\n" : "",
+            extra_headers ? extra_headers : "");
+  if (!sr_th_http (srv[i].port, method, target, headers, body,
+                   body ? strlen (body) : 0, &r))
+    return -1;
+  status = r.status;
+  if (NULL != out)
+    *out = json_loads (r.body, 0, NULL);
+  sr_th_response_clean (&r);
+  return status;
+}
+
+/* Poll the run through the API until it is finished (or 60 s). */
+static json_t *
+await_run (json_int_t id)
+{
+  char target[64];
+  double t0 = sr_th_now ();
+
+  snprintf (target, sizeof (target), "/v1/syncs/%" JSON_INTEGER_FORMAT, id);
+  while (sr_th_now () - t0 < 60) {
+    json_t *run = NULL;
+    const char *st;
+    int any = 0;
+
+    while (any < N_INSTANCES - 1 && !alive[any])
+      any++;   /* ask an instance that is up */
+    if (200 == api (any, "GET", target, NULL, NULL, &run)) {
+      st = json_string_value (json_object_get (run, "status"));
+      if (0 != strcmp (st, "queued") && 0 != strcmp (st, "running"))
+        return run;
+    }
+    json_decref (run);
+    (void) poll (NULL, 0, 50);   /* re-check interval, not a wait */
+  }
+  return NULL;
+}
+
+static json_int_t
+jint (json_t *o, const char *a, const char *b)
+{
+  json_t *v = json_object_get (o, a);
+
+  return json_integer_value (NULL != b ? json_object_get (v, b) : v);
+}
+
+SR_TEST (test_start)
+{
+  struct sr_th_env env = { 0 };
+  const char *const argv[] = { "migrate", NULL };
+
+  if (!sr_th_create_db ("sr_jobs", conninfo, sizeof (conninfo)))
+    SR_SKIP ("no PostgreSQL fixture");
+  REQUIRE (sr_sim_start (&sim, EF_KEY, RT_KEY));
+  sr_th_env_add (&env, "DATABASE_URL", conninfo);
+  REQUIRE (0 == sr_th_run (&env, argv, NULL, NULL));
+  pg = sr_th_pg (conninfo);
+  token = sr_th_jwt (SECRET, "service_role", "authenticated", 3600);
+  for (int i = 0; i < N_INSTANCES; i++)
+    REQUIRE (start_instance (i));
+  up = true;
+}
+
+SR_TEST (test_api_validation)
+{
+  static const struct {
+    const char *body;
+    const char *why;
+  } bad[] = {
+    { "{\"source\":\"facebook\"}", "unknown source" },
+    { "{\"source\":\"everflow\",\"from\":\"2025-13-01\",\"to\":\"2025-12-01\"}",
+      "dates" },
+    { "{\"source\":\"everflow\",\"from\":\"2025-12-02\",\"to\":\"2025-12-01\"}",
+      "from is after to" },
+    { "{\"source\":\"everflow\",\"from\":\"2024-01-01\",\"to\":\"2025-01-01\"}",
+      "at most 366" },
+    { "{\"source\":\"everflow\",\"from\":\"2025-12-01\"}", "both from and to" },
+    { "{\"source\":\"everflow\",\"speed\":\"fast\"}", "unknown field" },
+    { "{\"source\":\"s3_exports\"}", "AWS_ACCESS_KEY_ID" },
+    { "not json", "not valid JSON" },
+    { "[1]", "must be an object" },
+  };
+  json_t *r;
+
+  REQUIRE (up);
+  for (size_t i = 0; i < sizeof (bad) / sizeof (bad[0]); i++) {
+    CHECK_INT_EQ (api (0, "POST", "/v1/syncs", bad[i].body, NULL, &r), 400);
+    CHECK_CONTAINS (json_string_value (json_object_get (r, "detail")),
+                    bad[i].why);
+    json_decref (r);
+  }
+  CHECK_INT_EQ (api (0, "GET", "/v1/syncs/999999", NULL, NULL, &r), 404);
+  json_decref (r);
+  CHECK_INT_EQ (api (0, "GET", "/v1/syncs?status=weird", NULL, NULL, &r),
+                400);
+  json_decref (r);
+}
+
+SR_TEST (test_noop_jobs_run_exactly_once)
+{
+  int distinct = 0;
+
+  REQUIRE (up);
+  /* 200 empty jobs in one run, queued straight into the table. */
+  q ("WITH r AS (INSERT INTO signalroom.runs (source) VALUES ('noop') "
+     "RETURNING id) INSERT INTO signalroom.jobs (run_id, kind, source) "
+     "SELECT r.id, 'noop', 'noop' FROM r, generate_series(1, 200)");
+  q ("SELECT signalroom.notify_jobs()");
+  {
+    double t0 = sr_th_now ();
+
+    while (sr_th_now () - t0 < 60
+           && 0 != strcmp ("200", q ("SELECT count(*) FROM signalroom.jobs "
+                                     "WHERE kind = 'noop' AND status = "
+                                     "'succeeded'")))
+      (void) poll (NULL, 0, 20);
+  }
+  CHECK_STR_EQ (q ("SELECT count(*) || '/' || sum(attempts) || '/' || "
+                   "max(attempts) FROM signalroom.jobs WHERE kind = 'noop'"),
+                "200/200/1");
+  CHECK_STR_EQ (q ("SELECT status FROM signalroom.runs WHERE source = "
+                   "'noop'"), "succeeded");
+  /* Shared by the instances (the pid is part of the lease owner). */
+  distinct = atoi (q ("SELECT count(DISTINCT split_part(result->>'by', ':', "
+                      "2)) FROM signalroom.jobs WHERE kind = 'noop'"));
+  CHECK (distinct >= 2);
+}
+
+#define EF_ROW(date, cv)                                                     \
+  "{\"date\":\"" date "\",\"affiliate_id\":11,\"affiliate_label\":\"Blue "    \
+  "Bench Media LLC\",\"advertiser_id\":1,\"advertiser_label\":\"CCW\","       \
+  "\"clicks\":10,\"conversions\":" #cv ",\"revenue\":\"30.00\","              \
+  "\"payout\":\"20.00\"}"
+
+SR_TEST (test_run_of_days)
+{
+  json_t *r, *run;
+  int status;
+  json_int_t id;
+
+  REQUIRE (up);
+  CHECK (sr_sim_post (sim.everflow_port, "/_sim/data",
+                      "{\"rows\":[" EF_ROW ("2025-06-01", 1) ","
+                      EF_ROW ("2025-06-02", 2) "," EF_ROW ("2025-06-03", 3)
+                      "]}", &status));
+  CHECK_INT_EQ (api (1, "POST", "/v1/syncs",
+                     "{\"source\":\"everflow\",\"from\":\"2025-06-01\","
+                     "\"to\":\"2025-06-03\"}", "Idempotency-Key: abc-1\r\n",
+                     &r), 202);
+  id = jint (r, "id", NULL);
+  CHECK_INT_EQ (jint (r, "jobs", "total"), 3);
+  json_decref (r);
+  /* The same key again: the same run, not a second one. */
+  CHECK_INT_EQ (api (2, "POST", "/v1/syncs",
+                     "{\"source\":\"everflow\",\"from\":\"2025-06-01\","
+                     "\"to\":\"2025-06-03\"}", "Idempotency-Key: abc-1\r\n",
+                     &r), 200);
+  CHECK_INT_EQ (jint (r, "id", NULL), id);
+  json_decref (r);
+  run = await_run (id);
+  REQUIRE (NULL != run);
+  CHECK_STR_EQ (json_string_value (json_object_get (run, "status")),
+                "succeeded");
+  CHECK_INT_EQ (jint (run, "jobs", "succeeded"), 3);
+  CHECK_INT_EQ (json_integer_value (json_object_get (json_object_get (
+                                                       json_object_get (
+                                                         run, "tables"),
+                                                       "everflow.daily_stats"),
+                                                     "inserted")), 3);
+  json_decref (run);
+  CHECK_STR_EQ (q ("SELECT string_agg(date || ':' || conversions, ',' ORDER "
+                   "BY date) FROM everflow.daily_stats"),
+                "2025-06-01:1,2025-06-02:2,2025-06-03:3");
+  /* The sources report their freshness. */
+  CHECK_INT_EQ (api (0, "GET", "/v1/sources", NULL, NULL, &r), 200);
+  {
+    size_t i;
+    json_t *s;
+    bool saw = false;
+
+    json_array_foreach (json_object_get (r, "sources"), i, s)
+      if (0 == strcmp ("everflow", json_string_value (json_object_get (s,
+                                                                     "source"))))
+      {
+        saw = true;
+        CHECK_STR_EQ (json_string_value (json_object_get (s, "last_day")),
+                      "2025-06-03");
+        CHECK (json_is_true (json_object_get (s, "configured")));
+      }
+    CHECK (saw);
+  }
+  json_decref (r);
+}
+
+SR_TEST (test_overlap_and_cancel)
+{
+  json_t *r;
+  json_int_t id;
+  int status;
+
+  REQUIRE (up);
+  /* A slow upstream keeps the first run active. */
+  CHECK (sr_sim_post (sim.redtrack_port, "/_sim/faults",
+                      "{\"faults\":[{\"delay_ms\":1000,\"count\":20}]}",
+                      &status));
+  CHECK_INT_EQ (api (0, "POST", "/v1/syncs",
+                     "{\"source\":\"redtrack\",\"from\":\"2025-07-01\","
+                     "\"to\":\"2025-07-20\"}", NULL, &r), 202);
+  id = jint (r, "id", NULL);
+  json_decref (r);
+  CHECK_INT_EQ (api (1, "POST", "/v1/syncs",
+                     "{\"source\":\"redtrack\",\"from\":\"2025-07-15\","
+                     "\"to\":\"2025-07-25\"}", NULL, &r), 409);
+  CHECK_INT_EQ (jint (r, "run_id", NULL), id);
+  CHECK_CONTAINS (json_string_value (json_object_get (r, "href")),
+                  "/v1/syncs/");
+  json_decref (r);
+  {
+    char target[64];
+
+    snprintf (target, sizeof (target),
+              "/v1/syncs/%" JSON_INTEGER_FORMAT "/cancel", id);
+    CHECK_INT_EQ (api (2, "POST", target, NULL, NULL, &r), 200);
+    json_decref (r);
+    r = await_run (id);
+    REQUIRE (NULL != r);
+    CHECK_STR_EQ (json_string_value (json_object_get (r, "status")),
+                  "cancelled");
+    CHECK (jint (r, "jobs", "cancelled") >= 10);
+    json_decref (r);
+    CHECK_INT_EQ (api (2, "POST", target, NULL, NULL, &r), 409);
+    json_decref (r);
+  }
+}
+
+SR_TEST (test_retry_succeeds_on_fourth_attempt)
+{
+  json_t *r, *run;
+  int status;
+
+  REQUIRE (up);
+  CHECK (sr_sim_post (sim.everflow_port, "/_sim/faults",
+                      "{\"faults\":[{\"status\":503,\"count\":3}]}",
+                      &status));
+  CHECK_INT_EQ (api (0, "POST", "/v1/syncs",
+                     "{\"source\":\"everflow\",\"from\":\"2025-06-02\","
+                     "\"to\":\"2025-06-02\"}", NULL, &r), 202);
+  run = await_run (jint (r, "id", NULL));
+  json_decref (r);
+  REQUIRE (NULL != run);
+  CHECK_STR_EQ (json_string_value (json_object_get (run, "status")),
+                "succeeded");
+  CHECK_INT_EQ (jint (run, "attempts", NULL), 4);
+  json_decref (run);
+}
+
+SR_TEST (test_dead_letter_and_retry)
+{
+  json_t *r, *run, *dl;
+  int status;
+  json_int_t run_id;
+
+  REQUIRE (up);
+  CHECK (sr_sim_post (sim.everflow_port, "/_sim/faults",
+                      "{\"faults\":[{\"status\":502,\"count\":5}]}",
+                      &status));
+  CHECK_INT_EQ (api (0, "POST", "/v1/syncs",
+                     "{\"source\":\"everflow\",\"from\":\"2025-06-03\","
+                     "\"to\":\"2025-06-03\"}", NULL, &r), 202);
+  run_id = jint (r, "id", NULL);
+  json_decref (r);
+  run = await_run (run_id);
+  REQUIRE (NULL != run);
+  CHECK_STR_EQ (json_string_value (json_object_get (run, "status")),
+                "failed");
+  CHECK_INT_EQ (jint (run, "attempts", NULL), 5);
+  CHECK_INT_EQ (jint (run, "jobs", "dead"), 1);
+  CHECK_CONTAINS (json_string_value (json_object_get (run, "error")),
+                  "HTTP 502");
+  json_decref (run);
+  CHECK_INT_EQ (api (1, "GET", "/v1/dead-letters", NULL, NULL, &r), 200);
+  dl = json_array_get (json_object_get (r, "dead_letters"), 0);
+  CHECK_INT_EQ (jint (dl, "run_id", NULL), run_id);
+  CHECK_INT_EQ (jint (dl, "attempts", NULL), 5);
+  CHECK_STR_EQ (json_string_value (json_object_get (json_object_get (dl,
+                                                                     "request"),
+                                                    "from")), "2025-06-03");
+  CHECK_CONTAINS (json_string_value (json_object_get (dl, "error")),
+                  "HTTP 502");
+  {
+    char target[64];
+    json_t *again;
+
+    snprintf (target, sizeof (target),
+              "/v1/dead-letters/%" JSON_INTEGER_FORMAT "/retry",
+              jint (dl, "id", NULL));
+    CHECK_INT_EQ (api (2, "POST", target, NULL, NULL, &again), 202);
+    json_decref (again);
+    CHECK_INT_EQ (api (2, "POST", target, NULL, NULL, &again), 409);
+    json_decref (again);
+  }
+  json_decref (r);
+  run = await_run (run_id);
+  REQUIRE (NULL != run);
+  CHECK_STR_EQ (json_string_value (json_object_get (run, "status")),
+                "succeeded");
+  json_decref (run);
+}
+
+SR_TEST (test_killed_instance_job_finishes_elsewhere)
+{
+  json_t *r, *run;
+  int status, code;
+  json_int_t id;
+  int victim = -1;
+  double t0;
+
+  REQUIRE (up);
+  /* One slow job: whoever claims it holds it for 4 s. */
+  CHECK (sr_sim_post (sim.everflow_port, "/_sim/data",
+                      "{\"rows\":[" EF_ROW ("2025-06-10", 7) "]}", &status));
+  CHECK (sr_sim_post (sim.everflow_port, "/_sim/faults",
+                      "{\"faults\":[{\"delay_ms\":4000}]}", &status));
+  CHECK_INT_EQ (api (0, "POST", "/v1/syncs",
+                     "{\"source\":\"everflow\",\"from\":\"2025-06-10\","
+                     "\"to\":\"2025-06-10\"}", NULL, &r), 202);
+  id = jint (r, "id", NULL);
+  json_decref (r);
+  /* Find the instance holding it (its pid is in the lease owner)... */
+  t0 = sr_th_now ();
+  while (victim < 0 && sr_th_now () - t0 < 20) {
+    char sql[200];
+    const char *pid;
+
+    snprintf (sql, sizeof (sql), "SELECT coalesce(split_part(lease_owner, "
+              "':', 2), '') FROM signalroom.jobs WHERE run_id = %"
+              JSON_INTEGER_FORMAT " AND status = 'running'", id);
+    pid = q (sql);
+    for (int i = 0; i < N_INSTANCES && '\0' != pid[0]; i++)
+      if (srv[i].pid == (pid_t) atoi (pid))
+        victim = i;
+    if (victim < 0)
+      (void) poll (NULL, 0, 20);
+  }
+  REQUIRE (victim >= 0);
+  /* ... and kill it mid-job. */
+  CHECK (sr_th_server_stop (&srv[victim], SIGKILL, 10000, &code, NULL));
+  alive[victim] = false;
+  run = await_run (id);
+  if (NULL == run)
+    fprintf (stderr, "job state: %s\n",
+             q ("SELECT string_agg(id || ' ' || status || ' ' || attempts || "
+                "' ' || coalesce(lease_owner, '-') || ' ' || coalesce("
+                "lease_until::text, '-') || ' ' || coalesce(last_error, '-') "
+                "|| ' now ' || now(), '; ') FROM signalroom.jobs WHERE kind = "
+                "'sync' AND window_from = '2025-06-10'"));
+  REQUIRE (NULL != run);
+  CHECK_STR_EQ (json_string_value (json_object_get (run, "status")),
+                "succeeded");
+  CHECK_INT_EQ (jint (run, "attempts", NULL), 2);
+  json_decref (run);
+  CHECK_STR_EQ (q ("SELECT count(*) || ':' || sum(conversions) FROM "
+                   "everflow.daily_stats WHERE date = '2025-06-10'"), "1:7");
+  REQUIRE (start_instance (victim));
+}
+
+SR_TEST (test_stop)
+{
+  REQUIRE (up);
+  for (int i = 0; i < N_INSTANCES; i++)
+    if (alive[i]) {
+      int code = -1;
+
+      CHECK (sr_th_server_stop (&srv[i], SIGTERM, 20000, &code, NULL));
+      CHECK_INT_EQ (code, 0);
+    }
+  sr_sim_stop (&sim);
+  PQfinish (pg);
+  free (token);
+}
+
+SR_TEST_MAIN (SR_TEST_ENTRY (test_start),
+              SR_TEST_ENTRY (test_api_validation),
+              SR_TEST_ENTRY (test_noop_jobs_run_exactly_once),
+              SR_TEST_ENTRY (test_run_of_days),
+              SR_TEST_ENTRY (test_overlap_and_cancel),
+              SR_TEST_ENTRY (test_retry_succeeds_on_fourth_attempt),
+              SR_TEST_ENTRY (test_dead_letter_and_retry),
+              SR_TEST_ENTRY (test_killed_instance_job_finishes_elsewhere),
+              SR_TEST_ENTRY (test_stop))
