@@ -26,5 +26,10 @@ enum sr_status sr_handle_sync_cancel (struct sr_request *req);
 enum sr_status sr_handle_sources_get (struct sr_request *req);
 enum sr_status sr_handle_dead_letters_get (struct sr_request *req);
 enum sr_status sr_handle_dead_letter_retry (struct sr_request *req);
+enum sr_status sr_handle_schedules_get (struct sr_request *req);
+enum sr_status sr_handle_schedule_patch (struct sr_request *req);
+
+/** Add "next_at" (null when paused or never) to a schedule object. */
+void sr_schedule_add_next (json_t *schedule);
 
 #endif /* SR_HANDLERS_H */

@@ -47,6 +47,11 @@ const struct sr_route sr_routes[] = {
     "jobs that failed for good" },
   { "POST", "/v1/dead-letters/{id}/retry", sr_handle_dead_letter_retry,
     SR_AUTH_SERVICE_ROLE, NULL, NULL, 0, false, "queue a dead job again" },
+  { "GET", "/v1/schedules", sr_handle_schedules_get, SR_AUTH_SERVICE_ROLE,
+    NULL, NULL, 0, false, "schedules, next firing, recent ticks" },
+  { "PATCH", "/v1/schedules/{name}", sr_handle_schedule_patch,
+    SR_AUTH_SERVICE_ROLE, NULL, "application/json", 4 * KiB, false,
+    "pause, resume or edit a schedule" },
 };
 
 const size_t sr_routes_count = sizeof (sr_routes) / sizeof (sr_routes[0]);

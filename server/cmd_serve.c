@@ -16,6 +16,7 @@
 #include "http.h"
 #include "jobs.h"
 #include "runner.h"
+#include "scheduler.h"
 #include "log.h"
 #include "mem.h"
 #include "version.h"
@@ -122,6 +123,7 @@ sr_cmd_serve (int argc, char **argv)
   struct sr_http *srv = NULL;
   struct sr_automigrate *am = NULL;
   struct sr_jobs *jobs = NULL;
+  struct sr_scheduler *sched = NULL;
   char instance[96];
   struct sr_app app;
   sigset_t stop_signals;
@@ -186,6 +188,8 @@ sr_cmd_serve (int argc, char **argv)
   }
   sr_log (SR_LOG_INFO, "workers started", "{s:s, s:i}", "instance", instance,
           "workers", (int) cfg.workers);
+  if (cfg.scheduler && SR_OK != sr_scheduler_start (&cfg, &sched))
+    sr_log (SR_LOG_ERROR, "cannot start the scheduler", NULL);
 
   for (;;) {
     if (0 != sigwait (&stop_signals, &sig))
@@ -201,6 +205,7 @@ sr_cmd_serve (int argc, char **argv)
           SIGTERM == sig ? "SIGTERM" : "SIGINT", "grace_s",
           (int) cfg.shutdown_grace_s);
   atomic_store (&app.draining, true);
+  sr_scheduler_stop (sched);
   sr_automigrate_stop (am);
   {
     unsigned int handed_back = sr_jobs_stop (jobs,

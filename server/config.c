@@ -71,6 +71,13 @@ static const struct sr_config_option options[] = {
     OFF (retry_base_ms), NULL,
     "First delay before a failed job is tried again; it doubles per "
     "attempt up to 5 minutes, plus jitter.  Retry-After wins." },
+  { "SIGNALROOM_SCHEDULER", SR_CFG_BOOL, "true", 0, 0, 0, OFF (scheduler),
+    NULL,
+    "`serve` fires the stored schedules (every instance may; each tick fires "
+    "once)." },
+  { "SIGNALROOM_SCHEDULER_INTERVAL_MS", SR_CFG_UINT, "10000", 0, 100, 600000,
+    OFF (scheduler_interval_ms), NULL,
+    "How often the scheduler looks for due ticks." },
   { "SIGNALROOM_HTTP_THREADS", SR_CFG_UINT, "4", 0, 1, 64,
     OFF (http_threads), NULL, "HTTP server thread pool size." },
   { "SIGNALROOM_MAX_CONNECTIONS", SR_CFG_UINT, "256", 0, 1, 100000,

@@ -70,6 +70,8 @@ struct sr_config {
   unsigned long lease_s;
   unsigned long poll_ms;
   unsigned long retry_base_ms;
+  bool scheduler;
+  unsigned long scheduler_interval_ms;
   unsigned long http_threads;
   unsigned long max_connections;
   unsigned long shutdown_grace_s;

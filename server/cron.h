@@ -85,4 +85,10 @@ bool sr_cron_next (const struct sr_cron *c, time_t after, time_t *next);
 size_t sr_cron_between (const struct sr_cron *c, time_t after, time_t until,
                         time_t *out, size_t max);
 
+/**
+ * The next firing of @a expr after now as "YYYY-MM-DDTHH:MM:SSZ".
+ * @return false when @a expr is invalid or never fires
+ */
+bool sr_cron_next_iso (const char *expr, char out[32]);
+
 #endif /* SR_CRON_H */

@@ -330,4 +330,33 @@ sr_store_dead_letter_retry (PGconn *conn, int64_t id, int64_t *job_id,
   return SR_OK;
 }
 
+enum sr_status
+sr_store_schedules (PGconn *conn, json_t **out, char *err, size_t errlen)
+{
+  return json_value (conn, "schedules_list", sr_sql_schedules_list, 0, NULL,
+                     out, err, errlen);
+}
+
+enum sr_status
+sr_store_schedule_update (PGconn *conn, const char *name, const char *cron,
+                          const char *enabled, const char *window_days,
+                          const char *wait_minutes,
+                          const char *catch_up_minutes, const char *after,
+                          bool *found, char *err, size_t errlen)
+{
+  const char *params[7] = { name, cron, enabled, window_days, wait_minutes,
+                            catch_up_minutes, after };
+  PGresult *r;
+  enum sr_status st = sr_db_exec (conn, "schedule_update",
+                                  sr_sql_schedule_update, 7, params, &r, err,
+                                  errlen);
+
+  *found = false;
+  if (SR_OK != st)
+    return st;
+  *found = 1 == PQntuples (r);
+  PQclear (r);
+  return SR_OK;
+}
+
 /* end of store_jobs.c */

@@ -116,4 +116,21 @@ enum sr_status sr_store_dead_letter_retry (PGconn *conn, int64_t id,
                                            int64_t *job_id, char *err,
                                            size_t errlen);
 
+/** Every schedule with its recent ticks (JSON array). */
+enum sr_status sr_store_schedules (PGconn *conn, json_t **out, char *err,
+                                   size_t errlen);
+
+/**
+ * Change a schedule; NULL fields stay.  @a found false when there is no
+ * such schedule.
+ */
+enum sr_status sr_store_schedule_update (PGconn *conn, const char *name,
+                                         const char *cron,
+                                         const char *enabled,
+                                         const char *window_days,
+                                         const char *wait_minutes,
+                                         const char *catch_up_minutes,
+                                         const char *after, bool *found,
+                                         char *err, size_t errlen);
+
 #endif /* SR_STORE_JOBS_H */

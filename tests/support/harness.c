@@ -264,9 +264,10 @@ child_env (const struct sr_th_env *env, bool add_listen)
   static const char *const pass[] = { "PATH", "TZDIR", "ASAN_OPTIONS",
                                       "UBSAN_OPTIONS", "LSAN_OPTIONS" };
   static char pass_buf[5][4096];
-  char **out = calloc (env->n + 8, sizeof (char *));
+  char **out = calloc (env->n + 12, sizeof (char *));
   size_t k = 0;
   bool has_listen = false;
+  bool has_scheduler = false;
 
   if (NULL == out)
     die ("out of memory");
@@ -274,6 +275,8 @@ child_env (const struct sr_th_env *env, bool add_listen)
     out[k++] = (char *) env->vars[i];
     if (0 == strncmp (env->vars[i], "SIGNALROOM_LISTEN=", 18))
       has_listen = true;
+    if (0 == strncmp (env->vars[i], "SIGNALROOM_SCHEDULER=", 21))
+      has_scheduler = true;
   }
   for (size_t i = 0; i < sizeof (pass) / sizeof (pass[0]); i++) {
     const char *v = getenv (pass[i]);
@@ -285,6 +288,10 @@ child_env (const struct sr_th_env *env, bool add_listen)
   }
   if (add_listen && !has_listen)
     out[k++] = "SIGNALROOM_LISTEN=127.0.0.1:0";
+  /* The seeded schedules would fire in every test's server; only the tests
+   * about schedules turn them on. */
+  if (!has_scheduler)
+    out[k++] = "SIGNALROOM_SCHEDULER=false";
   out[k] = NULL;
   return out;
 }

@@ -1,0 +1,358 @@
+/*
+ * scheduler.c -- see scheduler.h.
+ */
+#include "scheduler.h"
+#include "cron.h"
+#include "dates.h"
+#include "db.h"
+#include "embedded.h"
+#include "log.h"
+#include "mem.h"
+#include "store_jobs.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define MAX_TICKS 2048
+
+struct sr_scheduler {
+  const struct sr_config *cfg;
+  pthread_t thread;
+  pthread_mutex_t lock;
+  pthread_cond_t wake;
+  bool stop;
+};
+
+struct schedule {
+  const char *name, *cron, *source, *after;
+  long window_days, wait_minutes, catch_up_minutes;
+  bool has_last;
+  time_t last;
+  time_t now;
+};
+
+static void
+rollback (PGconn *conn)
+{
+  char ignored[64];
+
+  (void) sr_db_run (conn, "rollback", "ROLLBACK", 0, NULL, ignored,
+                    sizeof (ignored));
+}
+
+/* The windows of a scheduled run (see signalroom.create_run). */
+static json_t *
+windows_for (const struct sr_config *cfg, const struct schedule *s,
+             time_t tick)
+{
+  int32_t day = sr_date_of_instant (tick);
+  char f[SR_DATE_LEN], t[SR_DATE_LEN];
+  long days = s->window_days;
+
+  if (0 == days && 0 == strcmp (s->source, "s3_exports"))
+    return json_pack ("{s:[n, n]}", s->source);
+  if (0 == days)
+    days = (long) cfg->resync_days;
+  sr_date_format (day - (int32_t) days + 1, f);
+  sr_date_format (day, t);
+  return json_pack ("{s:[s, s]}", s->source, f, t);
+}
+
+static enum sr_status
+advance (PGconn *conn, const char *name, time_t to, char *err, size_t errlen)
+{
+  char at[24];
+  const char *params[2] = { name, at };
+
+  snprintf (at, sizeof (at), "%lld", (long long) to);
+  return sr_db_run (conn, "schedule_advance", sr_sql_schedule_advance, 2,
+                    params, err, errlen);
+}
+
+/* Record a tick that does not fire (idempotent across instances). */
+static void
+record_skip (PGconn *conn, const struct schedule *s, time_t tick,
+             const char *note)
+{
+  char at[24], err[512];
+  const char *params[4] = { s->name, at, "skipped", note };
+
+  snprintf (at, sizeof (at), "%lld", (long long) tick);
+  if (SR_OK != sr_db_run (conn, "schedule_tick_claim",
+                          sr_sql_schedule_tick_claim, 4, params, err,
+                          sizeof (err))
+      || SR_OK != advance (conn, s->name, tick, err, sizeof (err)))
+    sr_log (SR_LOG_WARN, "could not record a skipped tick", "{s:s, s:s}",
+            "schedule", s->name, "error", err);
+}
+
+/* Fire @a tick: the tick row and the run in one transaction; the tick's
+ * primary key lets exactly one instance through. */
+static void
+fire (PGconn *conn, const struct sr_config *cfg, const struct schedule *s,
+      time_t tick, const char *note)
+{
+  char at[24], err[512], run_text[24];
+  const char *claim[4] = { s->name, at, "fired", note };
+  json_t *windows = windows_for (cfg, s, tick);
+  json_t *out = NULL;
+  PGresult *r = NULL;
+  enum sr_status st;
+
+  snprintf (at, sizeof (at), "%lld", (long long) tick);
+  st = sr_db_run (conn, "begin", "BEGIN", 0, NULL, err, sizeof (err));
+  if (SR_OK == st)
+    st = sr_db_exec (conn, "schedule_tick_claim", sr_sql_schedule_tick_claim,
+                     4, claim, &r, err, sizeof (err));
+  if (SR_OK != st || 0 == PQntuples (r)) {
+    /* Another instance fired it (or the database is away). */
+    PQclear (r);
+    rollback (conn);
+    json_decref (windows);
+    return;
+  }
+  PQclear (r);
+  st = sr_store_create_run (conn, s->source, windows, false, NULL,
+                            "scheduler", s->name, &out, err, sizeof (err));
+  if (SR_OK == st) {
+    json_t *conflict = json_object_get (out, "conflict");
+    const char *params[5] = { s->name, at, NULL, "fired", note };
+    char why[160];
+
+    if (NULL != conflict) {
+      snprintf (why, sizeof (why), "an overlapping run (%" JSON_INTEGER_FORMAT
+                ") was still active", json_integer_value (conflict));
+      params[3] = "skipped";
+      params[4] = why;
+    } else {
+      snprintf (run_text, sizeof (run_text), "%" JSON_INTEGER_FORMAT,
+                json_integer_value (json_object_get (out, "run_id")));
+      params[2] = run_text;
+    }
+    st = sr_db_run (conn, "schedule_tick_run", sr_sql_schedule_tick_run, 5,
+                    params, err, sizeof (err));
+  }
+  if (SR_OK == st)
+    st = advance (conn, s->name, tick, err, sizeof (err));
+  if (SR_OK == st)
+    st = sr_db_run (conn, "commit", "COMMIT", 0, NULL, err, sizeof (err));
+  if (SR_OK != st) {
+    rollback (conn);
+    sr_log (SR_LOG_ERROR, "schedule tick failed", "{s:s, s:s}", "schedule",
+            s->name, "error", err);
+  } else {
+    sr_log (SR_LOG_INFO, "schedule fired", "{s:s, s:I, s:O}", "schedule",
+            s->name, "tick", (json_int_t) tick, "run", out);
+  }
+  json_decref (out);
+  json_decref (windows);
+}
+
+/* Local midnight of @a t's day, as an instant. */
+static time_t
+day_start (time_t t)
+{
+  struct tm tm;
+
+  localtime_r (&t, &tm);
+  tm.tm_hour = 0;
+  tm.tm_min = 0;
+  tm.tm_sec = 0;
+  tm.tm_isdst = -1;
+  return mktime (&tm);
+}
+
+/* The dependency's state for @a tick: "succeeded", "" (not fired that day)
+ * or the run's status. */
+static void
+dependency_status (PGconn *conn, const struct schedule *s, time_t tick,
+                   char *out, size_t len)
+{
+  char at[24], start[24], err[512];
+  const char *params[3] = { s->after, at, start };
+  PGresult *r;
+
+  out[0] = '\0';
+  snprintf (at, sizeof (at), "%lld", (long long) tick);
+  snprintf (start, sizeof (start), "%lld", (long long) day_start (tick));
+  if (SR_OK == sr_db_exec (conn, "schedule_dependency",
+                           sr_sql_schedule_dependency, 3, params, &r, err,
+                           sizeof (err))) {
+    snprintf (out, len, "%s", PQgetvalue (r, 0, 0));
+    PQclear (r);
+  }
+}
+
+static void
+evaluate (PGconn *conn, const struct sr_config *cfg, const struct schedule *s)
+{
+  struct sr_cron *cron;
+  char err[256];
+  time_t *ticks;
+  size_t n;
+  time_t horizon = s->now - (time_t) s->catch_up_minutes * 60;
+  time_t after = s->has_last ? s->last : horizon;
+
+  if (SR_OK != sr_cron_parse (s->cron, &cron, err, sizeof (err))) {
+    sr_log (SR_LOG_ERROR, "schedule has a bad cron expression",
+            "{s:s, s:s}", "schedule", s->name, "error", err);
+    return;
+  }
+  ticks = sr_xmalloc (MAX_TICKS * sizeof (*ticks));
+  n = sr_cron_between (cron, after, s->now, ticks, MAX_TICKS);
+  for (size_t i = 0; i < n; i++) {
+    time_t t = ticks[i];
+    bool latest = i + 1 == n;
+
+    if (t < horizon) {
+      record_skip (conn, s, t, "missed, older than the catch-up window");
+      continue;
+    }
+    if (!latest) {
+      record_skip (conn, s, t, "missed; the catch-up runs once, at the "
+                   "latest tick");
+      continue;
+    }
+    if ('\0' != s->after[0]) {
+      char dep[16];
+      bool waited = s->now >= t + (time_t) s->wait_minutes * 60;
+
+      dependency_status (conn, s, t, dep, sizeof (dep));
+      if (0 != strcmp (dep, "succeeded") && !waited) {
+        /* Not yet: keep this tick pending, look again next round. */
+        (void) advance (conn, s->name, t - 1, err, sizeof (err));
+        continue;
+      }
+      if (0 != strcmp (dep, "succeeded")) {
+        char note[200];
+
+        snprintf (note, sizeof (note), "%s had not succeeded after %ld "
+                  "minutes (%s); ran anyway", s->after, s->wait_minutes,
+                  '\0' != dep[0] ? dep : "no run yet");
+        sr_log (SR_LOG_WARN, "schedule ran without its dependency",
+                "{s:s, s:s, s:s}", "schedule", s->name, "after", s->after,
+                "alert", note);
+        fire (conn, cfg, s, t, note);
+        continue;
+      }
+    }
+    fire (conn, cfg, s, t, NULL);
+  }
+  free (ticks);
+  sr_cron_free (cron);
+}
+
+static void
+run_round (PGconn *conn, const struct sr_config *cfg)
+{
+  PGresult *r;
+  char err[512];
+
+  if (SR_OK != sr_db_exec (conn, "schedules_due", sr_sql_schedules_due, 0,
+                           NULL, &r, err, sizeof (err)))
+    return;
+  for (int i = 0; i < PQntuples (r); i++) {
+    struct schedule s = {
+      .name = PQgetvalue (r, i, 0), .cron = PQgetvalue (r, i, 1),
+      .source = PQgetvalue (r, i, 2),
+      .window_days = strtol (PQgetvalue (r, i, 3), NULL, 10),
+      .after = PQgetvalue (r, i, 4),
+      .wait_minutes = strtol (PQgetvalue (r, i, 5), NULL, 10),
+      .catch_up_minutes = strtol (PQgetvalue (r, i, 6), NULL, 10),
+      .has_last = '\0' != PQgetvalue (r, i, 7)[0],
+      .last = (time_t) strtoll (PQgetvalue (r, i, 7), NULL, 10),
+      .now = (time_t) strtoll (PQgetvalue (r, i, 8), NULL, 10),
+    };
+
+    evaluate (conn, cfg, &s);
+  }
+  PQclear (r);
+}
+
+static bool
+wait_or_stop (struct sr_scheduler *sc, unsigned long ms)
+{
+  struct timespec deadline;
+  bool stop;
+
+  clock_gettime (CLOCK_REALTIME, &deadline);
+  deadline.tv_sec += (time_t) (ms / 1000);
+  deadline.tv_nsec += (long) (ms % 1000) * 1000000L;
+  if (deadline.tv_nsec >= 1000000000L) {
+    deadline.tv_sec++;
+    deadline.tv_nsec -= 1000000000L;
+  }
+  pthread_mutex_lock (&sc->lock);
+  while (!sc->stop)
+    if (ETIMEDOUT == pthread_cond_timedwait (&sc->wake, &sc->lock,
+                                             &deadline))
+      break;
+  stop = sc->stop;
+  pthread_mutex_unlock (&sc->lock);
+  return stop;
+}
+
+static void *
+run (void *cls)
+{
+  struct sr_scheduler *sc = cls;
+  PGconn *conn = NULL;
+
+  sr_log_set_context ("job_id", "scheduler");
+  do {
+    char err[512];
+
+    if (NULL != conn && CONNECTION_OK != PQstatus (conn)) {
+      PQfinish (conn);
+      conn = NULL;
+    }
+    if (NULL == conn && SR_OK != sr_db_connect (&conn, err, sizeof (err)))
+      conn = NULL;
+    if (NULL != conn)
+      run_round (conn, sc->cfg);
+  } while (!wait_or_stop (sc, sc->cfg->scheduler_interval_ms));
+  if (NULL != conn)
+    PQfinish (conn);
+  sr_log_set_context (NULL, NULL);
+  return NULL;
+}
+
+enum sr_status
+sr_scheduler_start (const struct sr_config *cfg, struct sr_scheduler **out)
+{
+  struct sr_scheduler *sc = sr_xcalloc (1, sizeof (*sc));
+
+  sc->cfg = cfg;
+  pthread_mutex_init (&sc->lock, NULL);
+  pthread_cond_init (&sc->wake, NULL);
+  if (0 != pthread_create (&sc->thread, NULL, run, sc)) {
+    pthread_cond_destroy (&sc->wake);
+    pthread_mutex_destroy (&sc->lock);
+    free (sc);
+    return SR_E_INTERNAL;
+  }
+  *out = sc;
+  return SR_OK;
+}
+
+void
+sr_scheduler_stop (struct sr_scheduler *sc)
+{
+  if (NULL == sc)
+    return;
+  pthread_mutex_lock (&sc->lock);
+  sc->stop = true;
+  pthread_cond_signal (&sc->wake);
+  pthread_mutex_unlock (&sc->lock);
+  pthread_join (sc->thread, NULL);
+  pthread_cond_destroy (&sc->wake);
+  pthread_mutex_destroy (&sc->lock);
+  free (sc);
+}
+
+/* end of scheduler.c */

@@ -1,0 +1,254 @@
+/*
+ * test_schedules.c -- schedules fired by three instances sharing one
+ * database: each tick once, catch-up after downtime, dependencies.
+ * (Cron evaluation across DST is unit-tested in test_cron.)
+ */
+#include "check.h"
+#include "harness.h"
+#include "upstreams.h"
+
+#include <jansson.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define SECRET "sched-secret-0123456789abcdef0123456789"
+#define EF_KEY "ef-sched-key-0123456789"
+#define RT_KEY "rt-sched-key-0123456789"
+#define N_INSTANCES 3
+
+static struct sr_th_server srv[N_INSTANCES];
+static struct sr_sim sim;
+static char conninfo[1024];
+static PGconn *pg;
+static char *token;
+static bool up;
+
+static const char *
+q (const char *sql)
+{
+  return sr_th_pg_value (pg, sql);
+}
+
+/* Poll @a sql until it returns "t" (or 30 s). */
+static bool
+await_true (const char *sql)
+{
+  double t0 = sr_th_now ();
+
+  while (sr_th_now () - t0 < 30) {
+    if (0 == strcmp ("t", q (sql)))
+      return true;
+    (void) poll (NULL, 0, 50);   /* re-check interval, not a wait */
+  }
+  return false;
+}
+
+static int
+patch (const char *name, const char *body, json_t **out)
+{
+  struct sr_th_response r;
+  char headers[2048], target[128];
+  int status;
+
+  snprintf (headers, sizeof (headers), "Authorization: Bearer %s\r\n"
+            "Content-Type: application/json\r\n", token);
+  snprintf (target, sizeof (target), "/v1/schedules/%s", name);
+  if (!sr_th_http (srv[0].port, "PATCH", target, headers, body, strlen (body),
+                   &r))
+    return -1;
+  status = r.status;
+  if (NULL != out)
+    *out = json_loads (r.body, 0, NULL);
+  sr_th_response_clean (&r);
+  return status;
+}
+
+SR_TEST (test_start)
+{
+  struct sr_th_env env = { 0 };
+  const char *const argv[] = { "migrate", NULL };
+  char url[128];
+
+  if (!sr_th_create_db ("sr_schedules", conninfo, sizeof (conninfo)))
+    SR_SKIP ("no PostgreSQL fixture");
+  REQUIRE (sr_sim_start (&sim, EF_KEY, RT_KEY));
+  sr_th_env_add (&env, "DATABASE_URL", conninfo);
+  REQUIRE (0 == sr_th_run (&env, argv, NULL, NULL));
+  pg = sr_th_pg (conninfo);
+  /* Start from quiet schedules: the seeded ones would fire at test time. */
+  q ("UPDATE signalroom.schedules SET enabled = false");
+  token = sr_th_jwt (SECRET, "service_role", "authenticated", 3600);
+  sr_th_env_add (&env, "SIGNALROOM_JWT_SECRET", SECRET);
+  sr_th_env_add (&env, "SIGNALROOM_SCHEDULER", "true");
+  sr_th_env_add (&env, "SIGNALROOM_SCHEDULER_INTERVAL_MS", "100");
+  sr_th_env_add (&env, "SIGNALROOM_POLL_MS", "100");
+  sr_th_env_add (&env, "EVERFLOW_API_KEY", EF_KEY);
+  snprintf (url, sizeof (url), "http://127.0.0.1:%d", sim.everflow_port);
+  sr_th_env_add (&env, "EVERFLOW_BASE_URL", url);
+  sr_th_env_add (&env, "REDTRACK_API_KEY", RT_KEY);
+  snprintf (url, sizeof (url), "http://127.0.0.1:%d", sim.redtrack_port);
+  sr_th_env_add (&env, "REDTRACK_BASE_URL", url);
+  sr_th_env_add (&env, "REDTRACK_REQUESTS_PER_MINUTE", "6000");
+  for (int i = 0; i < N_INSTANCES; i++)
+    REQUIRE (sr_th_server_start (&srv[i], &env));
+  up = true;
+}
+
+SR_TEST (test_patch_validation)
+{
+  json_t *r;
+
+  REQUIRE (up);
+  CHECK_INT_EQ (patch ("everflow-intraday", "{\"cron\":\"61 * * * *\"}", &r),
+                400);
+  CHECK_CONTAINS (json_string_value (json_object_get (r, "detail")),
+                  "minute");
+  json_decref (r);
+  CHECK_INT_EQ (patch ("everflow-intraday", "{\"enabled\":\"yes\"}", &r),
+                400);
+  json_decref (r);
+  CHECK_INT_EQ (patch ("everflow-intraday", "{\"speed\":1}", &r), 400);
+  json_decref (r);
+  CHECK_INT_EQ (patch ("no-such-schedule", "{\"enabled\":true}", &r), 404);
+  json_decref (r);
+  CHECK_INT_EQ (patch ("everflow-intraday", "{\"after\":\"nothing\"}", &r),
+                400);
+  json_decref (r);
+}
+
+SR_TEST (test_each_tick_fires_once)
+{
+  json_t *r;
+
+  REQUIRE (up);
+  CHECK_INT_EQ (patch ("everflow-intraday",
+                       "{\"cron\":\"* * * * *\",\"enabled\":true,"
+                       "\"catch_up_minutes\":10}", &r), 200);
+  CHECK (json_is_true (json_object_get (r, "enabled")));
+  CHECK (json_is_string (json_object_get (r, "next_at")));
+  json_decref (r);
+  /* As if every instance had been down for 3 minutes. */
+  q ("UPDATE signalroom.schedules SET last_tick_at = now() - interval "
+     "'3 minutes 30 seconds' WHERE name = 'everflow-intraday'");
+  REQUIRE (await_true ("SELECT count(*) > 0 FROM signalroom.schedule_ticks "
+                       "WHERE schedule_name = 'everflow-intraday' AND "
+                       "outcome = 'fired'"));
+  REQUIRE (await_true ("SELECT count(*) >= 3 FROM signalroom.schedule_ticks "
+                       "WHERE schedule_name = 'everflow-intraday'"));
+  /* Three instances raced for every tick: one run per fired tick, and
+   * the missed ticks before the latest were recorded, not run. */
+  CHECK_STR_EQ (q ("SELECT (SELECT count(*) FROM signalroom.runs WHERE "
+                   "schedule_name = 'everflow-intraday') = (SELECT count(*) "
+                   "FROM signalroom.schedule_ticks WHERE schedule_name = "
+                   "'everflow-intraday' AND outcome = 'fired')"), "t");
+  CHECK_STR_EQ (q ("SELECT count(*) >= 2 FROM signalroom.schedule_ticks "
+                   "WHERE schedule_name = 'everflow-intraday' AND outcome = "
+                   "'skipped' AND note LIKE 'missed;%'"), "t");
+  /* The run covers "today" in the reporting time zone. */
+  CHECK_STR_EQ (q ("SELECT bool_and(window_from = window_to AND window_to = "
+                   "(now() AT TIME ZONE 'America/New_York')::date) FROM "
+                   "signalroom.runs WHERE schedule_name = "
+                   "'everflow-intraday'"), "t");
+  CHECK_INT_EQ (patch ("everflow-intraday", "{\"enabled\":false}", &r), 200);
+  json_decref (r);
+}
+
+SR_TEST (test_old_ticks_skipped)
+{
+  json_t *r;
+
+  REQUIRE (up);
+  CHECK_INT_EQ (patch ("redtrack-intraday",
+                       "{\"cron\":\"* * * * *\",\"enabled\":true,"
+                       "\"catch_up_minutes\":5}", &r), 200);
+  json_decref (r);
+  q ("UPDATE signalroom.schedules SET last_tick_at = now() - interval "
+     "'20 minutes' WHERE name = 'redtrack-intraday'");
+  REQUIRE (await_true ("SELECT count(*) > 0 FROM signalroom.schedule_ticks "
+                       "WHERE schedule_name = 'redtrack-intraday' AND "
+                       "outcome = 'fired'"));
+  CHECK_STR_EQ (q ("SELECT count(*) >= 13 FROM signalroom.schedule_ticks "
+                   "WHERE schedule_name = 'redtrack-intraday' AND note = "
+                   "'missed, older than the catch-up window'"), "t");
+  CHECK_INT_EQ (patch ("redtrack-intraday", "{\"enabled\":false}", &r), 200);
+  json_decref (r);
+}
+
+SR_TEST (test_dependency)
+{
+  json_t *r;
+
+  REQUIRE (up);
+  /* Everflow after S3, waiting up to an hour: S3 has not run today. */
+  CHECK_INT_EQ (patch ("everflow-daily",
+                       "{\"cron\":\"* * * * *\",\"enabled\":true,"
+                       "\"wait_minutes\":60,\"window_days\":1}", &r), 200);
+  json_decref (r);
+  q ("UPDATE signalroom.schedules SET last_tick_at = now() - interval "
+     "'70 seconds' WHERE name = 'everflow-daily'");
+  /* The scheduler looked (it holds the tick open: last_tick_at moved to
+   * just before it) and did not fire. */
+  REQUIRE (await_true ("SELECT last_tick_at > now() - interval '70 seconds' "
+                       "FROM signalroom.schedules WHERE name = "
+                       "'everflow-daily'"));
+  CHECK_STR_EQ (q ("SELECT count(*) FROM signalroom.schedule_ticks WHERE "
+                   "schedule_name = 'everflow-daily'"), "0");
+  /* S3's run of the day succeeds: the waiting tick fires. */
+  q ("WITH r AS (INSERT INTO signalroom.runs (source, status, "
+     "schedule_name) VALUES ('s3_exports', 'succeeded', 's3-daily') "
+     "RETURNING id) INSERT INTO signalroom.schedule_ticks (schedule_name, "
+     "tick_at, outcome, run_id) SELECT 's3-daily', date_trunc('minute', "
+     "now()) - interval '1 minute', 'fired', id FROM r");
+  REQUIRE (await_true ("SELECT count(*) > 0 FROM signalroom.schedule_ticks "
+                       "WHERE schedule_name = 'everflow-daily' AND outcome = "
+                       "'fired' AND note IS NULL"));
+  /* Its dependency failed and no waiting time is left: it runs anyway and
+   * says so. */
+  q ("UPDATE signalroom.runs SET status = 'failed' WHERE schedule_name = "
+     "'redtrack-intraday'");
+  CHECK_INT_EQ (patch ("redtrack-daily",
+                       "{\"cron\":\"* * * * *\",\"enabled\":true,"
+                       "\"wait_minutes\":0,\"after\":\"redtrack-intraday\"}",
+                       &r), 200);
+  json_decref (r);
+  q ("UPDATE signalroom.schedules SET last_tick_at = now() - interval "
+     "'70 seconds' WHERE name = 'redtrack-daily'");
+  REQUIRE (await_true ("SELECT count(*) > 0 FROM signalroom.schedule_ticks "
+                       "WHERE schedule_name = 'redtrack-daily' AND outcome = "
+                       "'fired' AND note LIKE '%(failed); ran anyway'"));
+  {
+    size_t alerts = 0;
+
+    for (int i = 0; i < N_INSTANCES; i++)
+      alerts += sr_th_server_count_log (&srv[i], "schedule ran without its "
+                                        "dependency");
+    CHECK (alerts >= 1);
+  }
+  CHECK_INT_EQ (patch ("everflow-daily", "{\"enabled\":false}", &r), 200);
+  json_decref (r);
+  CHECK_INT_EQ (patch ("redtrack-daily", "{\"enabled\":false}", &r), 200);
+  json_decref (r);
+}
+
+SR_TEST (test_stop)
+{
+  REQUIRE (up);
+  for (int i = 0; i < N_INSTANCES; i++) {
+    int code = -1;
+
+    CHECK (sr_th_server_stop (&srv[i], SIGTERM, 20000, &code, NULL));
+    CHECK_INT_EQ (code, 0);
+  }
+  sr_sim_stop (&sim);
+  PQfinish (pg);
+  free (token);
+}
+
+SR_TEST_MAIN (SR_TEST_ENTRY (test_start),
+              SR_TEST_ENTRY (test_patch_validation),
+              SR_TEST_ENTRY (test_each_tick_fires_once),
+              SR_TEST_ENTRY (test_old_ticks_skipped),
+              SR_TEST_ENTRY (test_dependency),
+              SR_TEST_ENTRY (test_stop))
