@@ -67,6 +67,10 @@ static const struct sr_config_option options[] = {
     NULL,
     "How often idle workers look for due jobs when no notification came "
     "(LISTEN/NOTIFY wakes them at once where available)." },
+  { "SIGNALROOM_LISTEN_NOTIFY", SR_CFG_BOOL, "true", 0, 0, 0,
+    OFF (listen_notify), NULL,
+    "Wake idle workers with LISTEN/NOTIFY; false: polling only (set it "
+    "behind a transaction pooler, which cannot hold a LISTEN)." },
   { "SIGNALROOM_RETRY_BASE_MS", SR_CFG_UINT, "1000", 0, 1, 60000,
     OFF (retry_base_ms), NULL,
     "First delay before a failed job is tried again; it doubles per "

@@ -70,6 +70,7 @@ struct sr_config {
   unsigned long lease_s;
   unsigned long poll_ms;
   unsigned long retry_base_ms;
+  bool listen_notify;
   bool scheduler;
   unsigned long scheduler_interval_ms;
   unsigned long http_threads;

@@ -271,10 +271,13 @@ sr_jobs_start (const struct sr_config *cfg, const char *instance,
       p->n_workers++;
   if (n > 0) {
     p->have_keeper = 0 == pthread_create (&p->keeper, NULL, run_keeper, p);
-    p->have_listener = 0 == pthread_create (&p->listener, NULL,
-                                            run_listener, p);
+    p->have_listener = cfg->listen_notify
+                       && 0 == pthread_create (&p->listener, NULL,
+                                               run_listener, p);
   }
-  if (p->n_workers < n || (n > 0 && (!p->have_keeper || !p->have_listener))) {
+  if (p->n_workers < n
+      || (n > 0 && (!p->have_keeper
+                    || (cfg->listen_notify && !p->have_listener)))) {
     sr_log (SR_LOG_ERROR, "cannot start job threads", NULL);
     (void) sr_jobs_stop (p, 0);
     return SR_E_INTERNAL;

@@ -67,6 +67,10 @@ CREATE TABLE signalroom.jobs (
 CREATE INDEX jobs_due ON signalroom.jobs (run_after, id) WHERE status = 'queued';
 CREATE INDEX jobs_leased ON signalroom.jobs (lease_until) WHERE status = 'running';
 CREATE INDEX jobs_run ON signalroom.jobs (run_id);
+-- "Does this run still have work?" in one index probe, however many of its
+-- jobs are done (finishing a job asks it every time).
+CREATE INDEX jobs_run_active ON signalroom.jobs (run_id)
+  WHERE status IN ('queued', 'running');
 CREATE INDEX jobs_source_done ON signalroom.jobs (source, finished_at DESC)
   WHERE status = 'succeeded';
 
@@ -236,6 +240,18 @@ BEGIN
   -- Finishing jobs of one run commit concurrently: serialise them here, so
   -- whichever finishes last sees every other job's final state.
   PERFORM 1 FROM signalroom.runs WHERE id = p_run FOR UPDATE;
+  -- Work left: the run is (still) running.  The common case, and cheap.
+  IF EXISTS (SELECT 1 FROM signalroom.jobs
+              WHERE run_id = p_run AND status IN ('queued', 'running')) THEN
+    UPDATE signalroom.runs
+       SET status = 'running', started_at = coalesce(started_at, now())
+     WHERE id = p_run AND status = 'queued'
+     RETURNING parent_id INTO parent;
+    IF parent IS NOT NULL THEN
+      PERFORM signalroom.refresh_run(parent);
+    END IF;
+    RETURN;
+  END IF;
   SELECT count(*), count(*) FILTER (WHERE status IN ('succeeded', 'failed',
                                                      'cancelled', 'dead')),
          count(*) FILTER (WHERE status = 'succeeded'),

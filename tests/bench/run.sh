@@ -22,5 +22,9 @@ echo "== Everflow and Redtrack syncs =="
 psql "$BASE" -qc "DROP DATABASE IF EXISTS sr_bench WITH (FORCE)" -c "CREATE DATABASE sr_bench"
 "$BUILD/tests/bench_sync"
 echo
+echo "== Job queue =="
+psql "$BASE" -qc "DROP DATABASE IF EXISTS sr_bench_jobs WITH (FORCE)" -c "CREATE DATABASE sr_bench_jobs"
+SR_BENCH_CONNINFO="${BASE/dbname=postgres/dbname=sr_bench_jobs}" "$BUILD/tests/bench_jobs"
+echo
 echo "== S3 order exports =="
 "$ROOT/tests/bench/bench_s3.sh" "$BUILD" "$BASE"
