@@ -208,21 +208,22 @@ sr_cmd_serve (int argc, char **argv)
   sr_scheduler_stop (sched);
   sr_automigrate_stop (am);
   {
-    unsigned int handed_back = sr_jobs_stop (jobs,
-                                             (unsigned int) cfg.shutdown_grace_s);
+    unsigned int handed_back = 0;
+    bool joined = sr_jobs_stop (jobs, (unsigned int) cfg.shutdown_grace_s,
+                                &handed_back);
 
     jobs = NULL;
-    if (handed_back > 0)
-      sr_log (SR_LOG_WARN, "running jobs handed back", "{s:i}", "jobs",
-              (int) handed_back);
+    abandoned = sr_http_stop (srv, (unsigned int) cfg.shutdown_grace_s);
+    sr_log (abandoned || !joined ? SR_LOG_WARN : SR_LOG_INFO, "stopped",
+            "{s:i, s:i}", "requests_cut_off", (int) abandoned,
+            "jobs_handed_back", (int) handed_back);
+    if (!joined)
+      _exit (SR_EXIT_OK);   /* job threads still run: leave, touch nothing */
   }
-  abandoned = sr_http_stop (srv, (unsigned int) cfg.shutdown_grace_s);
-  sr_log (abandoned ? SR_LOG_WARN : SR_LOG_INFO, "stopped",
-          "{s:i}", "requests_cut_off", (int) abandoned);
   rc = SR_EXIT_OK;
 
 cleanup:
-  (void) sr_jobs_stop (jobs, 0);
+  (void) sr_jobs_stop (jobs, 0, NULL);
   sr_db_thread_close ();
   curl_global_cleanup ();
   sr_auth_free (auth);

@@ -279,22 +279,25 @@ sr_jobs_start (const struct sr_config *cfg, const char *instance,
       || (n > 0 && (!p->have_keeper
                     || (cfg->listen_notify && !p->have_listener)))) {
     sr_log (SR_LOG_ERROR, "cannot start job threads", NULL);
-    (void) sr_jobs_stop (p, 0);
+    (void) sr_jobs_stop (p, 0, NULL);
     return SR_E_INTERNAL;
   }
   *out = p;
   return SR_OK;
 }
 
-unsigned int
-sr_jobs_stop (struct sr_jobs *p, unsigned int grace_s)
+bool
+sr_jobs_stop (struct sr_jobs *p, unsigned int grace_s,
+              unsigned int *handed_back)
 {
   struct timespec deadline;
   unsigned int released = 0;
   bool all_idle;
 
+  if (NULL != handed_back)
+    *handed_back = 0;
   if (NULL == p)
-    return 0;
+    return true;
   pthread_mutex_lock (&p->lock);
   p->stopping = true;
   pthread_cond_broadcast (&p->wake);
@@ -319,7 +322,9 @@ sr_jobs_stop (struct sr_jobs *p, unsigned int grace_s)
     }
     sr_log (SR_LOG_WARN, "jobs handed back at shutdown", "{s:i}", "jobs",
             (int) released);
-    return released;
+    if (NULL != handed_back)
+      *handed_back = released;
+    return false;
   }
   for (unsigned int i = 0; i < p->n_workers; i++)
     pthread_join (p->workers[i], NULL);
@@ -331,7 +336,7 @@ sr_jobs_stop (struct sr_jobs *p, unsigned int grace_s)
   pthread_cond_destroy (&p->wake);
   pthread_mutex_destroy (&p->lock);
   free (p);
-  return 0;
+  return true;
 }
 
 /* end of jobs.c */

@@ -19,6 +19,8 @@
 #ifndef SR_JOBS_H
 #define SR_JOBS_H
 
+#include <stdbool.h>
+
 #include <libpq-fe.h>
 
 #include "config.h"
@@ -43,10 +45,14 @@ enum sr_status sr_jobs_start (const struct sr_config *cfg,
 /**
  * Stop: no new claims; running jobs get @a grace_s seconds to finish;
  * what is still running then is given back to the queue (another instance
- * takes it now) and abandoned.
- * @return the number of jobs given back
+ * takes it now) and its threads are abandoned.
+ * @param[out] handed_back  jobs given back (may be NULL)
+ * @return true when every thread ended and the pool is freed; false when
+ *         threads were abandoned: the process must then exit without
+ *         releasing what they may still touch (configuration, libraries)
  */
-unsigned int sr_jobs_stop (struct sr_jobs *pool, unsigned int grace_s);
+bool sr_jobs_stop (struct sr_jobs *pool, unsigned int grace_s,
+                   unsigned int *handed_back);
 
 /** Wake idle workers of this instance (a job was just queued here). */
 void sr_jobs_wake (struct sr_jobs *pool);

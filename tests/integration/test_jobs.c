@@ -433,6 +433,55 @@ SR_TEST (test_killed_instance_job_finishes_elsewhere)
   REQUIRE (start_instance (victim));
 }
 
+SR_TEST (test_sigterm_hands_back_running_job)
+{
+  json_t *r, *run;
+  int status, code = -1, victim = -1;
+  json_int_t id;
+  double t0, secs = 99;
+
+  REQUIRE (up);
+  CHECK (sr_sim_post (sim.everflow_port, "/_sim/data",
+                      "{\"rows\":[" EF_ROW ("2025-06-20", 9) "]}", &status));
+  CHECK (sr_sim_post (sim.everflow_port, "/_sim/faults",
+                      "{\"faults\":[{\"delay_ms\":6000}]}", &status));
+  CHECK_INT_EQ (api (1, "POST", "/v1/syncs",
+                     "{\"source\":\"everflow\",\"from\":\"2025-06-20\","
+                     "\"to\":\"2025-06-20\"}", NULL, &r), 202);
+  id = jint (r, "id", NULL);
+  json_decref (r);
+  t0 = sr_th_now ();
+  while (victim < 0 && sr_th_now () - t0 < 20) {
+    char sql[200];
+    const char *pid;
+
+    snprintf (sql, sizeof (sql), "SELECT coalesce(split_part(lease_owner, "
+              "':', 2), '') FROM signalroom.jobs WHERE run_id = %"
+              JSON_INTEGER_FORMAT " AND status = 'running'", id);
+    pid = q (sql);
+    for (int i = 0; i < N_INSTANCES && '\0' != pid[0]; i++)
+      if (alive[i] && srv[i].pid == (pid_t) atoi (pid))
+        victim = i;
+    if (victim < 0)
+      (void) poll (NULL, 0, 20);
+  }
+  REQUIRE (victim >= 0);
+  /* The grace (2 s) runs out before the job would: it is handed back,
+   * the instance exits 0 at once, another instance does the job. */
+  CHECK (sr_th_server_stop (&srv[victim], SIGTERM, 20000, &code, &secs));
+  alive[victim] = false;
+  CHECK_INT_EQ (code, 0);
+  CHECK (secs < 5.0);
+  run = await_run (id);
+  REQUIRE (NULL != run);
+  CHECK_STR_EQ (json_string_value (json_object_get (run, "status")),
+                "succeeded");
+  json_decref (run);
+  CHECK_STR_EQ (q ("SELECT count(*) || ':' || sum(conversions) FROM "
+                   "everflow.daily_stats WHERE date = '2025-06-20'"), "1:9");
+  REQUIRE (start_instance (victim));
+}
+
 SR_TEST (test_stop)
 {
   REQUIRE (up);
@@ -456,4 +505,5 @@ SR_TEST_MAIN (SR_TEST_ENTRY (test_start),
               SR_TEST_ENTRY (test_retry_succeeds_on_fourth_attempt),
               SR_TEST_ENTRY (test_dead_letter_and_retry),
               SR_TEST_ENTRY (test_killed_instance_job_finishes_elsewhere),
+              SR_TEST_ENTRY (test_sigterm_hands_back_running_job),
               SR_TEST_ENTRY (test_stop))

@@ -193,8 +193,11 @@ SR_TEST (test_dependency)
   REQUIRE (await_true ("SELECT last_tick_at > now() - interval '70 seconds' "
                        "FROM signalroom.schedules WHERE name = "
                        "'everflow-daily'"));
+  /* 70 seconds may span two minute marks; the older one is then recorded
+   * as collapsed into the newer, which is right. Nothing may have fired. */
   CHECK_STR_EQ (q ("SELECT count(*) FROM signalroom.schedule_ticks WHERE "
-                   "schedule_name = 'everflow-daily'"), "0");
+                   "schedule_name = 'everflow-daily' AND outcome = "
+                   "'fired'"), "0");
   /* S3's run of the day succeeds: the waiting tick fires. */
   q ("WITH r AS (INSERT INTO signalroom.runs (source, status, "
      "schedule_name) VALUES ('s3_exports', 'succeeded', 's3-daily') "
