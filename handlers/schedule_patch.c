@@ -115,8 +115,6 @@ sr_handle_schedule_patch (struct sr_request *req)
                                    wait, catch_up, after, &found, err,
                                    sizeof (err));
   json_decref (body);
-  if (SR_E_DB == st)
-    return sr_reply_fail (req, SR_E_INVALID, "%s", err);  /* e.g. bad after */
   if (SR_OK != st)
     return sr_reply_fail (req, st, "%s", err);
   if (!found)

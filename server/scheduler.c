@@ -153,6 +153,45 @@ fire (PGconn *conn, const struct sr_config *cfg, const struct schedule *s,
   json_decref (windows);
 }
 
+enum tick_state {
+  TICK_WAITING,   /* held for its dependency */
+  TICK_DECIDED,   /* fired or skipped, by this or another instance */
+  TICK_UNKNOWN    /* the database did not say */
+};
+
+/* Mark @a tick as waiting for its dependency (the first instance to see it
+ * due records when) and tell since when it has waited: the wait counts
+ * from then, so after downtime the dependency still gets its full wait. */
+static enum tick_state
+mark_waiting (PGconn *conn, const struct schedule *s, time_t tick,
+              time_t *since)
+{
+  char at[24], note[160], err[512];
+  const char *params[3] = { s->name, at, note };
+  enum tick_state state = TICK_UNKNOWN;
+  PGresult *r;
+
+  snprintf (at, sizeof (at), "%lld", (long long) tick);
+  snprintf (note, sizeof (note), "waiting for %s (up to %ld minutes)",
+            s->after, s->wait_minutes);
+  if (SR_OK != sr_db_exec (conn, "schedule_tick_wait",
+                           sr_sql_schedule_tick_wait, 3, params, &r, err,
+                           sizeof (err))) {
+    sr_log (SR_LOG_WARN, "could not mark a tick waiting", "{s:s, s:s}",
+            "schedule", s->name, "error", err);
+    return TICK_UNKNOWN;
+  }
+  if (1 == PQntuples (r)) {
+    time_t seen = (time_t) strtoll (PQgetvalue (r, 0, 1), NULL, 10);
+
+    *since = seen > tick ? seen : tick;
+    state = 0 == strcmp (PQgetvalue (r, 0, 0), "waiting") ? TICK_WAITING
+                                                           : TICK_DECIDED;
+  }
+  PQclear (r);
+  return state;
+}
+
 /* Local midnight of @a t's day, as an instant. */
 static time_t
 day_start (time_t t)
@@ -220,8 +259,19 @@ evaluate (PGconn *conn, const struct sr_config *cfg, const struct schedule *s)
     }
     if ('\0' != s->after[0]) {
       char dep[16];
-      bool waited = s->now >= t + (time_t) s->wait_minutes * 60;
+      time_t since;
+      bool waited;
 
+      switch (mark_waiting (conn, s, t, &since)) {
+      case TICK_DECIDED:
+        (void) advance (conn, s->name, t, err, sizeof (err));
+        continue;
+      case TICK_UNKNOWN:
+        continue;       /* look again next round */
+      case TICK_WAITING:
+        break;
+      }
+      waited = s->now >= since + (time_t) s->wait_minutes * 60;
       dependency_status (conn, s, t, dep, sizeof (dep));
       if (0 != strcmp (dep, "succeeded") && !waited) {
         /* Not yet: keep this tick pending, look again next round. */

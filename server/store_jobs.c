@@ -352,8 +352,23 @@ sr_store_schedule_update (PGconn *conn, const char *name, const char *cron,
                                   errlen);
 
   *found = false;
-  if (SR_OK != st)
+  if (SR_OK != st) {
+    const char *state = sr_db_last_sqlstate ();
+
+    /* The two refusals that are the caller's to fix: an unknown schedule
+     * to wait for (foreign key) and a cycle (our trigger). */
+    if (0 == strcmp (state, "23503")) {
+      snprintf (err, errlen, "after: no schedule named %.80s", after);
+      return SR_E_INVALID;
+    }
+    if (0 == strcmp (state, "SR002")) {
+      snprintf (err, errlen, "after: %.80s already waits on %.80s, "
+                "directly or through others; that would be a cycle",
+                after, name);
+      return SR_E_INVALID;
+    }
     return st;
+  }
   *found = 1 == PQntuples (r);
   PQclear (r);
   return SR_OK;

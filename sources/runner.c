@@ -222,19 +222,24 @@ sr_runner_execute (void *cls, PGconn *conn, const struct sr_job *job,
     finish_failed (conn, cfg, job, owner, &res);
     return;
   }
+  {
+    char missing[256];
+
+    /* Every kind of job, before any client touches the settings: a
+     * scheduled run on an instance without them fails with their names. */
+    if (!sr_source_configured (src, cfg, missing, sizeof (missing))) {
+      sr_sync_fail (&res, SR_E_CONFIG, "not configured: set %s", missing);
+      finish_failed (conn, cfg, job, owner, &res);
+      sr_sync_result_clean (&res);
+      return;
+    }
+  }
   ctx.http = sr_upstream_new (cfg);
   if (0 == strcmp (job->kind, "plan")) {
     st = run_plan (&ctx, job, owner, &res);
     hs.finished = SR_OK == st;
   } else if (0 == strcmp (job->kind, "object")) {
-    char missing[256];
-
-    if (!sr_source_configured (src, cfg, missing, sizeof (missing)))
-      st = sr_sync_fail (&res, SR_E_CONFIG, "not configured: set %s",
-                         missing);
-    else
-      st = sr_s3_exports_load (&ctx, job->object_key, job->object_meta,
-                               &res);
+    st = sr_s3_exports_load (&ctx, job->object_key, job->object_meta, &res);
   } else {
     st = sr_source_run (src, &ctx, job->from, job->to, &res);
   }

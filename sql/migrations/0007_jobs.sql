@@ -103,8 +103,33 @@ CREATE TABLE signalroom.schedules (
   updated_at       timestamptz NOT NULL DEFAULT now()
 );
 
+-- A dependency chain must end: a cycle would hold its ticks forever.
+CREATE FUNCTION signalroom.schedules_check_after() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+  IF NEW.after_schedule IS NOT NULL AND EXISTS (
+       WITH RECURSIVE chain(name, depth) AS (
+         SELECT NEW.after_schedule, 1
+         UNION ALL
+         SELECT s.after_schedule, c.depth + 1
+           FROM chain c JOIN signalroom.schedules s ON s.name = c.name
+          WHERE s.after_schedule IS NOT NULL AND c.depth < 64)
+       SELECT 1 FROM chain WHERE name = NEW.name) THEN
+    RAISE EXCEPTION 'schedule % would wait on itself through %',
+                    NEW.name, NEW.after_schedule USING ERRCODE = 'SR002';
+  END IF;
+  RETURN NEW;
+END $$;
+
+CREATE TRIGGER schedules_after_acyclic
+  BEFORE INSERT OR UPDATE OF after_schedule ON signalroom.schedules
+  FOR EACH ROW EXECUTE FUNCTION signalroom.schedules_check_after();
+
 -- One row per tick of a schedule: the primary key makes every tick fire
--- exactly once however many instances evaluate the schedule.
+-- exactly once however many instances evaluate the schedule.  A tick held
+-- for its dependency is 'waiting' from the moment it was first seen due
+-- (recorded_at), so the wait counts from then, not from the tick: after
+-- downtime a dependent still gives its dependency the full wait.
 CREATE TABLE signalroom.schedule_ticks (
   schedule_name text        NOT NULL REFERENCES signalroom.schedules (name),
   tick_at       timestamptz NOT NULL,

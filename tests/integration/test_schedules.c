@@ -115,7 +115,20 @@ SR_TEST (test_patch_validation)
   json_decref (r);
   CHECK_INT_EQ (patch ("everflow-intraday", "{\"after\":\"nothing\"}", &r),
                 400);
+  CHECK_CONTAINS (json_string_value (json_object_get (r, "detail")),
+                  "no schedule named nothing");
   json_decref (r);
+  /* Waiting on oneself, directly or through another, would never end. */
+  CHECK_INT_EQ (patch ("everflow-intraday",
+                       "{\"after\":\"everflow-intraday\"}", &r), 400);
+  CHECK_CONTAINS (json_string_value (json_object_get (r, "detail")), "cycle");
+  json_decref (r);
+  CHECK_INT_EQ (patch ("s3-daily", "{\"after\":\"everflow-daily\"}", &r),
+                400);
+  CHECK_CONTAINS (json_string_value (json_object_get (r, "detail")), "cycle");
+  json_decref (r);
+  CHECK_STR_EQ (q ("SELECT after_schedule IS NULL FROM signalroom.schedules "
+                   "WHERE name = 's3-daily'"), "t");
 }
 
 SR_TEST (test_each_tick_fires_once)
@@ -235,6 +248,60 @@ SR_TEST (test_dependency)
   json_decref (r);
 }
 
+/* After downtime both a dependency and its dependent are overdue: the
+ * dependency fires first, and the dependent gives it the full wait counted
+ * from when the scheduler came back, not from the long-past tick. */
+SR_TEST (test_catch_up_waits_for_dependency)
+{
+  char cron[64], body[256], sql[256];
+  long before;
+  json_t *r;
+
+  REQUIRE (up);
+  q ("DELETE FROM signalroom.schedule_ticks WHERE schedule_name IN "
+     "('s3-daily', 'everflow-daily')");
+  before = strtol (q ("SELECT coalesce(max(id), 0) FROM signalroom.runs"),
+                   NULL, 10);
+  snprintf (sql, sizeof (sql), "SELECT count(*) FROM signalroom.runs WHERE "
+            "schedule_name = 'everflow-daily' AND id > %ld", before);
+  /* Both were due at the same minute, 8 minutes ago; the wait is 5. */
+  snprintf (cron, sizeof (cron), "%s * * *",
+            q ("SELECT to_char((now() - interval '8 minutes') AT TIME ZONE "
+               "'America/New_York', 'FMMI FMHH24')"));
+  snprintf (body, sizeof (body), "{\"cron\":\"%s\",\"enabled\":true,"
+            "\"wait_minutes\":5,\"after\":\"s3-daily\"}", cron);
+  CHECK_INT_EQ (patch ("everflow-daily", body, &r), 200);
+  json_decref (r);
+  snprintf (body, sizeof (body), "{\"cron\":\"%s\",\"enabled\":true}",
+            cron);
+  CHECK_INT_EQ (patch ("s3-daily", body, &r), 200);
+  json_decref (r);
+  q ("UPDATE signalroom.schedules SET last_tick_at = now() - interval "
+     "'15 minutes' WHERE name IN ('s3-daily', 'everflow-daily')");
+  /* S3 is not configured here, so its run fails at once; Everflow waits. */
+  REQUIRE (await_true ("SELECT count(*) = 1 FROM signalroom.runs WHERE "
+                       "schedule_name = 's3-daily' AND status = 'failed'"));
+  CHECK_STR_EQ (q ("SELECT error FROM signalroom.runs WHERE schedule_name "
+                   "= 's3-daily' AND status = 'failed'"),
+                "s3_exports: not configured: set AWS_ACCESS_KEY_ID, "
+                "AWS_SECRET_ACCESS_KEY, S3_BUCKET_NAME, S3_PREFIXES");
+  REQUIRE (await_true ("SELECT count(*) = 1 FROM signalroom.schedule_ticks "
+                       "WHERE schedule_name = 'everflow-daily' AND outcome = "
+                       "'waiting' AND note LIKE 'waiting for s3-daily%'"));
+  CHECK_STR_EQ (q (sql), "0");
+  /* Someone fixes S3 within the wait: Everflow fires, with no alert. */
+  q ("UPDATE signalroom.runs SET status = 'succeeded' WHERE schedule_name "
+     "= 's3-daily' AND status = 'failed'");
+  REQUIRE (await_true ("SELECT count(*) = 1 FROM signalroom.schedule_ticks "
+                       "WHERE schedule_name = 'everflow-daily' AND outcome = "
+                       "'fired' AND note IS NULL AND run_id IS NOT NULL"));
+  CHECK_STR_EQ (q (sql), "1");
+  CHECK_INT_EQ (patch ("everflow-daily", "{\"enabled\":false}", &r), 200);
+  json_decref (r);
+  CHECK_INT_EQ (patch ("s3-daily", "{\"enabled\":false}", &r), 200);
+  json_decref (r);
+}
+
 SR_TEST (test_stop)
 {
   REQUIRE (up);
@@ -254,4 +321,5 @@ SR_TEST_MAIN (SR_TEST_ENTRY (test_start),
               SR_TEST_ENTRY (test_each_tick_fires_once),
               SR_TEST_ENTRY (test_old_ticks_skipped),
               SR_TEST_ENTRY (test_dependency),
+              SR_TEST_ENTRY (test_catch_up_waits_for_dependency),
               SR_TEST_ENTRY (test_stop))

@@ -21,7 +21,9 @@ mkdir -p "$DEMO"
 server_pid=""
 sim_pid=""
 s3_pid=""
+# Ctrl-C is the normal way out (exit 0); a failed step keeps its status.
 stop_all() {
+  local rc=${1:-0}
   trap - INT TERM EXIT
   echo
   echo "demo: stopping"
@@ -39,9 +41,10 @@ stop_all() {
   fi
   "$ROOT/tests/tools/pgcluster.sh" stop "$PGSTATE" || true
   echo "demo: stopped (data kept in .demo; make clean removes it)"
-  exit 0
+  exit "$rc"
 }
-trap stop_all INT TERM EXIT
+trap 'stop_all 0' INT TERM
+trap 'stop_all $?' EXIT
 
 echo "demo: starting PostgreSQL"
 "$ROOT/tests/tools/pgcluster.sh" start "$PGSTATE" tcp
@@ -186,6 +189,40 @@ for path in /healthz /readyz; do
   curl -s "$URL$path"
   echo
 done
+
+# The same sync again, this time through the job queue: an `all` run of
+# yesterday split into one job per source and day.  If the scheduler's
+# catch-up already queued an overlapping run, follow that one instead.
+echo
+echo "== POST /v1/syncs {\"source\":\"all\"} (yesterday, through the job queue) =="
+json_field() { python3 -c 'import json,sys; d=json.load(sys.stdin); print(eval("d"+sys.argv[1]))' "$1"; }
+reply=$(curl -s -X POST -H "Authorization: Bearer $TOKEN_ADMIN" \
+  -H 'Content-Type: application/json' \
+  -d "{\"source\":\"all\",\"from\":\"$YESTERDAY\",\"to\":\"$YESTERDAY\"}" \
+  "$URL/v1/syncs")
+if run_path=$(printf '%s' "$reply" | json_field '["href"]' 2>/dev/null); then
+  echo "  overlaps an active run: following $run_path"
+else
+  run_path="/v1/syncs/$(printf '%s' "$reply" | json_field '["id"]')"
+  echo "  queued: $run_path"
+fi
+status=queued
+for _ in $(seq 1 600); do
+  status=$(curl -s -H "Authorization: Bearer $TOKEN_ADMIN" "$URL$run_path" \
+    | json_field '["status"]')
+  case "$status" in queued|running) sleep 0.2 ;; *) break ;; esac
+done
+curl -s -H "Authorization: Bearer $TOKEN_ADMIN" "$URL$run_path" \
+  | python3 -c 'import json,sys
+r = json.load(sys.stdin)
+print("  run %s: %s" % (r["id"], r["status"]))
+for c in r["children"] or [r]:
+    print("    %-10s %-9s jobs %s/%s  %s" % (c["source"], c["status"],
+          c["jobs"]["succeeded"], c["jobs"]["total"], json.dumps(c["tables"])))'
+echo
+echo "  curl -s -H 'Authorization: Bearer $TOKEN_ADMIN' $URL/v1/sources"
+echo "  curl -s -H 'Authorization: Bearer $TOKEN_ADMIN' $URL/v1/syncs"
+echo "  curl -s -H 'Authorization: Bearer $TOKEN_ADMIN' $URL/v1/schedules"
 echo
 echo "Ctrl-C stops everything."
 wait "$server_pid"
