@@ -7,8 +7,8 @@
 #include "mem.h"
 #include "migrate.h"
 #include "store_settings.h"
+#include "waiter.h"
 
-#include <errno.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -17,29 +17,8 @@
 struct sr_automigrate {
   const struct sr_config *cfg;
   pthread_t thread;
-  pthread_mutex_t lock;
-  pthread_cond_t wake;
-  bool stop;
+  struct sr_waiter waiter;
 };
-
-/* Wait @a seconds or until stopped; @return true when stopped. */
-static bool
-wait_or_stop (struct sr_automigrate *am, unsigned int seconds)
-{
-  struct timespec deadline;
-  bool stop;
-
-  clock_gettime (CLOCK_REALTIME, &deadline);
-  deadline.tv_sec += seconds;
-  pthread_mutex_lock (&am->lock);
-  while (!am->stop)
-    if (ETIMEDOUT == pthread_cond_timedwait (&am->wake, &am->lock,
-                                             &deadline))
-      break;
-  stop = am->stop;
-  pthread_mutex_unlock (&am->lock);
-  return stop;
-}
 
 static void *
 run (void *cls)
@@ -69,7 +48,7 @@ run (void *cls)
     sr_log (SR_LOG_WARN, "migration attempt failed",
             "{s:s, s:i, s:i}", "error", err, "attempt", (int) attempt,
             "retry_in_s", (int) backoff);
-    if (wait_or_stop (am, backoff))
+    if (sr_waiter_sleep (&am->waiter, backoff * 1000UL))
       break;
     backoff = backoff >= 16 ? 30 : backoff * 2;
   }
@@ -83,11 +62,9 @@ sr_automigrate_start (const struct sr_config *cfg, struct sr_automigrate **out)
   struct sr_automigrate *am = sr_xcalloc (1, sizeof (*am));
 
   am->cfg = cfg;
-  pthread_mutex_init (&am->lock, NULL);
-  pthread_cond_init (&am->wake, NULL);
+  sr_waiter_init (&am->waiter);
   if (0 != pthread_create (&am->thread, NULL, run, am)) {
-    pthread_cond_destroy (&am->wake);
-    pthread_mutex_destroy (&am->lock);
+    sr_waiter_destroy (&am->waiter);
     free (am);
     return SR_E_INTERNAL;
   }
@@ -100,13 +77,9 @@ sr_automigrate_stop (struct sr_automigrate *am)
 {
   if (NULL == am)
     return;
-  pthread_mutex_lock (&am->lock);
-  am->stop = true;
-  pthread_cond_signal (&am->wake);
-  pthread_mutex_unlock (&am->lock);
+  sr_waiter_stop (&am->waiter);
   pthread_join (am->thread, NULL);
-  pthread_cond_destroy (&am->wake);
-  pthread_mutex_destroy (&am->lock);
+  sr_waiter_destroy (&am->waiter);
   free (am);
 }
 

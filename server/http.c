@@ -22,6 +22,7 @@
 #include "mem.h"
 #include "reply.h"
 #include "utf8.h"
+#include "waiter.h"
 
 #include <errno.h>
 #include <microhttpd.h>
@@ -598,7 +599,7 @@ sr_http_start (struct sr_app *app, struct sr_http **out, char *err,
   srv = sr_xcalloc (1, sizeof (*srv));
   srv->app = app;
   pthread_mutex_init (&srv->lock, NULL);
-  pthread_cond_init (&srv->idle, NULL);
+  sr_cond_init_monotonic (&srv->idle);
   flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_USE_ITC
           | MHD_USE_ERROR_LOG;
   if (AF_INET6 == ai->ai_family)
@@ -651,8 +652,7 @@ sr_http_stop (struct sr_http *srv, unsigned int grace_s)
   sr_log (SR_LOG_INFO, "stopped accepting connections",
           "{s:i, s:i}", "in_flight", (int) srv->in_flight, "grace_s",
           (int) grace_s);
-  clock_gettime (CLOCK_REALTIME, &deadline);
-  deadline.tv_sec += grace_s;
+  sr_deadline_in_ms (&deadline, (unsigned long) grace_s * 1000);
   pthread_mutex_lock (&srv->lock);
   while (srv->in_flight > 0) {
     if (ETIMEDOUT == pthread_cond_timedwait (&srv->idle, &srv->lock,

@@ -5,6 +5,7 @@
 #include "db.h"
 #include "log.h"
 #include "mem.h"
+#include "waiter.h"
 
 #include <errno.h>
 #include <poll.h>
@@ -23,11 +24,9 @@ struct sr_jobs {
   char instance[96];
   sr_job_executor exec;
   void *exec_cls;
-  pthread_mutex_t lock;
-  pthread_cond_t wake;        /* a job may be due */
+  struct sr_waiter wake;      /* kicked when a job may be due; stop */
+  pthread_mutex_t lock;       /* guards busy */
   pthread_cond_t idle;        /* a worker finished its job */
-  uint64_t wake_seq;          /* bumped by every wake-up */
-  bool stopping;
   unsigned int busy;          /* workers inside a job */
   pthread_t workers[MAX_WORKERS];
   unsigned int n_workers;
@@ -36,55 +35,17 @@ struct sr_jobs {
   bool have_keeper, have_listener;
 };
 
-static void
-deadline_in_ms (struct timespec *ts, unsigned long ms)
-{
-  clock_gettime (CLOCK_REALTIME, ts);
-  ts->tv_sec += (time_t) (ms / 1000);
-  ts->tv_nsec += (long) (ms % 1000) * 1000000L;
-  if (ts->tv_nsec >= 1000000000L) {
-    ts->tv_sec++;
-    ts->tv_nsec -= 1000000000L;
-  }
-}
-
-/* Wait up to @a ms for a wake-up or a stop; @return true when stopping. */
-static bool
-wait_for_work (struct sr_jobs *p, unsigned long ms, uint64_t seen)
-{
-  struct timespec deadline;
-  bool stop;
-
-  deadline_in_ms (&deadline, ms);
-  pthread_mutex_lock (&p->lock);
-  while (!p->stopping && p->wake_seq == seen)
-    if (ETIMEDOUT == pthread_cond_timedwait (&p->wake, &p->lock, &deadline))
-      break;
-  stop = p->stopping;
-  pthread_mutex_unlock (&p->lock);
-  return stop;
-}
-
 void
 sr_jobs_wake (struct sr_jobs *pool)
 {
-  if (NULL == pool)
-    return;
-  pthread_mutex_lock (&pool->lock);
-  pool->wake_seq++;
-  pthread_cond_broadcast (&pool->wake);
-  pthread_mutex_unlock (&pool->lock);
+  if (NULL != pool)
+    sr_waiter_kick (&pool->wake);
 }
 
 static bool
 stopping (struct sr_jobs *p)
 {
-  bool s;
-
-  pthread_mutex_lock (&p->lock);
-  s = p->stopping;
-  pthread_mutex_unlock (&p->lock);
-  return s;
+  return sr_waiter_stopping (&p->wake);
 }
 
 /* A connection for a pool thread, (re)opened with back-off. */
@@ -105,7 +66,7 @@ ensure_conn (struct sr_jobs *p, PGconn *conn, const char *who)
       return conn;
     sr_log (SR_LOG_WARN, "job thread cannot reach the database",
             "{s:s, s:s}", "thread", who, "error", err);
-    (void) wait_for_work (p, backoff, (uint64_t) -1);
+    (void) sr_waiter_sleep (&p->wake, backoff);
     backoff = backoff >= 15000 ? 30000 : backoff * 2;
   }
   return conn;
@@ -123,20 +84,18 @@ run_worker (void *cls)
     bool got = false;
     uint64_t seen;
 
-    pthread_mutex_lock (&p->lock);
-    seen = p->wake_seq;
-    pthread_mutex_unlock (&p->lock);
+    seen = sr_waiter_kicks (&p->wake);
     conn = ensure_conn (p, conn, "worker");
     if (stopping (p))
       break;
     if (SR_OK != sr_store_claim_job (conn, p->instance,
                                      (unsigned int) p->cfg->lease_s, &job,
                                      &got, err, sizeof (err))) {
-      (void) wait_for_work (p, 1000, (uint64_t) -1);
+      (void) sr_waiter_sleep (&p->wake, 1000);
       continue;
     }
     if (!got) {
-      if (wait_for_work (p, p->cfg->poll_ms, seen))
+      if (sr_waiter_sleep_for_kick (&p->wake, p->cfg->poll_ms, seen))
         break;
       continue;
     }
@@ -193,8 +152,8 @@ run_keeper (void *cls)
         sr_jobs_wake (p);
       }
     }
-    (void) wait_for_work (p, beat_ms < SWEEP_EVERY_S * 1000
-                          ? beat_ms : SWEEP_EVERY_S * 1000, (uint64_t) -1);
+    (void) sr_waiter_sleep (&p->wake, beat_ms < SWEEP_EVERY_S * 1000
+                                      ? beat_ms : SWEEP_EVERY_S * 1000);
   }
   if (NULL != conn)
     PQfinish (conn);
@@ -261,9 +220,9 @@ sr_jobs_start (const struct sr_config *cfg, const char *instance,
   snprintf (p->instance, sizeof (p->instance), "%s", instance);
   p->exec = exec;
   p->exec_cls = exec_cls;
+  sr_waiter_init (&p->wake);
   pthread_mutex_init (&p->lock, NULL);
-  pthread_cond_init (&p->wake, NULL);
-  pthread_cond_init (&p->idle, NULL);
+  sr_cond_init_monotonic (&p->idle);
   if (n > MAX_WORKERS)
     n = MAX_WORKERS;
   for (unsigned int i = 0; i < n; i++)
@@ -298,10 +257,9 @@ sr_jobs_stop (struct sr_jobs *p, unsigned int grace_s,
     *handed_back = 0;
   if (NULL == p)
     return true;
+  sr_waiter_stop (&p->wake);
+  sr_deadline_in_ms (&deadline, (unsigned long) grace_s * 1000);
   pthread_mutex_lock (&p->lock);
-  p->stopping = true;
-  pthread_cond_broadcast (&p->wake);
-  deadline_in_ms (&deadline, (unsigned long) grace_s * 1000);
   while (p->busy > 0)
     if (ETIMEDOUT == pthread_cond_timedwait (&p->idle, &p->lock, &deadline))
       break;
@@ -333,8 +291,8 @@ sr_jobs_stop (struct sr_jobs *p, unsigned int grace_s,
   if (p->have_listener)
     pthread_join (p->listener, NULL);
   pthread_cond_destroy (&p->idle);
-  pthread_cond_destroy (&p->wake);
   pthread_mutex_destroy (&p->lock);
+  sr_waiter_destroy (&p->wake);
   free (p);
   return true;
 }

@@ -9,8 +9,8 @@
 #include "log.h"
 #include "mem.h"
 #include "store_jobs.h"
+#include "waiter.h"
 
-#include <errno.h>
 #include <inttypes.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -23,9 +23,7 @@
 struct sr_scheduler {
   const struct sr_config *cfg;
   pthread_t thread;
-  pthread_mutex_t lock;
-  pthread_cond_t wake;
-  bool stop;
+  struct sr_waiter waiter;
 };
 
 struct schedule {
@@ -324,29 +322,6 @@ run_round (PGconn *conn, const struct sr_config *cfg)
   PQclear (r);
 }
 
-static bool
-wait_or_stop (struct sr_scheduler *sc, unsigned long ms)
-{
-  struct timespec deadline;
-  bool stop;
-
-  clock_gettime (CLOCK_REALTIME, &deadline);
-  deadline.tv_sec += (time_t) (ms / 1000);
-  deadline.tv_nsec += (long) (ms % 1000) * 1000000L;
-  if (deadline.tv_nsec >= 1000000000L) {
-    deadline.tv_sec++;
-    deadline.tv_nsec -= 1000000000L;
-  }
-  pthread_mutex_lock (&sc->lock);
-  while (!sc->stop)
-    if (ETIMEDOUT == pthread_cond_timedwait (&sc->wake, &sc->lock,
-                                             &deadline))
-      break;
-  stop = sc->stop;
-  pthread_mutex_unlock (&sc->lock);
-  return stop;
-}
-
 static void *
 run (void *cls)
 {
@@ -365,7 +340,7 @@ run (void *cls)
       conn = NULL;
     if (NULL != conn)
       run_round (conn, sc->cfg);
-  } while (!wait_or_stop (sc, sc->cfg->scheduler_interval_ms));
+  } while (!sr_waiter_sleep (&sc->waiter, sc->cfg->scheduler_interval_ms));
   if (NULL != conn)
     PQfinish (conn);
   sr_log_set_context (NULL, NULL);
@@ -378,11 +353,9 @@ sr_scheduler_start (const struct sr_config *cfg, struct sr_scheduler **out)
   struct sr_scheduler *sc = sr_xcalloc (1, sizeof (*sc));
 
   sc->cfg = cfg;
-  pthread_mutex_init (&sc->lock, NULL);
-  pthread_cond_init (&sc->wake, NULL);
+  sr_waiter_init (&sc->waiter);
   if (0 != pthread_create (&sc->thread, NULL, run, sc)) {
-    pthread_cond_destroy (&sc->wake);
-    pthread_mutex_destroy (&sc->lock);
+    sr_waiter_destroy (&sc->waiter);
     free (sc);
     return SR_E_INTERNAL;
   }
@@ -395,13 +368,9 @@ sr_scheduler_stop (struct sr_scheduler *sc)
 {
   if (NULL == sc)
     return;
-  pthread_mutex_lock (&sc->lock);
-  sc->stop = true;
-  pthread_cond_signal (&sc->wake);
-  pthread_mutex_unlock (&sc->lock);
+  sr_waiter_stop (&sc->waiter);
   pthread_join (sc->thread, NULL);
-  pthread_cond_destroy (&sc->wake);
-  pthread_mutex_destroy (&sc->lock);
+  sr_waiter_destroy (&sc->waiter);
   free (sc);
 }
 

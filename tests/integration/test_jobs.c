@@ -10,6 +10,7 @@
 #include <jansson.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -128,6 +129,28 @@ SR_TEST (test_start)
   for (int i = 0; i < N_INSTANCES; i++)
     REQUIRE (start_instance (i));
   up = true;
+}
+
+/* Idle instances are quiet: each worker asks for a job once per poll
+ * interval and the keeper renews leases a few times per lease, about 33
+ * transactions a second for three instances here.  (A heartbeat that did
+ * not sleep once made an idle instance run over a thousand a second.) */
+SR_TEST (test_idle_instances_are_quiet)
+{
+  const char *sql = "SELECT xact_commit + xact_rollback FROM "
+                    "pg_stat_database WHERE datname = current_database()";
+  long before, after;
+
+  REQUIRE (up);
+  q ("SELECT pg_stat_clear_snapshot()");
+  before = strtol (q (sql), NULL, 10);
+  (void) poll (NULL, 0, 3000);   /* the window measured, not a wait */
+  q ("SELECT pg_stat_clear_snapshot()");
+  after = strtol (q (sql), NULL, 10);
+  CHECK (after > before);          /* the workers do poll */
+  CHECK (after - before < 400);
+  if (after - before >= 400)
+    fprintf (stderr, "idle transactions in 3 s: %ld\n", after - before);
 }
 
 SR_TEST (test_api_validation)
@@ -498,6 +521,7 @@ SR_TEST (test_stop)
 }
 
 SR_TEST_MAIN (SR_TEST_ENTRY (test_start),
+              SR_TEST_ENTRY (test_idle_instances_are_quiet),
               SR_TEST_ENTRY (test_api_validation),
               SR_TEST_ENTRY (test_noop_jobs_run_exactly_once),
               SR_TEST_ENTRY (test_run_of_days),
