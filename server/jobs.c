@@ -177,8 +177,11 @@ run_listener (void *cls)
       break;
     r = PQexec (conn, "LISTEN signalroom_jobs");
     if (PGRES_COMMAND_OK != PQresultStatus (r)) {
-      /* Transaction poolers refuse LISTEN: polling alone it is. */
       PQclear (r);
+      if (CONNECTION_OK != PQstatus (conn))
+        continue;       /* the database went away: reconnect, listen again */
+      /* Refused on a live connection (a transaction pooler): polling
+       * alone it is. */
       sr_log (SR_LOG_INFO, "LISTEN unavailable, polling only", NULL);
       break;
     }

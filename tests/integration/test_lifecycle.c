@@ -423,6 +423,34 @@ SR_TEST (test_database_outage)
   REQUIRE (sr_th_cluster_start (dir, conninfo, sizeof (conninfo)));
   CHECK_INT_EQ (readyz (srv.port, code, sizeof (code)), 200);
   CHECK_INT_EQ (readyz (srv.port, code, sizeof (code)), 200);
+  /* The job threads are back too: the listener listens again (it is
+   * the session whose last statement was LISTEN) and a job is done. */
+  {
+    PGconn *pg = sr_th_pg (conninfo);
+    double t0 = sr_th_now ();
+    bool listening = false, done = false;
+
+    REQUIRE (NULL != pg);
+    sr_th_pg_value (pg, "WITH r AS (INSERT INTO signalroom.runs (source) "
+                    "VALUES ('noop') RETURNING id) INSERT INTO "
+                    "signalroom.jobs (run_id, kind, source) SELECT id, "
+                    "'noop', 'noop' FROM r RETURNING id");
+    while ((!listening || !done) && sr_th_now () - t0 < 60) {
+      listening = 0 == strcmp ("t", sr_th_pg_value (
+                                 pg, "SELECT count(*) = 1 FROM "
+                                 "pg_stat_activity WHERE application_name "
+                                 "= 'signalroom' AND query = 'LISTEN "
+                                 "signalroom_jobs'"));
+      done = 0 == strcmp ("succeeded", sr_th_pg_value (
+                            pg, "SELECT status FROM signalroom.jobs WHERE "
+                            "kind = 'noop'"));
+      if (!listening || !done)
+        (void) poll (NULL, 0, 100);   /* re-check interval, not a wait */
+    }
+    CHECK (listening);
+    CHECK (done);
+    PQfinish (pg);
+  }
   {
     char *log = sr_th_server_log (&srv);
 
