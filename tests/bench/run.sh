@@ -28,3 +28,6 @@ SR_BENCH_CONNINFO="${BASE/dbname=postgres/dbname=sr_bench_jobs}" "$BUILD/tests/b
 echo
 echo "== S3 order exports =="
 "$ROOT/tests/bench/bench_s3.sh" "$BUILD" "$BASE"
+echo
+echo "== Order views (on the S3 benchmark's 650k rows) =="
+"$ROOT/tests/bench/bench_views.sh" "${BASE/dbname=postgres/dbname=sr_bench_s3}"

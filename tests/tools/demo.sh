@@ -130,27 +130,17 @@ echo "demo: sync s3_exports"
 "$BIN" sync s3_exports 2>> "$DEMO/sync.log"
 
 YESTERDAY=$(TZ=America/New_York date -d "$TO - 1 day" +%F)
-echo
-echo "== daily_performance, CCW, $YESTERDAY =="
-psql -h "$PGHOST" -p "$PGPORT" -U postgres -d signalroom -P pager=off -c \
-  "SELECT affiliate_label, conversions, everflow_payout, redtrack_cost,
-          is_internal, cost, cpa
-     FROM daily_performance
-    WHERE date = '$YESTERDAY' AND advertiser_id = 1
-    ORDER BY conversions DESC"
-echo "== orders by brand, last 5 days (s3_exports.orders_current) =="
-psql -h "$PGHOST" -p "$PGPORT" -U postgres -d signalroom -P pager=off -c \
-  "SELECT ordered_at::date AS day, product_category AS brand,
-          count(*) AS orders, count(*) FILTER (WHERE order_status = 'NEW') AS approved,
-          sum(total_amount) FILTER (WHERE order_status = 'NEW') AS revenue,
-          count(*) FILTER (WHERE refunded) AS refunded
-     FROM s3_exports.orders_current
-    WHERE ordered_at >= date '$TO' - 4
-    GROUP BY 1, 2 ORDER BY 1 DESC, 2"
-echo "== unmapped_spend, $YESTERDAY =="
-psql -h "$PGHOST" -p "$PGPORT" -U postgres -d signalroom -P pager=off -c \
-  "SELECT source_name, cost, reason FROM unmapped_spend
-    WHERE date = '$YESTERDAY' ORDER BY cost DESC"
+# The example queries (tests/tools/demo-queries/, also run by
+# test_parallel_views with parallel plans forced).  ANALYZE first, as
+# autovacuum would: the planner then knows the tables are large and may
+# choose parallel plans, which is how these queries run in production.
+psql -h "$PGHOST" -p "$PGPORT" -U postgres -d signalroom -qc "ANALYZE"
+for f in "$ROOT"/tests/tools/demo-queries/*.sql; do
+  echo
+  echo "== $(sed -n 's/^-- title: //p' "$f" | head -1) =="
+  PGTZ=America/New_York psql -h "$PGHOST" -p "$PGPORT" -U postgres \
+    -d signalroom -P pager=off -v ON_ERROR_STOP=1 -f "$f"
+done
 
 TOKEN_READ=$("$BIN" token --role authenticated --ttl 86400)
 TOKEN_ADMIN=$("$BIN" token --role service_role --ttl 86400)
