@@ -239,6 +239,21 @@ is_blank (char ch)
   return ' ' == ch || '\t' == ch;
 }
 
+/* Whether some day of @a mdays exists in some month of @a months (leap
+ * years included: the 29th of February does come). */
+static bool
+mdays_meet_months (uint64_t mdays, uint64_t months)
+{
+  static const unsigned char longest[13] = { 0, 31, 29, 31, 30, 31, 30,
+                                             31, 31, 30, 31, 30, 31 };
+
+  for (unsigned int m = 1; m <= 12; m++)
+    if (0 != (months >> m & 1)
+        && 0 != (mdays & (((uint64_t) 2 << longest[m]) - 2)))
+      return true;
+  return false;
+}
+
 enum sr_status
 sr_cron_parse (const char *expr, struct sr_cron **out, char *err,
                size_t errlen)
@@ -295,6 +310,17 @@ sr_cron_parse (const char *expr, struct sr_cron **out, char *err,
                                      errlen);
     if (SR_OK != st)
       return st;
+  }
+  /* With the day of week open, only the day-of-month field decides; an
+   * expression such as "0 0 31 2 *" would be stored and never fire. */
+  if (1 == len[F_WDAY] && '*' == start[F_WDAY][0]
+      && !mdays_meet_months (bits[F_MDAY], bits[F_MONTH])) {
+    if (NULL != err && 0 != errlen)
+      (void) snprintf (err, errlen, "never fires: none of the months in "
+                       "the month field has any of the days in the "
+                       "day-of-month field (February has at most 29 days; "
+                       "April, June, September and November 30)");
+    return SR_E_INVALID;
   }
   c = sr_xcalloc (1, sizeof (*c));
   c->minutes = bits[F_MINUTE];

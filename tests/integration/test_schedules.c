@@ -106,6 +106,14 @@ SR_TEST (test_patch_validation)
   CHECK_CONTAINS (json_string_value (json_object_get (r, "detail")),
                   "minute");
   json_decref (r);
+  /* Every field valid, yet no day ever matches: refused, not stored with
+   * next_at null. */
+  CHECK_INT_EQ (patch ("everflow-daily", "{\"cron\":\"0 0 31 2 *\"}", &r),
+                400);
+  CHECK_STR_EQ (json_string_value (json_object_get (r, "field")), "cron");
+  CHECK_CONTAINS (json_string_value (json_object_get (r, "detail")),
+                  "never fires");
+  json_decref (r);
   CHECK_INT_EQ (patch ("everflow-intraday", "{\"enabled\":\"yes\"}", &r),
                 400);
   json_decref (r);
