@@ -223,6 +223,21 @@ mask_secrets (const char *line)
   return cur;
 }
 
+bool
+sr_log_mask (char *buf, size_t len)
+{
+  char *masked;
+
+  if (NULL == buf || 0 == len)
+    return false;
+  masked = mask_secrets (buf);
+  if (NULL == masked)
+    return false;
+  snprintf (buf, len, "%s", masked);
+  free (masked);
+  return true;
+}
+
 static void
 format_ts (char *buf, size_t len)
 {

@@ -47,6 +47,15 @@ bool sr_log_enabled (enum sr_log_level lvl);
  */
 void sr_log_add_secret (const char *secret);
 
+/**
+ * Replace every registered secret in @a buf (NUL-terminated, capacity
+ * @a len) by "[REDACTED]", in place; the result is cut to fit.  For text
+ * that leaves the process other than through the log: upstream error
+ * bodies stored in runs, jobs and dead letters and returned by the API.
+ * @return true when something was masked
+ */
+bool sr_log_mask (char *buf, size_t len);
+
 /** Forget all registered secrets (tests). */
 void sr_log_clear_secrets (void);
 

@@ -121,6 +121,9 @@ sr_sync_fail (struct sr_sync_result *res, enum sr_status st, const char *fmt,
   else
     snprintf (res->error, sizeof (res->error), "%s %s..%s: %s", res->source,
               res->from, res->to, msg);
+  /* Upstream bodies sometimes quote what was sent (a 401 naming the API
+   * key); this text is stored and served by the API, not only logged. */
+  (void) sr_log_mask (res->error, sizeof (res->error));
   return st;
 }
 
