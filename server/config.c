@@ -459,6 +459,49 @@ fail (char *err, size_t errlen, const char *name, const char *why,
 }
 
 /* Build the libpq keyword/value arrays from either source. */
+
+/* A port list ("5432" or "5432,6543" for several hosts) and sslmode, the
+ * options whose typos would otherwise surface only as failed connects. */
+static bool
+db_option_valid (const char *keyword, const char *val, char *err,
+                 size_t errlen)
+{
+  static const char *const modes[] = { "disable", "allow", "prefer",
+                                       "require", "verify-ca",
+                                       "verify-full" };
+
+  if (0 == strcmp (keyword, "port")) {
+    for (const char *p = val; ; p++) {
+      size_t n = strcspn (p, ",");
+      unsigned long v = 0;
+      bool ok = n <= 5;
+
+      /* An empty item means the default port, as in libpq. */
+      for (size_t i = 0; ok && i < n; i++) {
+        ok = p[i] >= '0' && p[i] <= '9';
+        v = v * 10 + (unsigned long) (p[i] - '0');
+      }
+      if (!ok || (n > 0 && (v < 1 || v > 65535))) {
+        snprintf (err, errlen, "DATABASE_URL: port \"%.*s\" is not a "
+                  "number from 1 to 65535", (int) (n > 16 ? 16 : n), p);
+        return false;
+      }
+      p += n;
+      if ('\0' == *p)
+        return true;
+    }
+  }
+  if (0 == strcmp (keyword, "sslmode")) {
+    for (size_t i = 0; i < sizeof (modes) / sizeof (modes[0]); i++)
+      if (0 == strcmp (val, modes[i]))
+        return true;
+    snprintf (err, errlen, "DATABASE_URL: sslmode \"%.20s\" is not one of "
+              "disable, allow, prefer, require, verify-ca, verify-full", val);
+    return false;
+  }
+  return true;
+}
+
 static enum sr_status
 build_db_params (struct sr_config *cfg, char *err, size_t errlen)
 {
@@ -490,6 +533,14 @@ build_db_params (struct sr_config *cfg, char *err, size_t errlen)
     for (PQconninfoOption *o = parsed; NULL != o->keyword; o++)
       if (0 == strcmp (o->keyword, "password") && NULL != o->val)
         sr_log_add_secret (o->val);
+    /* libpq checks these only when connecting, and `serve` retries
+     * connections for ever: a typo would look like a database outage. */
+    for (PQconninfoOption *o = parsed; NULL != o->keyword; o++)
+      if (NULL != o->val && !db_option_valid (o->keyword, o->val, err,
+                                              errlen)) {
+        PQconninfoFree (parsed);
+        return SR_E_CONFIG;
+      }
     PQconninfoFree (parsed);
     KV ("dbname", cfg->database_url);
     cfg->db_source = "DATABASE_URL";

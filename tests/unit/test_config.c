@@ -448,6 +448,45 @@ SR_TEST (test_invalid_database_url)
   sr_log_clear_secrets ();
 }
 
+/* Options libpq would only refuse when connecting, for ever, in `serve`'s
+ * retry loop: refused at start instead, with the variable named. */
+SR_TEST (test_database_url_options_checked_at_start)
+{
+  static const struct {
+    const char *url;
+    const char *msg;
+  } bad[] = {
+    { "postgresql://app:Pa55w0rd-XYZ@db.example:54x2/app", "port \"54x2\"" },
+    { "postgresql://app:Pa55w0rd-XYZ@db.example:0/app", "port \"0\"" },
+    { "host=db.example port=70000 password=Pa55w0rd-XYZ", "port \"70000\"" },
+    { "host=a,b port=5432,six password=Pa55w0rd-XYZ", "port \"six\"" },
+    { "postgresql://app:Pa55w0rd-XYZ@db.example/app?sslmode=requir",
+      "sslmode \"requir\"" },
+  };
+  static const char *const good[] = {
+    "host=a,b port=5432,6543 password=Pa55w0rd-XYZ",
+    "host=a,b port=5432, password=Pa55w0rd-XYZ",
+    "postgresql://app@db.example:6543/app?sslmode=verify-full",
+  };
+  struct sr_config cfg;
+  char err[256];
+
+  for (size_t i = 0; i < sizeof (bad) / sizeof (bad[0]); i++) {
+    const char *const env[] = { "DATABASE_URL", bad[i].url, NULL };
+
+    EXPECT_FAIL (env, "DATABASE_URL", err);
+    CHECK_CONTAINS (err, bad[i].msg);
+    CHECK (NULL == strstr (err, "Pa55w0rd"));
+  }
+  for (size_t i = 0; i < sizeof (good) / sizeof (good[0]); i++) {
+    const char *const env[] = { "DATABASE_URL", good[i], NULL };
+
+    if (EXPECT_OK (&cfg, env))
+      sr_config_clean (&cfg);
+  }
+  sr_log_clear_secrets ();
+}
+
 SR_TEST (test_uint_options)
 {
   static const char *const bad[] = { "abc", "-1", "65", "1e3", " 2", "2 ",
@@ -932,6 +971,7 @@ SR_TEST_MAIN (SR_TEST_ENTRY (test_readme_matches_options),
               SR_TEST_ENTRY (test_supabase_variables),
               SR_TEST_ENTRY (test_no_database),
               SR_TEST_ENTRY (test_invalid_database_url),
+              SR_TEST_ENTRY (test_database_url_options_checked_at_start),
               SR_TEST_ENTRY (test_uint_options),
               SR_TEST_ENTRY (test_listen),
               SR_TEST_ENTRY (test_log_level_option),
