@@ -13,6 +13,7 @@
 
 enum sr_status sr_handle_healthz_get (struct sr_request *req);
 enum sr_status sr_handle_readyz_get (struct sr_request *req);
+enum sr_status sr_handle_health_get (struct sr_request *req);
 enum sr_status sr_handle_openapi_get (struct sr_request *req);
 enum sr_status sr_handle_me_get (struct sr_request *req);
 enum sr_status sr_handle_config_get (struct sr_request *req);

@@ -17,6 +17,8 @@ const struct sr_route sr_routes[] = {
     true, "liveness" },
   { "GET", "/readyz", sr_handle_readyz_get, SR_AUTH_PUBLIC, NULL, NULL, 0,
     true, "readiness: database reachable, migrations current" },
+  { "GET", "/v1/health", sr_handle_health_get, SR_AUTH_SERVICE_ROLE, NULL,
+    NULL, 0, false, "readiness with its details: database, schema" },
   { "GET", "/openapi.yaml", sr_handle_openapi_get, SR_AUTH_PUBLIC, NULL,
     NULL, 0, false, "the API contract" },
   { "GET", "/v1/me", sr_handle_me_get, SR_AUTH_AUTHENTICATED, NULL, NULL, 0,
