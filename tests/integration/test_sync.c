@@ -487,6 +487,89 @@ SR_TEST (test_performance_and_cpa)
                    "redtrack.daily_spend)"), "t");
 }
 
+/*
+ * Both brands on the same two days, each brand's figures asserted on its
+ * own: the mapping sends "Facebook EXP" to G2 - Meta for EXP (advertiser
+ * 2) and "Facebook CCW"/"Facebook AWF CCW" to G2 - Meta for CCW, so an
+ * affiliate label shared across brands must never mix their spend.  Every
+ * expected figure below is worked out by hand from the rows.
+ */
+SR_TEST (test_two_brands_same_affiliate)
+{
+  json_t *r;
+  int code;
+
+  REQUIRE (up);
+  reset ();
+  load_mapping_file ();
+  sim_data (sim.everflow_port,
+            "{\"rows\":["
+            EF_ROW ("2025-06-01", 1, "G2 - Meta", 1, "CCW", 400, 10,
+                    "500.00", "0") ","
+            EF_ROW ("2025-06-01", 1, "G2 - Meta", 2, "EXP", 200, 4,
+                    "300.00", "0") ","
+            EF_ROW ("2025-06-01", 6, "SB - Google", 1, "CCW", 30, 3,
+                    "90.00", "0") ","
+            EF_ROW ("2025-06-02", 1, "G2 - Meta", 1, "CCW", 300, 7,
+                    "350.00", "0") ","
+            EF_ROW ("2025-06-02", 1, "G2 - Meta", 2, "EXP", 100, 2,
+                    "150.00", "0") "]}");
+  sim_data (sim.redtrack_port,
+            "{\"rows\":["
+            RT_ROW ("2025-06-01", "66c79f91be26fd4634569658", "Facebook CCW",
+                    "facebook", 900, 9, "300.00") ","
+            RT_ROW ("2025-06-01", "628fd466f765760001f37209",
+                    "Facebook AWF CCW", "facebook", 100, 1, "33.33") ","
+            RT_ROW ("2025-06-01", "67c097f0aee15ff71f3f99aa", "Facebook EXP",
+                    "facebook", 500, 4, "120.00") ","
+            /* Mapped to SB - Google but with no advertiser: no brand's
+             * cost, listed as unmapped with that reason. */
+            RT_ROW ("2025-06-01", "6807cdb766fd1829467446e8",
+                    "Google Ads Auto Insurance Stephanie", "google", 50, 0,
+                    "45.67") ","
+            RT_ROW ("2025-06-02", "66c79f91be26fd4634569658", "Facebook CCW",
+                    "facebook", 800, 7, "100.05") ","
+            RT_ROW ("2025-06-02", "67c097f0aee15ff71f3f99aa", "Facebook EXP",
+                    "facebook", 300, 2, "50.01") "]}");
+  r = sync_run ("everflow", "2025-06-01", "2025-06-02", &code, NULL);
+  CHECK_INT_EQ (code, 0);
+  json_decref (r);
+  r = sync_run ("redtrack", "2025-06-01", "2025-06-02", &code, NULL);
+  CHECK_INT_EQ (code, 0);
+  json_decref (r);
+
+  /* CCW: (300.00 + 33.33) / 10 = 33.333 -> 33.33; then 100.05 / 7 =
+   * 14.2928... -> 14.29. */
+  CHECK_STR_EQ (q ("SELECT string_agg(date || '|' || conversions || '|' || "
+                   "cost || '|' || cpa, ';' ORDER BY date) FROM "
+                   "daily_performance WHERE advertiser_id = 1 AND "
+                   "affiliate_label = 'G2 - Meta'"),
+                "2025-06-01|10|333.33|33.33;2025-06-02|7|100.05|14.29");
+  /* EXP: 120.00 / 4 = 30.00; 50.01 / 2 = 25.005, exactly half a cent,
+   * rounded half up in decimal -> 25.01 (binary floating point would
+   * give 25.00). */
+  CHECK_STR_EQ (q ("SELECT string_agg(date || '|' || conversions || '|' || "
+                   "cost || '|' || cpa, ';' ORDER BY date) FROM "
+                   "daily_performance WHERE advertiser_id = 2 AND "
+                   "affiliate_label = 'G2 - Meta'"),
+                "2025-06-01|4|120.00|30.00;2025-06-02|2|50.01|25.01");
+  /* One row per brand, day and affiliate: nothing joined twice. */
+  CHECK_STR_EQ (q ("SELECT count(*) || '|' || count(DISTINCT (date, "
+                   "advertiser_id, affiliate_label)) FROM daily_performance"),
+                "5|5");
+  /* The no-advertiser source costs no brand anything. */
+  CHECK_STR_EQ (q ("SELECT conversions || '|' || cost || '|' || cpa || '|' "
+                   "|| is_internal FROM daily_performance WHERE "
+                   "affiliate_label = 'SB - Google'"), "3|0|0.00|true");
+  CHECK_STR_EQ (q ("SELECT cost || '=' || reason FROM unmapped_spend"),
+                "45.67=mapping has no Everflow advertiser");
+  /* Every cent of spend lands in exactly one place. */
+  CHECK_STR_EQ (q ("SELECT (SELECT sum(redtrack_cost) FROM daily_performance "
+                   "WHERE is_internal) || '|' || (SELECT sum(cost) FROM "
+                   "unmapped_spend) || '|' || (SELECT sum(cost) FROM "
+                   "redtrack.daily_spend)"), "603.39|45.67|649.06");
+}
+
 SR_TEST (test_faults_leave_window_intact)
 {
   static const char *const faults[] = {
@@ -647,6 +730,7 @@ SR_TEST_MAIN (SR_TEST_ENTRY (test_start),
               SR_TEST_ENTRY (test_redtrack_conversions_and_skips),
               SR_TEST_ENTRY (test_redtrack_paging),
               SR_TEST_ENTRY (test_performance_and_cpa),
+              SR_TEST_ENTRY (test_two_brands_same_affiliate),
               SR_TEST_ENTRY (test_faults_leave_window_intact),
               SR_TEST_ENTRY (test_redtrack_bad_bodies),
               SR_TEST_ENTRY (test_transient_errors_retried),
