@@ -47,9 +47,11 @@ sync_run_with (const char *name, const char *value, const char *source,
   char *out, *err;
   json_t *j;
 
-  base_env (&env);
+  /* The extra variable first: the child's getenv() takes the first of
+   * two same-named entries, so it overrides base_env()'s value. */
   if (NULL != name)
     sr_th_env_add (&env, name, value);
+  base_env (&env);
   *code = sr_th_run (&env, argv, &out, &err);
   j = json_loads (out, 0, NULL);
   if (NULL == j)
@@ -386,6 +388,83 @@ SR_TEST (test_redtrack_paging)
   json_decref (r);
   CHECK_STR_EQ (q ("SELECT count(DISTINCT source_id) || ':' || sum(cost) "
                    "FROM redtrack.daily_spend"), "1203:1215.03");
+}
+
+/* Pacing as Redtrack sees it: the gaps between the requests' arrival at
+ * the simulator, not our own count.  120 a minute is one per 0.5 s. */
+SR_TEST (test_redtrack_pacing_seen_by_upstream)
+{
+  char *log;
+  json_t *r, *reqs;
+  int code;
+  double prev = -1, min_gap = 1e9;
+  size_t n;
+
+  REQUIRE (up);
+  reset ();
+  r = sync_run_with ("REDTRACK_REQUESTS_PER_MINUTE", "120", "redtrack",
+                     "2025-05-20", "2025-05-24", &code, NULL);
+  CHECK_INT_EQ (code, 0);
+  json_decref (r);
+  log = sr_sim_get (sim.redtrack_port, "/_sim/requests");
+  REQUIRE (NULL != log);
+  r = json_loads (log, 0, NULL);
+  free (log);
+  reqs = json_object_get (r, "requests");
+  n = json_array_size (reqs);
+  CHECK_INT_EQ (n, 5);   /* one a day, no page beyond the first */
+  for (size_t i = 0; i < n; i++) {
+    double t = json_real_value (json_object_get (json_array_get (reqs, i),
+                                                 "t"));
+
+    if (prev >= 0 && t - prev < min_gap)
+      min_gap = t - prev;
+    prev = t;
+  }
+  /* At least the interval (less a little for the two clocks' reading
+   * points), and not absurdly more. */
+  CHECK (min_gap >= 0.45);
+  CHECK (min_gap < 5.0);
+  json_decref (r);
+}
+
+/* Without dates, the CLI syncs the trailing SIGNALROOM_RESYNC_DAYS days
+ * ending today in the reporting time zone (today computed here by
+ * PostgreSQL, not by signalroom). */
+SR_TEST (test_default_window_is_trailing_resync_days)
+{
+  struct sr_th_env env = { 0 };
+  const char *argv[] = { "sync", "everflow", NULL };
+  char *out, *err, today[16], first[16];
+  json_t *r;
+
+  REQUIRE (up);
+  reset ();
+  snprintf (today, sizeof (today), "%s",
+            q ("SELECT (now() AT TIME ZONE 'America/New_York')::date"));
+  snprintf (first, sizeof (first), "%s",
+            q ("SELECT (now() AT TIME ZONE 'America/New_York')::date - 4"));
+  base_env (&env);
+  sr_th_env_add (&env, "SIGNALROOM_RESYNC_DAYS", "5");
+  CHECK_INT_EQ (sr_th_run (&env, argv, &out, &err), 0);
+  r = json_loads (out, 0, NULL);
+  CHECK_STR_EQ (jstr (r, "from"), first);
+  CHECK_STR_EQ (jstr (r, "to"), today);
+  json_decref (r);
+  free (out);
+  free (err);
+  /* And the default of 3 days. */
+  memset (&env, 0, sizeof (env));
+  base_env (&env);
+  CHECK_INT_EQ (sr_th_run (&env, argv, &out, &err), 0);
+  r = json_loads (out, 0, NULL);
+  snprintf (first, sizeof (first), "%s",
+            q ("SELECT (now() AT TIME ZONE 'America/New_York')::date - 2"));
+  CHECK_STR_EQ (jstr (r, "from"), first);
+  CHECK_STR_EQ (jstr (r, "to"), today);
+  json_decref (r);
+  free (out);
+  free (err);
 }
 
 static void
@@ -729,6 +808,8 @@ SR_TEST_MAIN (SR_TEST_ENTRY (test_start),
               SR_TEST_ENTRY (test_everflow_one_advertiser),
               SR_TEST_ENTRY (test_redtrack_conversions_and_skips),
               SR_TEST_ENTRY (test_redtrack_paging),
+              SR_TEST_ENTRY (test_redtrack_pacing_seen_by_upstream),
+              SR_TEST_ENTRY (test_default_window_is_trailing_resync_days),
               SR_TEST_ENTRY (test_performance_and_cpa),
               SR_TEST_ENTRY (test_two_brands_same_affiliate),
               SR_TEST_ENTRY (test_faults_leave_window_intact),

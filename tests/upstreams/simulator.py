@@ -1178,7 +1178,7 @@ class Handler(BaseHTTPRequestHandler):
         self.wfile.flush()
 
     def dispatch(self):
-        t0 = time.monotonic()
+        t0 = self.arrived = time.monotonic()
         svc = self.server.service
         split = urllib.parse.urlsplit(self.path)
         self.path_only = split.path
@@ -1259,8 +1259,11 @@ class Handler(BaseHTTPRequestHandler):
             body = loads(self.body.decode("utf-8")) if self.body else None
         except (UnicodeDecodeError, ValueError):
             body = None
-        return {"method": self.command, "path": self.path_only, "query": query,
-                "body": body, "status": status}
+        # t: when the request arrived (monotonic seconds), so tests can
+        # measure a client's pacing from the server's side.
+        return {"t": self.arrived, "method": self.command,
+                "path": self.path_only, "query": query, "body": body,
+                "status": status}
 
     # ---- /_sim ----
     def control(self, svc):
