@@ -193,7 +193,8 @@ main (void)
             "GET /v1/me HTTP/1.1\r\nHost: b\r\nAuthorization: Bearer %s\r\n\r\n",
             token);
   printf ("HTTP server, %.0f s per row, keep-alive clients on loopback "
-          "(2 cores shared by client and server)\n\n", secs);
+          "(%ld online cores shared by client and server)\n\n", secs,
+          sysconf (_SC_NPROCESSORS_ONLN));
   printf ("| endpoint               | clients |    req/s   | p50 us   | p99 us   | max us   | errors |\n");
   printf ("|------------------------|---------|------------|----------|----------|----------|--------|\n");
   bench (srv.port, "GET /healthz (baseline)",

@@ -18,6 +18,8 @@
 #define SECRET "bench-jobs-secret-0123456789abcdef0123"
 #define EF_KEY "bench-ef-key-0123456789"
 #define N_JOBS 5000
+#define JOBS_PER_RUN 50
+#define WORKERS "2"     /* SIGNALROOM_WORKERS of every instance */
 #define N_LATENCY 40
 
 static const char *conninfo;
@@ -42,6 +44,7 @@ start (struct sr_th_server *srv, int n, const char *poll_ms, bool notify,
     sr_th_env_add (&env, "SIGNALROOM_JWT_SECRET", SECRET);
     sr_th_env_add (&env, "LOG_LEVEL", need_port ? "info" : "warn");
     sr_th_env_add (&env, "SIGNALROOM_POLL_MS", poll_ms);
+    sr_th_env_add (&env, "SIGNALROOM_WORKERS", WORKERS);
     sr_th_env_add (&env, "SIGNALROOM_LISTEN_NOTIFY", notify ? "true" : "false");
     sr_th_env_add (&env, "EVERFLOW_API_KEY", EF_KEY);
     snprintf (url, sizeof (url), "http://127.0.0.1:%d", sim.everflow_port);
@@ -84,12 +87,13 @@ throughput (int instances)
   q ("TRUNCATE signalroom.dead_letters, signalroom.jobs, "
      "signalroom.schedule_ticks, signalroom.runs RESTART IDENTITY CASCADE");
   start (srv, instances, "1000", true, false);
-  /* N_JOBS empty jobs in 100 runs of 50, queued in one statement. */
+  /* N_JOBS empty jobs in runs of JOBS_PER_RUN, queued in one statement. */
   snprintf (sql, sizeof (sql),
             "WITH r AS (INSERT INTO signalroom.runs (source) SELECT 'noop' "
             "FROM generate_series(1, %d) RETURNING id) INSERT INTO "
             "signalroom.jobs (run_id, kind, source) SELECT r.id, 'noop', "
-            "'noop' FROM r, generate_series(1, %d)", N_JOBS / 50, 50);
+            "'noop' FROM r, generate_series(1, %d)", N_JOBS / JOBS_PER_RUN,
+            JOBS_PER_RUN);
   t0 = sr_th_now ();
   q (sql);
   q ("SELECT signalroom.notify_jobs()");
@@ -191,8 +195,9 @@ main (void)
   three = throughput (3);
   latency ("1000", true, &p50, &p95);
   latency ("1000", false, &poll50, &poll95);
-  printf ("Job queue: %d empty jobs (100 runs of 50), 2 workers per "
-          "instance\n\n", N_JOBS);
+  printf ("Job queue: %d empty jobs (%d runs of %d), %s workers per "
+          "instance\n\n", N_JOBS, N_JOBS / JOBS_PER_RUN, JOBS_PER_RUN,
+          WORKERS);
   printf ("| instances | jobs/s |\n|---|---|\n");
   printf ("| 1 | %.0f |\n| 3 | %.0f |\n\n", one, three);
   printf ("target >= 500 jobs/s\n\n");
