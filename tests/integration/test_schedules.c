@@ -45,6 +45,30 @@ await_true (const char *sql)
   return false;
 }
 
+/* GET /v1/schedules: the schedule called @a name (new reference). */
+static json_t *
+schedule_named (const char *name)
+{
+  struct sr_th_response r;
+  char headers[2048];
+  json_t *all, *found = NULL;
+
+  snprintf (headers, sizeof (headers), "Authorization: Bearer %s\r\n", token);
+  if (!sr_th_http (srv[1].port, "GET", "/v1/schedules", headers, NULL, 0, &r))
+    return NULL;
+  all = 200 == r.status ? json_loads (r.body, 0, NULL) : NULL;
+  sr_th_response_clean (&r);
+  for (size_t i = 0; NULL == found && i < json_array_size (
+         json_object_get (all, "schedules")); i++) {
+    json_t *s = json_array_get (json_object_get (all, "schedules"), i);
+
+    if (0 == strcmp (name, json_string_value (json_object_get (s, "name"))))
+      found = json_incref (s);
+  }
+  json_decref (all);
+  return found;
+}
+
 static int
 patch (const char *name, const char *body, json_t **out)
 {
@@ -297,6 +321,19 @@ SR_TEST (test_catch_up_waits_for_dependency)
                        "WHERE schedule_name = 'everflow-daily' AND outcome = "
                        "'waiting' AND note LIKE 'waiting for s3-daily%'"));
   CHECK_STR_EQ (q (sql), "0");
+  /* The API shows the held tick, so an operator sees why nothing ran. */
+  {
+    json_t *s = schedule_named ("everflow-daily");
+    json_t *tick = json_array_get (json_object_get (s, "recent_ticks"), 0);
+
+    REQUIRE (NULL != s);
+    CHECK_STR_EQ (json_string_value (json_object_get (tick, "outcome")),
+                  "waiting");
+    CHECK_CONTAINS (json_string_value (json_object_get (tick, "note")),
+                    "waiting for s3-daily");
+    CHECK (json_is_null (json_object_get (tick, "run_id")));
+    json_decref (s);
+  }
   /* Someone fixes S3 within the wait: Everflow fires, with no alert. */
   q ("UPDATE signalroom.runs SET status = 'succeeded' WHERE schedule_name "
      "= 's3-daily' AND status = 'failed'");
