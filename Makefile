@@ -7,7 +7,7 @@ ASAN_DIR  ?= build-asan
 JOBS      ?= $(shell nproc 2>/dev/null || echo 2)
 CTEST_ARGS ?=
 
-.PHONY: all install-deps build build-asan test test-fast test-asan demo bench clean
+.PHONY: all install-deps build build-asan test test-fast test-asan demo bench mutants clean
 
 all: build
 
@@ -46,6 +46,11 @@ demo: install-deps
 bench: install-deps
 	$(MAKE) build
 	tests/bench/run.sh $(BUILD_DIR)
+
+# Deliberate bugs (tests/mutants.txt) applied one at a time to a copy of
+# the tree; fails when the tests listed for one of them still pass.
+mutants: install-deps
+	tests/tools/mutants.py $(BUILD_DIR)
 
 clean:
 	rm -rf $(BUILD_DIR) $(ASAN_DIR) .demo
