@@ -28,22 +28,7 @@ static int
 api (const char *token, const char *method, const char *target,
      const char *body, json_t **out)
 {
-  struct sr_th_response r;
-  char headers[2048];
-  int status;
-
-  snprintf (headers, sizeof (headers), "Authorization: Bearer %s\r\n%s",
-            token, body ? "Content-Type: application/json\r\n" : "");
-  if (NULL != out)
-    *out = NULL;
-  if (!sr_th_http (srv.port, method, target, headers, body,
-                   body ? strlen (body) : 0, &r))
-    return -1;
-  status = r.status;
-  if (NULL != out)
-    *out = json_loads (r.body, 0, NULL);
-  sr_th_response_clean (&r);
-  return status;
+  return sr_th_api (srv.port, token, method, target, body, out);
 }
 
 static json_int_t

@@ -49,18 +49,16 @@ await_true (const char *sql)
 static json_t *
 schedule_named (const char *name)
 {
-  struct sr_th_response r;
-  char headers[2048];
-  json_t *all, *found = NULL;
+  json_t *all = NULL, *list, *found = NULL;
 
-  snprintf (headers, sizeof (headers), "Authorization: Bearer %s\r\n", token);
-  if (!sr_th_http (srv[1].port, "GET", "/v1/schedules", headers, NULL, 0, &r))
+  if (200 != sr_th_api (srv[1].port, token, "GET", "/v1/schedules", NULL,
+                        &all)) {
+    json_decref (all);
     return NULL;
-  all = 200 == r.status ? json_loads (r.body, 0, NULL) : NULL;
-  sr_th_response_clean (&r);
-  for (size_t i = 0; NULL == found && i < json_array_size (
-         json_object_get (all, "schedules")); i++) {
-    json_t *s = json_array_get (json_object_get (all, "schedules"), i);
+  }
+  list = json_object_get (all, "schedules");
+  for (size_t i = 0; NULL == found && i < json_array_size (list); i++) {
+    json_t *s = json_array_get (list, i);
 
     if (0 == strcmp (name, json_string_value (json_object_get (s, "name"))))
       found = json_incref (s);

@@ -36,23 +36,17 @@ q (const char *sql)
   return sr_th_pg_value (pg, sql);
 }
 
-/* GET @a target; the raw body (caller frees) and the status. */
+/* GET @a target as text (caller frees), and the status. */
 static char *
 get (const char *target, int *status)
 {
-  struct sr_th_response r;
-  char headers[1024];
-  char *body = NULL;
+  json_t *j;
+  char *text;
 
-  snprintf (headers, sizeof (headers), "Authorization: Bearer %s\r\n",
-            token);
-  *status = -1;
-  if (!sr_th_http (srv.port, "GET", target, headers, NULL, 0, &r))
-    return NULL;
-  *status = r.status;
-  body = strdup (r.body ? r.body : "");
-  sr_th_response_clean (&r);
-  return body;
+  *status = sr_th_api (srv.port, token, "GET", target, NULL, &j);
+  text = NULL != j ? json_dumps (j, 0) : strdup ("");
+  json_decref (j);
+  return text;
 }
 
 SR_TEST (test_start)
@@ -85,8 +79,7 @@ SR_TEST (test_echoed_key_is_masked_everywhere)
   static const char *const routes[] = {
     "/v1/syncs", "/v1/dead-letters", "/v1/sources",
   };
-  struct sr_th_response r;
-  char headers[1024], target[64];
+  char target[64];
   json_t *created, *run = NULL;
   json_int_t id;
   int status;
@@ -97,18 +90,10 @@ SR_TEST (test_echoed_key_is_masked_everywhere)
                         "{\"faults\":[{\"status\":401,\"body\":"
                         "\"{\\\"error\\\":\\\"API key " EF_KEY
                         " is not valid for this network\\\"}\"}]}", NULL));
-  snprintf (headers, sizeof (headers), "Authorization: Bearer %s\r\n"
-            "Content-Type: application/json\r\n", token);
-  {
-    const char *body = "{\"source\":\"everflow\",\"from\":\"2025-03-04\","
-                       "\"to\":\"2025-03-04\"}";
-
-    REQUIRE (sr_th_http (srv.port, "POST", "/v1/syncs", headers, body,
-                         strlen (body), &r));
-  }
-  CHECK_INT_EQ (r.status, 202);
-  created = json_loads (r.body, 0, NULL);
-  sr_th_response_clean (&r);
+  CHECK_INT_EQ (sr_th_api (srv.port, token, "POST", "/v1/syncs",
+                           "{\"source\":\"everflow\",\"from\":"
+                           "\"2025-03-04\",\"to\":\"2025-03-04\"}",
+                           &created), 202);
   id = json_integer_value (json_object_get (created, "id"));
   json_decref (created);
   REQUIRE (id > 0);

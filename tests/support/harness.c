@@ -693,6 +693,33 @@ sr_th_http (int port, const char *method, const char *target,
   return ok;
 }
 
+int
+sr_th_api (int port, const char *token, const char *method,
+           const char *target, const char *json_body, json_t **out)
+{
+  struct sr_th_response r;
+  char headers[4096];
+  int n = 0, status;
+
+  if (NULL != out)
+    *out = NULL;
+  headers[0] = '\0';
+  if (NULL != token)
+    n = snprintf (headers, sizeof (headers), "Authorization: Bearer %s\r\n",
+                  token);
+  if (NULL != json_body && n >= 0 && (size_t) n < sizeof (headers))
+    snprintf (headers + n, sizeof (headers) - (size_t) n,
+              "Content-Type: application/json\r\n");
+  if (!sr_th_http (port, method, target, headers, json_body,
+                   json_body ? strlen (json_body) : 0, &r))
+    return -1;
+  status = r.status;
+  if (NULL != out && NULL != r.body)
+    *out = json_loadb (r.body, r.body_len, 0, NULL);
+  sr_th_response_clean (&r);
+  return status;
+}
+
 const char *
 sr_th_header (const struct sr_th_response *resp, const char *name)
 {

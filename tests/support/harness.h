@@ -25,6 +25,7 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include <jansson.h>
 #include <libpq-fe.h>
 
 /* ---- PostgreSQL ---- */
@@ -145,6 +146,15 @@ bool sr_th_http_raw (int port, const char *raw, size_t len,
 bool sr_th_http (int port, const char *method, const char *target,
                  const char *headers, const char *body, size_t body_len,
                  struct sr_th_response *resp);
+
+/**
+ * One JSON API call: `Authorization: Bearer @a token` unless NULL, a JSON
+ * body unless NULL.
+ * @param[out] out  the answer parsed (NULL when it is not JSON); may be NULL
+ * @return the HTTP status, -1 when no answer came
+ */
+int sr_th_api (int port, const char *token, const char *method,
+               const char *target, const char *json_body, json_t **out);
 
 /** @return header @a name's value (static buffer) or NULL. */
 const char *sr_th_header (const struct sr_th_response *resp,
