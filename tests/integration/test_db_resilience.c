@@ -25,6 +25,16 @@
   "\"clicks\":10,\"conversions\":" #cv ",\"revenue\":\"30.00\","              \
   "\"payout\":\"20.00\"}"
 
+static const char *
+state_dir (const char *name)
+{
+  static char path[1024];
+  const char *base = getenv ("SR_TEST_STATE");
+
+  snprintf (path, sizeof (path), "%s/%s", base ? base : "teststate", name);
+  return path;
+}
+
 static void
 add_common_env (struct sr_th_env *env, const char *conninfo,
                 const struct sr_sim *sim)
@@ -122,6 +132,137 @@ run_id_of (json_t *r)
   return json_integer_value (json_object_get (r, "id"));
 }
 
+static bool
+log_has_errors (struct sr_th_server *srv)
+{
+  char *log = sr_th_server_log (srv);
+  bool bad = NULL != strstr (log, "\"level\":\"error\"");
+
+  if (bad)
+    fprintf (stderr, "error lines in the log:\n%s\n", log);
+  free (log);
+  return bad;
+}
+
+/*
+ * Issue 8, defect 1: PostgreSQL stops for a few seconds while two workers
+ * wait on a slow upstream.  Their data transactions fail, and so does
+ * recording the failure.  When the database is back the run must still
+ * reach a final state and a new overlapping run must be accepted -- well
+ * before the 60 s lease could have expired on its own, and without a
+ * restart of signalroom.
+ */
+static struct sr_th_server outage_srv;
+static bool outage_srv_up;
+static struct sr_sim outage_sim;
+
+static void
+outage_mid_run (const char *dir)
+{
+  struct sr_th_env env = { 0 };
+  struct sr_th_server *srv = &outage_srv;
+  struct sr_sim *sim = &outage_sim;
+  const char *const migrate[] = { "migrate", NULL };
+  char conninfo[512];
+  json_t *r, *run;
+  json_int_t id;
+  int status, code = -1;
+  PGconn *pg;
+  double t0;
+
+  REQUIRE (sr_th_cluster_start (dir, conninfo, sizeof (conninfo)));
+  REQUIRE (sr_sim_start (&outage_sim, EF_KEY, RT_KEY));
+  add_common_env (&env, conninfo, sim);
+  sr_th_env_add (&env, "SIGNALROOM_WORKERS", "2");
+  sr_th_env_add (&env, "SIGNALROOM_LEASE_SECONDS", "60");
+  REQUIRE (0 == sr_th_run (&env, migrate, NULL, NULL));
+  CHECK (sr_sim_post (sim->everflow_port, "/_sim/data",
+                      "{\"rows\":[" EF_ROW ("2025-06-01", 1) ","
+                      EF_ROW ("2025-06-02", 2) "," EF_ROW ("2025-06-03", 3)
+                      "," EF_ROW ("2025-06-04", 4) ","
+                      EF_ROW ("2025-06-05", 5) "]}", &status));
+  /* As the tester did: 3 s of delay on 5 requests. */
+  CHECK (sr_sim_post (sim->everflow_port, "/_sim/faults",
+                      "{\"faults\":[{\"delay_ms\":3000,\"count\":5}]}",
+                      &status));
+  REQUIRE (sr_th_server_start (&outage_srv, &env));
+  outage_srv_up = true;
+  CHECK_INT_EQ (api (srv->port, "POST", "/v1/syncs",
+                     "{\"source\":\"everflow\",\"from\":\"2025-06-01\","
+                     "\"to\":\"2025-06-05\"}", &r, NULL, 0), 202);
+  id = run_id_of (r);
+  json_decref (r);
+  pg = sr_th_pg (conninfo);
+  /* Both workers inside their delayed request: stop the database. */
+  REQUIRE (await_value (pg, "SELECT count(*) FROM signalroom.jobs WHERE "
+                        "status = 'running'", "2", 20));
+  PQfinish (pg);
+  REQUIRE (sr_th_cluster_stop (dir));
+  /* The requests return, the writes fail (the database is gone). */
+  REQUIRE (NULL != sr_th_server_wait_log (srv, 20000, "sync failed",
+                                          "everflow", NULL));
+  t0 = sr_th_now ();
+  while (sr_th_server_count_log (srv, "\"msg\":\"sync failed\"") < 2
+         && sr_th_now () - t0 < 20)
+    (void) poll (NULL, 0, 50);    /* re-check interval, not a wait */
+  CHECK (sr_th_server_count_log (srv, "\"msg\":\"sync failed\"") >= 2);
+  REQUIRE (sr_th_cluster_start (dir, conninfo, sizeof (conninfo)));
+  /* 45 s: less than the lease, so no lease expiry can be what ends it. */
+  run = await_run (srv->port, id, 45);
+  if (NULL == run) {
+    pg = sr_th_pg (conninfo);
+    fprintf (stderr, "jobs: %s\n", sr_th_pg_value (
+               pg, "SELECT string_agg(id || ' ' || status || ' ' || attempts "
+               "|| ' ' || coalesce(lease_until::text, '-'), '; ' ORDER BY id)"
+               " FROM signalroom.jobs"));
+    PQfinish (pg);
+  }
+  REQUIRE (NULL != run);
+  CHECK_STR_EQ (json_string_value (json_object_get (run, "status")),
+                "succeeded");
+  json_decref (run);
+  /* The workers put their jobs back themselves once the database answered
+   * (no lease had to run out). */
+  if (sr_th_server_count_log (srv, "job outcome recorded once the "
+                              "database answered again") < 2) {
+    char *log = sr_th_server_log (srv);
+
+    fprintf (stderr, "the log:\n%s\n", log);
+    free (log);
+    CHECK (false);
+  }
+  pg = sr_th_pg (conninfo);
+  CHECK_STR_EQ (sr_th_pg_value (pg, "SELECT count(*) || ':' || "
+                                "sum(conversions) FROM everflow.daily_stats"),
+                "5:15");
+  PQfinish (pg);
+  /* Nothing holds the window any more: an overlapping run is accepted. */
+  CHECK_INT_EQ (api (srv->port, "POST", "/v1/syncs",
+                     "{\"source\":\"everflow\",\"from\":\"2025-06-03\","
+                     "\"to\":\"2025-06-04\"}", &r, NULL, 0), 202);
+  run = await_run (srv->port, run_id_of (r), 45);
+  json_decref (r);
+  REQUIRE (NULL != run);
+  CHECK_STR_EQ (json_string_value (json_object_get (run, "status")),
+                "succeeded");
+  json_decref (run);
+  outage_srv_up = false;
+  CHECK (sr_th_server_stop (&outage_srv, SIGTERM, 20000, &code, NULL));
+  CHECK_INT_EQ (code, 0);
+}
+
+SR_TEST (test_outage_mid_run)
+{
+  const char *dir = state_dir ("resilience-outage");
+
+  outage_mid_run (dir);
+  /* Also when a REQUIRE gave up. */
+  if (outage_srv_up)
+    (void) sr_th_server_stop (&outage_srv, SIGKILL, 10000, NULL, NULL);
+  sr_sim_stop (&outage_sim);
+  sr_th_cluster_destroy (dir);
+}
+
 /*
  * Issue 8, defect 3: an API request blocked behind a lock answers 503
  * database_timeout within SIGNALROOM_DB_STATEMENT_TIMEOUT_MS instead of
@@ -214,4 +355,75 @@ SR_TEST (test_lock_held)
   sr_sim_stop (&sim);
 }
 
-SR_TEST_MAIN (SR_TEST_ENTRY (test_lock_held))
+/* Queue one empty job straight into the table and wait until it is done. */
+static bool
+noop_job_done (const char *conninfo)
+{
+  PGconn *pg = sr_th_pg (conninfo);
+  bool ok;
+
+  sr_th_pg_value (pg, "WITH r AS (INSERT INTO signalroom.runs (source) "
+                  "VALUES ('noop') RETURNING id) INSERT INTO "
+                  "signalroom.jobs (run_id, kind, source) SELECT id, "
+                  "'noop', 'noop' FROM r");
+  sr_th_pg_value (pg, "SELECT signalroom.notify_jobs()");
+  ok = await_value (pg, "SELECT count(*) FROM signalroom.jobs WHERE kind = "
+                    "'noop' AND status = 'succeeded'", "1", 60);
+  PQfinish (pg);
+  return ok;
+}
+
+/*
+ * Issue 8, defect 14: the first start on an empty database logs no error
+ * (the job threads and the scheduler wait for the schema), with automatic
+ * migration and without it (then they wait for `signalroom migrate`).
+ */
+SR_TEST (test_fresh_database_is_quiet)
+{
+  struct sr_th_env env = { 0 };
+  struct sr_th_server srv;
+  char conninfo[512];
+  int code = -1;
+
+  if (!sr_th_create_db ("sr_resilience_fresh", conninfo, sizeof (conninfo)))
+    SR_SKIP ("no PostgreSQL fixture");
+  add_common_env (&env, conninfo, NULL);
+  sr_th_env_add (&env, "SIGNALROOM_SCHEDULER", "true");
+  sr_th_env_add (&env, "SIGNALROOM_SCHEDULER_INTERVAL_MS", "100");
+  REQUIRE (sr_th_server_start (&srv, &env));
+  REQUIRE (NULL != sr_th_server_wait_log (&srv, 30000, "migrations current",
+                                          NULL));
+  CHECK (noop_job_done (conninfo));
+  CHECK (!log_has_errors (&srv));
+  CHECK (sr_th_server_stop (&srv, SIGTERM, 20000, &code, NULL));
+  CHECK_INT_EQ (code, 0);
+}
+
+SR_TEST (test_fresh_database_migrated_later)
+{
+  struct sr_th_env env = { 0 };
+  struct sr_th_server srv;
+  const char *const migrate[] = { "migrate", NULL };
+  char conninfo[512];
+  int code = -1;
+
+  if (!sr_th_create_db ("sr_resilience_later", conninfo, sizeof (conninfo)))
+    SR_SKIP ("no PostgreSQL fixture");
+  add_common_env (&env, conninfo, NULL);
+  sr_th_env_add (&env, "SIGNALROOM_SCHEDULER", "true");
+  sr_th_env_add (&env, "SIGNALROOM_SCHEDULER_INTERVAL_MS", "100");
+  sr_th_env_add (&env, "SIGNALROOM_AUTO_MIGRATE", "false");
+  REQUIRE (sr_th_server_start (&srv, &env));
+  REQUIRE (NULL != sr_th_server_wait_log (&srv, 10000, "workers started",
+                                          NULL));
+  REQUIRE (0 == sr_th_run (&env, migrate, NULL, NULL));
+  CHECK (noop_job_done (conninfo));
+  CHECK (!log_has_errors (&srv));
+  CHECK (sr_th_server_stop (&srv, SIGTERM, 20000, &code, NULL));
+  CHECK_INT_EQ (code, 0);
+}
+
+SR_TEST_MAIN (SR_TEST_ENTRY (test_outage_mid_run),
+              SR_TEST_ENTRY (test_lock_held),
+              SR_TEST_ENTRY (test_fresh_database_is_quiet),
+              SR_TEST_ENTRY (test_fresh_database_migrated_later))
