@@ -22,7 +22,9 @@
  * sent in one libpq pipeline behind that set_config -- one round trip, one
  * transaction -- so the limits hold for it and for the rest of a
  * transaction it opens.  Limits of 0 are set too: they lift a server or
- * role default (a long load is never cut by someone else's limit).
+ * role default (a long load is never cut by someone else's limit).  So a
+ * statement that refuses to run in a transaction or pipeline (VACUUM,
+ * CREATE INDEX CONCURRENTLY) cannot go through sr_db_exec; none does.
  *
  * Errors map onto the status enum: connection failures -> SR_E_DB_CONN,
  * serialization failures and deadlocks -> SR_E_DB_SOFT (retry), a
