@@ -1,7 +1,10 @@
 /*
  * sync_cancel.c -- POST /v1/syncs/{id}/cancel: queued jobs are cancelled at
- * once; a job already running finishes its step, then the run ends as
- * cancelled.  A run already finished answers 409.
+ * once; running jobs are marked, and the instance running each learns it
+ * at its next heartbeat, aborts the job's upstream transfer, rolls back
+ * and ends the job cancelled; the run then ends cancelled.  The answer is
+ * the run right after marking (usually still running).  A run already
+ * finished answers 409.
  */
 #include "db.h"
 #include "handlers.h"

@@ -4,9 +4,12 @@
  * Start: block SIGINT/SIGTERM/SIGHUP in this thread before any other
  * thread exists (so all inherit the mask and only this thread receives
  * them, via sigwait), load configuration, build the JWT verifier, start
- * HTTP, start the background migrator.  Stop, in reverse: mark draining
- * (readiness fails, responses say Connection: close), stop the migrator,
- * let in-flight requests finish within SIGNALROOM_SHUTDOWN_GRACE, close.
+ * HTTP, start the job pool and the scheduler closed, then the background
+ * migrator, which opens them once the schema is current (so they never
+ * query tables that do not exist yet).  Stop, in reverse: mark draining
+ * (readiness fails, responses say Connection: close), stop the migrator
+ * (no opening after that), the scheduler, the jobs, and let in-flight
+ * requests finish within SIGNALROOM_SHUTDOWN_GRACE, close.
  */
 #include "auth.h"
 #include "automigrate.h"
@@ -115,6 +118,21 @@ instance_name (char *out, size_t len)
   snprintf (out, len, "%s:%ld:%08x", host, (long) getpid (), r);
 }
 
+/* What the migrator opens once the schema is current. */
+struct schema_users {
+  struct sr_jobs *jobs;
+  struct sr_scheduler *sched;
+};
+
+static void
+on_schema_ready (void *cls)
+{
+  struct schema_users *u = cls;
+
+  sr_jobs_open (u->jobs);
+  sr_scheduler_open (u->sched);
+}
+
 int
 sr_cmd_serve (int argc, char **argv)
 {
@@ -124,6 +142,7 @@ sr_cmd_serve (int argc, char **argv)
   struct sr_automigrate *am = NULL;
   struct sr_jobs *jobs = NULL;
   struct sr_scheduler *sched = NULL;
+  struct schema_users users;
   char instance[96];
   struct sr_app app;
   sigset_t stop_signals;
@@ -175,14 +194,11 @@ sr_cmd_serve (int argc, char **argv)
           "http_threads", (int) cfg.http_threads, "database",
           cfg.db_source, "timezone", cfg.timezone, "auth",
           auth ? sr_auth_algorithm (auth) : "unconfigured");
-  if (SR_OK != sr_automigrate_start (&cfg, &am))
-    sr_log (SR_LOG_ERROR, "cannot start the migration thread", NULL);
   instance_name (instance, sizeof (instance));
   if (cfg.workers > 0
       && SR_OK != sr_jobs_start (&cfg, instance, sr_runner_execute, &cfg,
                                  &jobs)) {
     (void) sr_http_stop (srv, 0);
-    sr_automigrate_stop (am);
     rc = SR_EXIT_FAIL;
     goto cleanup;
   }
@@ -190,6 +206,12 @@ sr_cmd_serve (int argc, char **argv)
           "workers", (int) cfg.workers);
   if (cfg.scheduler && SR_OK != sr_scheduler_start (&cfg, &sched))
     sr_log (SR_LOG_ERROR, "cannot start the scheduler", NULL);
+  users.jobs = jobs;
+  users.sched = sched;
+  if (SR_OK != sr_automigrate_start (&cfg, on_schema_ready, &users, &am)) {
+    sr_log (SR_LOG_ERROR, "cannot start the migration thread", NULL);
+    on_schema_ready (&users);
+  }
 
   for (;;) {
     if (0 != sigwait (&stop_signals, &sig))
@@ -205,8 +227,8 @@ sr_cmd_serve (int argc, char **argv)
           SIGTERM == sig ? "SIGTERM" : "SIGINT", "grace_s",
           (int) cfg.shutdown_grace_s);
   atomic_store (&app.draining, true);
-  sr_scheduler_stop (sched);
   sr_automigrate_stop (am);
+  sr_scheduler_stop (sched);
   {
     unsigned int handed_back = 0;
     bool joined = sr_jobs_stop (jobs, (unsigned int) cfg.shutdown_grace_s,

@@ -183,6 +183,11 @@ static const struct sr_config_option options[] = {
     OFF (s3_load_concurrency), NULL,
     "Objects loaded at once, each on its own database connection (one "
     "PostgreSQL backend forms one COPY's rows)." },
+  { "SIGNALROOM_DB_STATEMENT_TIMEOUT_MS", SR_CFG_UINT, "5000", 0, 100,
+    600000, OFF (db_statement_timeout_ms), NULL,
+    "Longest an API request's SQL statement, or its wait for a lock, may "
+    "take; then it answers 503 `database_timeout`. Jobs, loads and "
+    "migrations have their own limits (see Runs, jobs and schedules)." },
 };
 
 #define N_OPTIONS (sizeof (options) / sizeof (options[0]))
@@ -517,6 +522,14 @@ build_db_params (struct sr_config *cfg, char *err, size_t errlen)
    * override keywords that come before it. */
   KV ("connect_timeout", "5");
   KV ("application_name", "signalroom");
+  /* A peer that vanished (host down, network cut) is noticed within about
+   * a minute instead of the kernel's two hours; a DATABASE_URL that sets
+   * its own keepalives wins, as it comes later. */
+  KV ("keepalives", "1");
+  KV ("keepalives_idle", "30");
+  KV ("keepalives_interval", "10");
+  KV ("keepalives_count", "3");
+  KV ("tcp_user_timeout", "60000");
   if (NULL != cfg->database_url) {
     char *perr = NULL;
     PQconninfoOption *parsed = PQconninfoParse (cfg->database_url, &perr);

@@ -46,7 +46,7 @@ struct sr_config_option {
 };
 
 /** Upper bound of libpq keyword/value pairs we build. */
-#define SR_CONFIG_DB_PARAMS 12
+#define SR_CONFIG_DB_PARAMS 16
 
 struct sr_config {
   /* Database, as NULL-terminated keyword/value arrays for
@@ -111,6 +111,9 @@ struct sr_config {
   char *s3_endpoint_url;       /* NULL: AWS, virtual-hosted style */
   unsigned long s3_list_page_size;
   unsigned long s3_load_concurrency;
+
+  /* Database time limits (db.c). */
+  unsigned long db_statement_timeout_ms;   /* API requests */
 
   /* Which options came from the environment (index = option row). */
   bool from_env[64];

@@ -2,13 +2,18 @@
  * db.c -- see db.h.
  */
 #include "db.h"
+#include "embedded.h"
 #include "log.h"
 
+#include <libpq-events.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
+#define N_ROLES (SR_DB_ROLE_MIGRATE + 1)
+
 static const struct sr_config *db_cfg;
+static struct sr_db_limits role_limits[N_ROLES];
 static pthread_key_t conn_key;
 static pthread_once_t key_once = PTHREAD_ONCE_INIT;
 static _Thread_local char last_sqlstate[6];
@@ -31,8 +36,48 @@ make_key (void)
 void
 sr_db_init (const struct sr_config *cfg)
 {
+  unsigned long api = cfg->db_statement_timeout_ms;
+  unsigned long keeper = cfg->lease_s * 1000 / 3;
+
+  if (keeper < 1000)
+    keeper = 1000;
+  /* Idle in a transaction is never our plan: a minute of it means a
+   * thread is stuck while holding locks, and the server should let go.
+   * Jobs are the exception: an S3 load may wait on its upstream inside
+   * its transaction, as long as the HTTP client allows. */
+  role_limits[SR_DB_ROLE_API] = (struct sr_db_limits) { api, api, 60000 };
+  role_limits[SR_DB_ROLE_JOB] = (struct sr_db_limits) { 0, 0, 0 };
+  role_limits[SR_DB_ROLE_KEEPER] = (struct sr_db_limits) { keeper, keeper,
+                                                           60000 };
+  role_limits[SR_DB_ROLE_BACKGROUND] = (struct sr_db_limits) { 30000, 30000,
+                                                               60000 };
+  role_limits[SR_DB_ROLE_MIGRATE] = (struct sr_db_limits) { 0, 0, 0 };
   db_cfg = cfg;
   pthread_once (&key_once, make_key);
+}
+
+struct sr_db_limits
+sr_db_role_limits (enum sr_db_role role)
+{
+  return role_limits[(unsigned int) role < N_ROLES ? role : SR_DB_ROLE_JOB];
+}
+
+/* The role travels with its connection as libpq instance data (libpq's
+ * event API exists for exactly this); the data points into role_limits,
+ * so there is nothing to free when the connection goes. */
+static int
+role_event (PGEventId id, void *info, void *pass)
+{
+  (void) id;
+  (void) info;
+  (void) pass;
+  return 1;
+}
+
+static const struct sr_db_limits *
+limits_of (const PGconn *conn)
+{
+  return PQinstanceData (conn, role_event);
 }
 
 /* First line of a libpq message, without the trailing newline. */
@@ -63,6 +108,13 @@ on_notice (void *arg, const char *message)
 enum sr_status
 sr_db_connect (PGconn **out, char *err, size_t errlen)
 {
+  return sr_db_connect_as (SR_DB_ROLE_JOB, out, err, errlen);
+}
+
+enum sr_status
+sr_db_connect_as (enum sr_db_role role, PGconn **out, char *err,
+                  size_t errlen)
+{
   PGconn *c;
 
   *out = NULL;
@@ -85,6 +137,14 @@ sr_db_connect (PGconn **out, char *err, size_t errlen)
     return SR_E_DB_CONN;
   }
   PQsetNoticeProcessor (c, on_notice, NULL);
+  if (!PQregisterEventProc (c, role_event, "signalroom-role", NULL)
+      || !PQsetInstanceData (c, role_event,
+                             &role_limits[(unsigned int) role < N_ROLES
+                                          ? role : SR_DB_ROLE_JOB])) {
+    snprintf (err, errlen, "cannot attach a role to a database connection");
+    PQfinish (c);
+    return SR_E_INTERNAL;
+  }
   *out = c;
   return SR_OK;
 }
@@ -105,7 +165,7 @@ sr_db_thread_conn (PGconn **out, char *err, size_t errlen)
     PQfinish (c);
     (void) pthread_setspecific (conn_key, NULL);
   }
-  st = sr_db_connect (&c, err, errlen);
+  st = sr_db_connect_as (SR_DB_ROLE_API, &c, err, errlen);
   if (SR_OK != st)
     return st;
   if (0 != pthread_setspecific (conn_key, c)) {
@@ -156,6 +216,9 @@ classify (PGconn *conn, const char *name, PGresult *r, char *err,
   else if (NULL != state && (0 == strcmp (state, "40001")
                              || 0 == strcmp (state, "40P01")))
     st = SR_E_DB_SOFT;
+  else if (NULL != state && (0 == strcmp (state, "57014")
+                             || 0 == strcmp (state, "55P03")))
+    st = SR_E_DB_TIMEOUT;     /* statement_timeout, lock_timeout, cancel */
   else
     st = SR_E_DB;
   snprintf (err, errlen, "%s failed (SQLSTATE %s): %s", name,
@@ -166,13 +229,83 @@ classify (PGconn *conn, const char *name, PGresult *r, char *err,
   return st;
 }
 
+/* The next result of a pipeline, skipping the NULLs that end each
+ * query's results; NULL when the connection broke or nothing is left. */
+static PGresult *
+pipeline_next (PGconn *conn)
+{
+  for (int nulls = 0; nulls < 2; nulls++) {
+    PGresult *r = PQgetResult (conn);
+
+    if (NULL != r)
+      return r;
+    if (CONNECTION_OK != PQstatus (conn))
+      return NULL;
+  }
+  return NULL;
+}
+
+/*
+ * Outside a transaction: the role's limits and the statement in one
+ * pipeline (one round trip, one transaction; a BEGIN keeps the limits for
+ * the transaction it opens).  @return the statement's result, or the
+ * set_config's when that failed, or NULL when the connection broke.
+ */
+static PGresult *
+exec_with_limits (PGconn *conn, const struct sr_db_limits *lim,
+                  const char *sql, int n_params, const char *const *params)
+{
+  char st[24], lk[24], idle[24];
+  const char *lp[3] = { st, lk, idle };
+  PGresult *limits_res = NULL, *res = NULL, *sync = NULL;
+
+  snprintf (st, sizeof (st), "%lu", lim->statement_ms);
+  snprintf (lk, sizeof (lk), "%lu", lim->lock_ms);
+  snprintf (idle, sizeof (idle), "%lu", lim->idle_in_transaction_ms);
+  if (!PQenterPipelineMode (conn))
+    return NULL;
+  if (PQsendQueryParams (conn, sr_sql_db_set_limits, 3, NULL, lp, NULL, NULL,
+                         0)
+      && PQsendQueryParams (conn, sql, n_params, NULL, params, NULL, NULL, 0)
+      && PQpipelineSync (conn)) {
+    limits_res = pipeline_next (conn);
+    if (NULL != limits_res)
+      res = pipeline_next (conn);
+    if (NULL != res)
+      sync = pipeline_next (conn);
+  }
+  /* What is left unread (after an error) is drained before leaving
+   * pipeline mode, so the connection is usable again. */
+  while (NULL != sync && PGRES_PIPELINE_SYNC != PQresultStatus (sync)) {
+    PQclear (sync);
+    sync = pipeline_next (conn);
+  }
+  PQclear (sync);
+  if (!PQexitPipelineMode (conn) && CONNECTION_OK == PQstatus (conn)) {
+    /* Results we could not account for: this connection's protocol state
+     * is unknown, so start it afresh rather than guess. */
+    sr_log (SR_LOG_WARN, "database connection reset after a pipeline",
+            "{s:s}", "error", PQerrorMessage (conn));
+    PQreset (conn);
+  }
+  if (NULL != limits_res && PGRES_TUPLES_OK != PQresultStatus (limits_res)) {
+    PQclear (res);
+    return limits_res;
+  }
+  PQclear (limits_res);
+  return res;
+}
+
 enum sr_status
 sr_db_exec (PGconn *conn, const char *name, const char *sql, int n_params,
             const char *const *params, PGresult **res, char *err,
             size_t errlen)
 {
-  PGresult *r = PQexecParams (conn, sql, n_params, NULL, params, NULL, NULL,
-                              0);
+  const struct sr_db_limits *lim = limits_of (conn);
+  PGresult *r = NULL != lim && PQTRANS_IDLE == PQtransactionStatus (conn)
+                ? exec_with_limits (conn, lim, sql, n_params, params)
+                : PQexecParams (conn, sql, n_params, NULL, params, NULL,
+                                NULL, 0);
   ExecStatusType es = r ? PQresultStatus (r) : PGRES_FATAL_ERROR;
 
   *res = NULL;

@@ -12,9 +12,24 @@
  * behind Supabase's transaction pooler.  Parameters are always bound ($n),
  * never pasted into SQL text.
  *
+ * Time limits: every connection has a role (enum sr_db_role), and the
+ * role's statement_timeout, lock_timeout and
+ * idle_in_transaction_session_timeout are set in each transaction, with
+ * set_config(..., is_local => true), not once per session: a transaction
+ * pooler hands every transaction to whichever server connection is free,
+ * keeping neither a session SET nor the `options` of the startup packet.
+ * A statement run outside a transaction (or the BEGIN that opens one) is
+ * sent in one libpq pipeline behind that set_config -- one round trip, one
+ * transaction -- so the limits hold for it and for the rest of a
+ * transaction it opens.  Limits of 0 are set too: they lift a server or
+ * role default (a long load is never cut by someone else's limit).  So a
+ * statement that refuses to run in a transaction or pipeline (VACUUM,
+ * CREATE INDEX CONCURRENTLY) cannot go through sr_db_exec; none does.
+ *
  * Errors map onto the status enum: connection failures -> SR_E_DB_CONN,
- * serialization failures and deadlocks -> SR_E_DB_SOFT (retry), anything
- * else -> SR_E_DB.  The message is logged with its SQLSTATE, never with
+ * serialization failures and deadlocks -> SR_E_DB_SOFT (retry), a
+ * statement or lock wait over its limit -> SR_E_DB_TIMEOUT, anything else
+ * -> SR_E_DB.  The message is logged with its SQLSTATE, never with
  * parameter values.
  */
 #ifndef SR_DB_H
@@ -27,18 +42,48 @@
 #include "config.h"
 #include "status.h"
 
-/** Remember the connection parameters (call once, before threads). */
+/** What a connection is for; each role has its own time limits. */
+enum sr_db_role {
+  SR_DB_ROLE_API,        /* HTTP requests: SIGNALROOM_DB_STATEMENT_TIMEOUT_MS
+                          * for a statement and for a lock wait */
+  SR_DB_ROLE_JOB,        /* workers, loads, CLI syncs: no statement or lock
+                          * limit (a load takes as long as its data; a
+                          * stalled upstream is cut by the HTTP client) */
+  SR_DB_ROLE_KEEPER,     /* heartbeat and sweeper: a third of a lease, so a
+                          * stuck renewal never outlives the lease it
+                          * renews */
+  SR_DB_ROLE_BACKGROUND, /* scheduler, LISTEN: 30 s */
+  SR_DB_ROLE_MIGRATE     /* migrations: no limit */
+};
+
+/** The limits of a role, in milliseconds (0: none). */
+struct sr_db_limits {
+  unsigned long statement_ms;
+  unsigned long lock_ms;
+  unsigned long idle_in_transaction_ms;
+};
+
+/** Remember the connection parameters and the roles' limits (call once,
+ * before threads). */
 void sr_db_init (const struct sr_config *cfg);
 
+/** @return the limits of @a role (valid after sr_db_init). */
+struct sr_db_limits sr_db_role_limits (enum sr_db_role role);
+
 /**
- * Open a new connection owned by the caller (PQfinish() it).
+ * Open a new connection for @a role, owned by the caller (PQfinish() it).
  * @param[out] err  on failure, libpq's reason on one line
  * @return SR_OK or SR_E_DB_CONN
  */
+enum sr_status sr_db_connect_as (enum sr_db_role role, PGconn **out,
+                                 char *err, size_t errlen);
+
+/** sr_db_connect_as (SR_DB_ROLE_JOB, ...): commands and loads. */
 enum sr_status sr_db_connect (PGconn **out, char *err, size_t errlen);
 
 /**
- * This thread's connection (borrowed), opened or reopened as needed.
+ * This thread's connection (borrowed, role SR_DB_ROLE_API), opened or
+ * reopened as needed.
  * @return SR_OK or SR_E_DB_CONN
  */
 enum sr_status sr_db_thread_conn (PGconn **out, char *err, size_t errlen);

@@ -13,6 +13,7 @@
 
 #include <inttypes.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,7 +24,8 @@
 struct sr_scheduler {
   const struct sr_config *cfg;
   pthread_t thread;
-  struct sr_waiter waiter;
+  struct sr_waiter waiter;    /* stop; kicked when opened */
+  atomic_bool open;           /* the schema is current */
 };
 
 struct schedule {
@@ -329,18 +331,25 @@ run (void *cls)
   PGconn *conn = NULL;
 
   sr_log_set_context ("job_id", "scheduler");
-  do {
+  for (;;) {
     char err[512];
+    /* Read before the flag: an open in between still ends the wait. */
+    uint64_t seen = sr_waiter_kicks (&sc->waiter);
 
     if (NULL != conn && CONNECTION_OK != PQstatus (conn)) {
       PQfinish (conn);
       conn = NULL;
     }
-    if (NULL == conn && SR_OK != sr_db_connect (&conn, err, sizeof (err)))
+    if (atomic_load (&sc->open) && NULL == conn
+        && SR_OK != sr_db_connect_as (SR_DB_ROLE_BACKGROUND, &conn, err,
+                                      sizeof (err)))
       conn = NULL;
-    if (NULL != conn)
+    if (atomic_load (&sc->open) && NULL != conn)
       run_round (conn, sc->cfg);
-  } while (!sr_waiter_sleep (&sc->waiter, sc->cfg->scheduler_interval_ms));
+    if (sr_waiter_sleep_for_kick (&sc->waiter, sc->cfg->scheduler_interval_ms,
+                                  seen))
+      break;
+  }
   if (NULL != conn)
     PQfinish (conn);
   sr_log_set_context (NULL, NULL);
@@ -354,6 +363,7 @@ sr_scheduler_start (const struct sr_config *cfg, struct sr_scheduler **out)
 
   sc->cfg = cfg;
   sr_waiter_init (&sc->waiter);
+  atomic_init (&sc->open, false);
   if (0 != pthread_create (&sc->thread, NULL, run, sc)) {
     sr_waiter_destroy (&sc->waiter);
     free (sc);
@@ -361,6 +371,15 @@ sr_scheduler_start (const struct sr_config *cfg, struct sr_scheduler **out)
   }
   *out = sc;
   return SR_OK;
+}
+
+void
+sr_scheduler_open (struct sr_scheduler *sc)
+{
+  if (NULL == sc)
+    return;
+  atomic_store (&sc->open, true);
+  sr_waiter_kick (&sc->waiter);
 }
 
 void

@@ -20,8 +20,14 @@
 
 struct sr_scheduler;
 
+/** Start the thread, closed: it fires nothing until sr_scheduler_open()
+ * (serve opens it once the schema is current). */
 enum sr_status sr_scheduler_start (const struct sr_config *cfg,
                                    struct sr_scheduler **out);
+
+/** Let the scheduler start firing.  Safe from any thread, more than once,
+ * and with @a sc NULL. */
+void sr_scheduler_open (struct sr_scheduler *sc);
 
 /** Stop the thread (it finishes the schedule it is firing) and free. */
 void sr_scheduler_stop (struct sr_scheduler *sc);

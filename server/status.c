@@ -37,6 +37,8 @@ static const struct status_row rows[SR_STATUS_COUNT_] = {
   [SR_E_DB] = { 500, "database_error", "Database error" },
   [SR_E_DB_SOFT] = { 503, "database_busy", "Database busy, retry" },
   [SR_E_DB_CONN] = { 503, "database_unavailable", "Database unavailable" },
+  [SR_E_DB_TIMEOUT] = { 503, "database_timeout",
+                        "Database did not answer in time" },
   [SR_E_SCHEMA_OUTDATED] = { 503, "schema_outdated",
                              "Database schema not migrated" },
   [SR_E_UPSTREAM] = { 502, "upstream_error", "Upstream error" },

@@ -36,6 +36,7 @@ enum sr_status {
   SR_E_DB,                 /* database error that a retry will not fix */
   SR_E_DB_SOFT,            /* serialization failure, deadlock: retry */
   SR_E_DB_CONN,            /* connection lost or impossible: retry later */
+  SR_E_DB_TIMEOUT,         /* statement or lock wait over its time limit */
   SR_E_SCHEMA_OUTDATED,    /* migrations pending */
   SR_E_UPSTREAM,           /* an upstream API misbehaved */
   SR_E_CONFIG,             /* configuration invalid */

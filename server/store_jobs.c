@@ -153,15 +153,43 @@ count_value (PGconn *conn, const char *name, const char *sql, int n,
 }
 
 enum sr_status
-sr_store_renew_leases (PGconn *conn, const char *owner, unsigned int lease_s,
-                       char *err, size_t errlen)
+sr_store_renew_leases (PGconn *conn, const char *owner,
+                       struct sr_held_job *jobs, size_t n,
+                       unsigned int lease_s, char *err, size_t errlen)
 {
-  char lease[16];
-  const char *params[2] = { owner, lease };
+  char ids[SR_HELD_JOBS_MAX * 24 + 4], lease[16];
+  const char *params[3] = { owner, ids, lease };
+  size_t used = 0;
+  PGresult *r;
+  enum sr_status st;
 
+  if (n > SR_HELD_JOBS_MAX) {
+    snprintf (err, errlen, "jobs_renew: %zu jobs, at most %d", n,
+              SR_HELD_JOBS_MAX);
+    return SR_E_INTERNAL;
+  }
+  /* A bigint[] literal: "{1,2,3}" (ids only, so no quoting to get wrong). */
+  ids[used++] = '{';
+  for (size_t i = 0; i < n; i++)
+    used += (size_t) snprintf (ids + used, sizeof (ids) - used, "%s%" PRId64,
+                               i ? "," : "", jobs[i].id);
+  snprintf (ids + used, sizeof (ids) - used, "}");
   snprintf (lease, sizeof (lease), "%u", lease_s);
-  return count_value (conn, "jobs_renew", sr_sql_jobs_renew, 2, params, NULL,
-                      err, errlen);
+  st = sr_db_exec (conn, "jobs_renew", sr_sql_jobs_renew, 3, params, &r, err,
+                   errlen);
+  if (SR_OK != st)
+    return st;
+  for (size_t i = 0; i < n; i++) {
+    jobs[i].kept = false;
+    jobs[i].cancel = false;
+    for (int k = 0; k < PQntuples (r); k++)
+      if (jobs[i].id == strtoll (PQgetvalue (r, k, 0), NULL, 10)) {
+        jobs[i].kept = true;
+        jobs[i].cancel = 0 == strcmp (PQgetvalue (r, k, 1), "t");
+      }
+  }
+  PQclear (r);
+  return SR_OK;
 }
 
 enum sr_status

@@ -50,7 +50,8 @@ enum sr_status sr_store_claim_job (PGconn *conn, const char *owner,
 
 /**
  * Finish a job (see signalroom.finish_job): @a outcome "succeeded",
- * "retry" or "failed".  A lost lease comes back as SR_E_CONFLICT.
+ * "retry", "failed" or "cancelled".  A lost lease (or a job another
+ * instance already finished) comes back as SR_E_CONFLICT.
  * @param[out] final  the job's new status (may be NULL)
  */
 enum sr_status sr_store_finish_job (PGconn *conn, int64_t job_id,
@@ -60,8 +61,23 @@ enum sr_status sr_store_finish_job (PGconn *conn, int64_t job_id,
                                     const char *excerpt, char final[16],
                                     char *err, size_t errlen);
 
-/** The heartbeat: extend the leases @a owner holds. */
+/** A job a worker of this instance is running, as the heartbeat sees it. */
+struct sr_held_job {
+  int64_t id;
+  bool kept;                /* out: still leased to this instance */
+  bool cancel;              /* out: someone asked it to stop */
+};
+
+/** The most jobs one heartbeat renews (one per worker). */
+#define SR_HELD_JOBS_MAX 64
+
+/**
+ * The heartbeat: extend the leases of exactly @a jobs (at most
+ * SR_HELD_JOBS_MAX), those @a owner's workers are running now, and tell
+ * which were asked to stop or are no longer this instance's.
+ */
 enum sr_status sr_store_renew_leases (PGconn *conn, const char *owner,
+                                      struct sr_held_job *jobs, size_t n,
                                       unsigned int lease_s, char *err,
                                       size_t errlen);
 
@@ -69,7 +85,8 @@ enum sr_status sr_store_renew_leases (PGconn *conn, const char *owner,
 enum sr_status sr_store_sweep_jobs (PGconn *conn, unsigned int *n,
                                     char *err, size_t errlen);
 
-/** Give back @a owner's running jobs (orderly stop). */
+/** Give back @a owner's running jobs (orderly stop; those asked to stop
+ * end cancelled). */
 enum sr_status sr_store_release_jobs (PGconn *conn, const char *owner,
                                       unsigned int *n, char *err,
                                       size_t errlen);

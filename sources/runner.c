@@ -10,12 +10,20 @@
  * calls finish_job just before COMMIT), so the job's state and its rows
  * commit together -- and if the lease was lost meanwhile (another instance
  * took the job over), finish_job raises and the rows roll back: a job's
- * data is written once.  Failures are recorded afterwards, classified:
- * network trouble, timeouts, 408/429/5xx and busy databases are retried
- * with exponential backoff (SIGNALROOM_RETRY_BASE_MS doubling, at most
- * 5 minutes, jitter; an upstream Retry-After wins); configuration,
- * authentication, other 4xx and malformed data fail at once.  A job out of
- * attempts, or failed at once, becomes a dead letter.
+ * data is written once.  Every other outcome is handed back to the
+ * worker (jobs.h), which records it in a transaction of its own, retrying
+ * while the database is away.  Failures are classified: network trouble,
+ * timeouts, 408/429/5xx and database trouble (a lost connection, a busy or
+ * slow server) are retried with exponential backoff
+ * (SIGNALROOM_RETRY_BASE_MS doubling, at most 5 minutes, jitter; an
+ * upstream Retry-After wins); configuration, authentication, other 4xx
+ * and malformed data fail at once.  A job out of attempts, or failed at
+ * once, becomes a dead letter.
+ *
+ * Cancel: the job's stop flag (set by the keeper from the heartbeat's
+ * answer) is handed to the HTTP clients, which abort a transfer in
+ * progress and start no other, and looked at again before anything
+ * commits; a stopped job rolls back and ends 'cancelled'.
  */
 #include "runner.h"
 #include "db.h"
@@ -35,7 +43,9 @@ struct hook_state {
   const struct sr_job *job;
   const char *owner;
   const struct sr_sync_result *res;
-  bool finished;
+  const atomic_int *stop;
+  bool finished;              /* finish_job ran in the data's transaction */
+  bool lost;                  /* ... and said the job is not ours any more */
 };
 
 static json_t *
@@ -57,19 +67,29 @@ result_json (const struct sr_sync_result *res,
   return j;
 }
 
+/* The job's success, recorded just before its data commits.  A job told
+ * to stop commits nothing: its transaction rolls back. */
 static enum sr_status
 finish_in_tx (void *cls, PGconn *conn, const struct sr_write_counts *wc,
               char *err, size_t errlen)
 {
   struct hook_state *hs = cls;
-  json_t *result = result_json (hs->res, wc);
-  enum sr_status st = sr_store_finish_job (conn, hs->job->id, hs->owner,
-                                           "succeeded", result, NULL, 0,
-                                           NULL, NULL, NULL, err, errlen);
+  json_t *result;
+  enum sr_status st;
 
+  if (sr_stop_requested (hs->stop)) {
+    snprintf (err, errlen, "stopped before commit (the job was cancelled or "
+              "lost its lease)");
+    return SR_E_UNAVAILABLE;
+  }
+  result = result_json (hs->res, wc);
+  st = sr_store_finish_job (conn, hs->job->id, hs->owner, "succeeded",
+                            result, NULL, 0, NULL, NULL, NULL, err, errlen);
   json_decref (result);
   if (SR_OK == st)
     hs->finished = true;
+  else if (SR_E_CONFLICT == st)
+    hs->lost = true;
   return st;
 }
 
@@ -91,38 +111,33 @@ retry_delay_s (const struct sr_config *cfg, const struct sr_job *job,
   return d;
 }
 
-/* Record a failure (its own transaction). */
+/* The outcome of a job that did not succeed, for the worker to record
+ * (its own transaction, retried while the database is away). */
 static void
-finish_failed (PGconn *conn, const struct sr_config *cfg,
-               const struct sr_job *job, const char *owner,
-               const struct sr_sync_result *res)
+set_failure (struct sr_job_outcome *out, const struct sr_config *cfg,
+             const struct sr_job *job, const struct sr_sync_result *res,
+             bool retryable)
 {
-  json_t *request = json_pack ("{s:s, s:s, s:s?, s:s?, s:s?, s:b}", "kind",
-                               job->kind, "source", job->source, "from",
-                               job->from[0] ? job->from : NULL, "to",
-                               job->to[0] ? job->to : NULL, "object",
-                               job->object_key[0] ? job->object_key : NULL,
-                               "force", job->force);
-  json_t *result = result_json (res, NULL);
-  const char *outcome = res->retryable ? "retry" : "failed";
-  char final[16] = "";
-  char err[512];
-  enum sr_status st = sr_store_finish_job (conn, job->id, owner, outcome,
-                                           result, res->error,
-                                           retry_delay_s (cfg, job, res),
-                                           request, res->error, final, err,
-                                           sizeof (err));
+  out->outcome = retryable ? "retry" : "failed";
+  out->retry_s = retry_delay_s (cfg, job, res);
+  out->result = result_json (res, NULL);
+  out->request = json_pack ("{s:s, s:s, s:s?, s:s?, s:s?, s:b}", "kind",
+                            job->kind, "source", job->source, "from",
+                            job->from[0] ? job->from : NULL, "to",
+                            job->to[0] ? job->to : NULL, "object",
+                            job->object_key[0] ? job->object_key : NULL,
+                            "force", job->force);
+  snprintf (out->error, sizeof (out->error), "%s",
+            '\0' != res->error[0] ? res->error : "failed");
+}
 
-  if (SR_OK == st)
-    sr_log ('q' == final[0] ? SR_LOG_WARN : SR_LOG_ERROR,
-            "job failed", "{s:I, s:s, s:i, s:s, s:s}", "job",
-            (json_int_t) job->id, "source", job->source, "attempt",
-            job->attempts, "now", final, "error", res->error);
-  else
-    sr_log (SR_LOG_ERROR, "could not record a job failure",
-            "{s:I, s:s}", "job", (json_int_t) job->id, "error", err);
-  json_decref (request);
-  json_decref (result);
+static void
+set_cancelled (struct sr_job_outcome *out, const struct sr_sync_result *res)
+{
+  out->outcome = "cancelled";
+  out->result = result_json (res, NULL);
+  snprintf (out->error, sizeof (out->error), "cancelled while running "
+            "(POST /v1/syncs/{id}/cancel)");
 }
 
 struct plan_state {
@@ -152,7 +167,7 @@ add_object (void *cls, const char *key, const json_t *meta)
  * transaction, so a crash never leaves half a plan. */
 static enum sr_status
 run_plan (struct sr_sync_ctx *ctx, const struct sr_job *job,
-          const char *owner, struct sr_sync_result *res)
+          struct hook_state *hs, struct sr_sync_result *res)
 {
   struct plan_state ps = { .conn = ctx->conn, .job = job };
   char err[512];
@@ -166,19 +181,26 @@ run_plan (struct sr_sync_ctx *ctx, const struct sr_job *job,
 
     json_object_set_new (result, "objects_queued",
                          json_integer (ps.added));
-    st = sr_store_finish_job (ctx->conn, job->id, owner, "succeeded",
-                              result, NULL, 0, NULL, NULL, NULL, err,
-                              sizeof (err));
+    if (sr_stop_requested (hs->stop)) {
+      snprintf (err, sizeof (err), "stopped before commit");
+      st = SR_E_UNAVAILABLE;
+    } else {
+      st = sr_store_finish_job (ctx->conn, job->id, hs->owner, "succeeded",
+                                result, NULL, 0, NULL, NULL, NULL, err,
+                                sizeof (err));
+      hs->lost = SR_E_CONFLICT == st;
+    }
     json_decref (result);
     if (SR_OK == st)
       st = sr_store_notify_jobs (ctx->conn, err, sizeof (err));
     if (SR_OK == st)
       st = sr_db_run (ctx->conn, "commit", "COMMIT", 0, NULL, err,
                       sizeof (err));
+    hs->finished = SR_OK == st;
     if (SR_OK != st && '\0' == res->error[0])
       sr_sync_fail (res, st, "%s", err);
   }
-  if (SR_OK != st) {
+  if (SR_OK != st && CONNECTION_OK == PQstatus (ctx->conn)) {
     char ignored[64];
 
     (void) sr_db_run (ctx->conn, "rollback", "ROLLBACK", 0, NULL, ignored,
@@ -187,18 +209,30 @@ run_plan (struct sr_sync_ctx *ctx, const struct sr_job *job,
   return st;
 }
 
+/* Whether a failure may pass: what the source said, and database trouble
+ * of any kind (the connection went away mid-job, a busy or slow server). */
+static bool
+may_pass (enum sr_status st, PGconn *conn, const struct sr_sync_result *res)
+{
+  return res->retryable || SR_E_DB_CONN == st || SR_E_DB_SOFT == st
+         || SR_E_DB_TIMEOUT == st || CONNECTION_OK != PQstatus (conn);
+}
+
 void
 sr_runner_execute (void *cls, PGconn *conn, const struct sr_job *job,
-                   const char *owner)
+                   const char *owner, const atomic_int *stop,
+                   struct sr_job_outcome *out)
 {
   const struct sr_config *cfg = cls;
   struct sr_sync_result res;
-  struct hook_state hs = { .job = job, .owner = owner, .res = &res };
+  struct hook_state hs = { .job = job, .owner = owner, .res = &res,
+                           .stop = stop };
   struct sr_commit_hook hook = { .fn = finish_in_tx, .cls = &hs };
   struct sr_sync_ctx ctx = { .cfg = cfg, .conn = conn, .force = job->force,
                              .explicit_window = '\0' != job->from[0],
-                             .commit_hook = &hook };
+                             .commit_hook = &hook, .stop = stop };
   const struct sr_source *src = sr_source_find (job->source);
+  char missing[256];
   enum sr_status st;
 
   memset (&res, 0, sizeof (res));
@@ -206,60 +240,49 @@ sr_runner_execute (void *cls, PGconn *conn, const struct sr_job *job,
   snprintf (res.from, sizeof (res.from), "%s", job->from);
   snprintf (res.to, sizeof (res.to), "%s", job->to);
   if (0 == strcmp (job->kind, "noop")) {
-    char err[512];
-    json_t *result = json_pack ("{s:s}", "by", owner);
-
-    st = sr_store_finish_job (conn, job->id, owner, "succeeded", result,
-                              NULL, 0, NULL, NULL, NULL, err, sizeof (err));
-    json_decref (result);
-    if (SR_OK != st)
-      sr_log (SR_LOG_ERROR, "could not finish a job", "{s:I, s:s}", "job",
-              (json_int_t) job->id, "error", err);
+    out->outcome = "succeeded";
+    out->result = json_pack ("{s:s}", "by", owner);
     return;
   }
   if (NULL == src) {
     sr_sync_fail (&res, SR_E_INVALID, "unknown source %s", job->source);
-    finish_failed (conn, cfg, job, owner, &res);
+    set_failure (out, cfg, job, &res, false);
     return;
   }
-  {
-    char missing[256];
-
-    /* Every kind of job, before any client touches the settings: a
-     * scheduled run on an instance without them fails with their names. */
-    if (!sr_source_configured (src, cfg, missing, sizeof (missing))) {
-      sr_sync_fail (&res, SR_E_CONFIG, "not configured: set %s", missing);
-      finish_failed (conn, cfg, job, owner, &res);
-      sr_sync_result_clean (&res);
-      return;
-    }
+  /* Every kind of job, before any client touches the settings: a
+   * scheduled run on an instance without them fails with their names. */
+  if (!sr_source_configured (src, cfg, missing, sizeof (missing))) {
+    sr_sync_fail (&res, SR_E_CONFIG, "not configured: set %s", missing);
+    set_failure (out, cfg, job, &res, false);
+    return;
   }
   ctx.http = sr_upstream_new (cfg);
-  if (0 == strcmp (job->kind, "plan")) {
-    st = run_plan (&ctx, job, owner, &res);
-    hs.finished = SR_OK == st;
-  } else if (0 == strcmp (job->kind, "object")) {
+  sr_upstream_set_stop (ctx.http, stop);
+  if (sr_stop_requested (stop))
+    st = SR_E_UNAVAILABLE;
+  else if (0 == strcmp (job->kind, "plan"))
+    st = run_plan (&ctx, job, &hs, &res);
+  else if (0 == strcmp (job->kind, "object"))
     st = sr_s3_exports_load (&ctx, job->object_key, job->object_meta, &res);
-  } else {
+  else
     st = sr_source_run (src, &ctx, job->from, job->to, &res);
-  }
-  if (SR_OK == st && !hs.finished) {
-    /* Nothing was written (e.g. an object unchanged since planning):
-     * finish on its own. */
-    char err[512];
-    json_t *result = result_json (&res, NULL);
 
-    if (SR_OK != sr_store_finish_job (conn, job->id, owner, "succeeded",
-                                      result, NULL, 0, NULL, NULL, NULL, err,
-                                      sizeof (err)))
-      sr_log (SR_LOG_ERROR, "could not finish a job", "{s:I, s:s}", "job",
-              (json_int_t) job->id, "error", err);
-    json_decref (result);
-  } else if (SR_E_CONFLICT == st || (SR_OK != st && hs.finished)) {
+  if (SR_OK == st && hs.finished) {
+    out->recorded = true;
+  } else if (SR_OK == st) {
+    /* Nothing was written (e.g. an object unchanged since planning). */
+    out->outcome = "succeeded";
+    out->result = result_json (&res, NULL);
+  } else if (hs.lost || SR_JOB_LEASE_LOST == atomic_load (stop)) {
+    out->recorded = true;
     sr_log (SR_LOG_WARN, "job lost its lease; its writes rolled back",
             "{s:I}", "job", (json_int_t) job->id);
-  } else if (SR_OK != st) {
-    finish_failed (conn, cfg, job, owner, &res);
+  } else if (SR_JOB_CANCELLED == atomic_load (stop)) {
+    set_cancelled (out, &res);
+  } else {
+    /* Also when the commit itself failed after finish_job: if it did
+     * commit after all, recording this finds the job decided. */
+    set_failure (out, cfg, job, &res, may_pass (st, conn, &res));
   }
   sr_sync_result_clean (&res);
   sr_upstream_free (ctx.http);

@@ -72,6 +72,7 @@ struct sr_s3 {
   char sigv4[96];
   char user_agent[64];
   struct sr_s3_gunzip *gz;      /* made at the first GET, then reused */
+  const atomic_int *stop;       /* borrowed; NULL: never (upstream.h) */
 };
 
 struct sr_s3_gunzip {
@@ -251,6 +252,12 @@ sr_s3_new (const struct sr_config *cfg)
     free (bucket);
   }
   return s3;
+}
+
+void
+sr_s3_set_stop (struct sr_s3 *s3, const atomic_int *stop)
+{
+  s3->stop = stop;
 }
 
 void
@@ -832,6 +839,13 @@ setup (struct sr_s3 *s3, const char *url, struct xfer *x,
   curl_easy_setopt (h, CURLOPT_WRITEDATA, x);
   curl_easy_setopt (h, CURLOPT_HEADERFUNCTION, on_header);
   curl_easy_setopt (h, CURLOPT_HEADERDATA, x);
+  if (NULL != s3->stop) {
+    /* Called about once a second even while nothing arrives: a cancelled
+     * job's transfer ends within that. */
+    curl_easy_setopt (h, CURLOPT_NOPROGRESS, 0L);
+    curl_easy_setopt (h, CURLOPT_XFERINFOFUNCTION, sr_upstream_on_progress);
+    curl_easy_setopt (h, CURLOPT_XFERINFODATA, s3->stop);
+  }
 }
 
 static void
@@ -894,10 +908,22 @@ perform (struct sr_s3 *s3, const char *what, const char *url,
       sr_buf_reset (x->page);
     if (NULL != x->gz)
       sr_s3_gunzip_reset (x->gz);
+    if (sr_stop_requested (s3->stop)) {
+      snprintf (err, errlen, "s3: %s: stopped (the job was cancelled or "
+                "lost its lease)", what);
+      st = SR_E_UPSTREAM;
+      goto out;
+    }
     setup (s3, url, x, hdrs);
     made = attempt;
     count (stats, attempt);
     rc = curl_easy_perform (s3->curl);
+    if (CURLE_ABORTED_BY_CALLBACK == rc && sr_stop_requested (s3->stop)) {
+      snprintf (err, errlen, "s3: %s: stopped during the transfer (the job "
+                "was cancelled or lost its lease)", what);
+      st = SR_E_UPSTREAM;
+      goto out;
+    }
     if (!x->started) {
       /* No body at all: an empty object (which, named .gz, is not valid
        * gzip) or no response. */
@@ -985,7 +1011,12 @@ perform (struct sr_s3 *s3, const char *what, const char *url,
             "{s:s, s:s, s:i, s:I}", "request", what, "error", why,
             "attempt", (int) attempt, "retry_in_ms",
             (json_int_t) (wait_us / 1000));
-    sr_sleep_us (wait_us);
+    if (!sr_sleep_unless_stopped (wait_us, s3->stop)) {
+      snprintf (why + strlen (why), sizeof (why) - strlen (why),
+                "; stopped while waiting to retry");
+      transient = false;
+      break;
+    }
   }
   if (NULL != stats)
     stats->retryable = transient;   /* a later job attempt may succeed */

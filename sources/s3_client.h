@@ -30,6 +30,7 @@
 #ifndef SR_S3_CLIENT_H
 #define SR_S3_CLIENT_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -70,6 +71,10 @@ typedef enum sr_status (*sr_s3_sink) (void *cls, const char *data,
 struct sr_s3 *sr_s3_new (const struct sr_config *cfg);
 
 void sr_s3_free (struct sr_s3 *s3);
+
+/** Watch @a stop (borrowed; NULL: never): no request starts once it is
+ * non-zero, a transfer in progress aborts, back-off waits end early. */
+void sr_s3_set_stop (struct sr_s3 *s3, const atomic_int *stop);
 
 /**
  * List every object under @a prefix (ListObjectsV2), following

@@ -32,6 +32,7 @@
 #include "s3_client.h"
 #include "s3_exports.h"
 #include "source.h"
+#include "upstream.h"
 
 #include <inttypes.h>
 #include <pthread.h>
@@ -725,6 +726,7 @@ worker (void *cls)
   bool own_conn = q->own_connections;
   char err[600];
 
+  sr_s3_set_stop (s3, mine.stop);
   memset (&stats, 0, sizeof (stats));
   if (own_conn && SR_OK != sr_db_connect (&mine.conn, err, sizeof (err))) {
     pthread_mutex_lock (&q->totals->lock);
@@ -738,7 +740,7 @@ worker (void *cls)
     struct work *w = NULL;
 
     pthread_mutex_lock (&q->lock);
-    if (q->next < q->n)
+    if (q->next < q->n && !sr_stop_requested (mine.stop))
       w = &q->items[q->next++];
     pthread_mutex_unlock (&q->lock);
     if (NULL == w)
@@ -811,6 +813,7 @@ s3_sync (struct sr_sync_ctx *sync, const char *from, const char *to,
   int32_t f = 0, e = 0;
   enum sr_status st = SR_OK;
 
+  sr_s3_set_stop (s3, sync->stop);
   pthread_mutex_init (&t.lock, NULL);
   pthread_mutex_init (&q.lock, NULL);
 
@@ -876,6 +879,7 @@ sr_s3_exports_plan (struct sr_sync_ctx *sync, const char *from,
   int32_t f = 0, e = 0;
   enum sr_status st = SR_OK;
 
+  sr_s3_set_stop (s3, sync->stop);
   pthread_mutex_init (&t.lock, NULL);
   if (sync->explicit_window && (!sr_date_parse (from, &f)
                                 || !sr_date_parse (to, &e) || f > e))
@@ -923,6 +927,7 @@ sr_s3_exports_load (struct sr_sync_ctx *sync, const char *key,
             : "");
   pthread_mutex_init (&t.lock, NULL);
   s3 = sr_s3_new (sync->cfg);
+  sr_s3_set_stop (s3, sync->stop);
   load_object (sync, s3, prefix, table, &obj, sync->force, &t, res);
   if (t.failed + t.refused > 0)
     st = sr_sync_fail (res, t.failed > 0 ? SR_E_UPSTREAM : SR_E_INVALID,

@@ -14,6 +14,7 @@
 #ifndef SR_SOURCE_H
 #define SR_SOURCE_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -36,6 +37,10 @@ struct sr_sync_ctx {
   bool explicit_window;          /* from/to were asked for (else the
                                   * source's default, see below) */
   const struct sr_commit_hook *commit_hook; /* run before the data's COMMIT */
+  const atomic_int *stop;        /* non-zero: stop now (a job's cancel or
+                                  * lost lease, see jobs.h); NULL: never.
+                                  * The HTTP clients watch it, so a
+                                  * transfer in progress aborts. */
 };
 
 /** What a sync did.  Counts are rows of the source's tables. */

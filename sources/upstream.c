@@ -24,7 +24,11 @@
 struct sr_upstream {
   CURL *curl;
   const struct sr_config *cfg;
+  const atomic_int *stop;         /* borrowed; NULL: never */
 };
+
+/* How often a stoppable wait looks at its flag. */
+#define STOP_POLL_US 100000u
 
 struct transfer {
   struct sr_buf *body;
@@ -42,6 +46,46 @@ sr_sleep_us (uint64_t us)
     ;
 }
 
+bool
+sr_stop_requested (const atomic_int *stop)
+{
+  return NULL != stop && 0 != atomic_load (stop);
+}
+
+bool
+sr_sleep_unless_stopped (uint64_t us, const atomic_int *stop)
+{
+  /* The flag is set by another thread that has no way to wake this one
+   * (it is a plain atomic, shared with libcurl's progress callback), so
+   * the wait looks at it in short steps. */
+  while (us > 0) {
+    uint64_t step = us < STOP_POLL_US ? us : STOP_POLL_US;
+
+    if (sr_stop_requested (stop))
+      return false;
+    sr_sleep_us (step);
+    us -= step;
+  }
+  return !sr_stop_requested (stop);
+}
+
+int
+sr_upstream_on_progress (void *cls, curl_off_t dltotal, curl_off_t dlnow,
+                         curl_off_t ultotal, curl_off_t ulnow)
+{
+  (void) dltotal;
+  (void) dlnow;
+  (void) ultotal;
+  (void) ulnow;
+  return sr_stop_requested (cls) ? 1 : 0;   /* 1: CURLE_ABORTED_BY_CALLBACK */
+}
+
+void
+sr_upstream_set_stop (struct sr_upstream *u, const atomic_int *stop)
+{
+  u->stop = stop;
+}
+
 void
 sr_pacer_init (struct sr_pacer *p, unsigned long per_minute)
 {
@@ -50,7 +94,7 @@ sr_pacer_init (struct sr_pacer *p, unsigned long per_minute)
 }
 
 static void
-pacer_wait (struct sr_pacer *p)
+pacer_wait (struct sr_pacer *p, const atomic_int *stop)
 {
   uint64_t now;
 
@@ -58,7 +102,7 @@ pacer_wait (struct sr_pacer *p)
     return;
   now = sr_now_us ();
   if (p->next_us > now)
-    sr_sleep_us (p->next_us - now);
+    (void) sr_sleep_unless_stopped (p->next_us - now, stop);
   now = sr_now_us ();
   p->next_us = (p->next_us > now ? p->next_us : now) + p->interval_us;
 }
@@ -212,7 +256,13 @@ sr_upstream_fetch (struct sr_upstream *u,
     CURLcode rc;
     uint64_t wait_us;
 
-    pacer_wait (rq->pacer);
+    pacer_wait (rq->pacer, u->stop);
+    if (sr_stop_requested (u->stop)) {
+      snprintf (why, sizeof (why), "stopped (the job was cancelled or "
+                "lost its lease)");
+      transient = false;
+      break;
+    }
     sr_buf_reset (&resp->body);
     curl_easy_reset (u->curl);
     curl_easy_setopt (u->curl, CURLOPT_URL, rq->url);
@@ -228,6 +278,12 @@ sr_upstream_fetch (struct sr_upstream *u,
     curl_easy_setopt (u->curl, CURLOPT_WRITEDATA, &t);
     curl_easy_setopt (u->curl, CURLOPT_HEADERFUNCTION, on_header);
     curl_easy_setopt (u->curl, CURLOPT_HEADERDATA, &t);
+    if (NULL != u->stop) {
+      curl_easy_setopt (u->curl, CURLOPT_NOPROGRESS, 0L);
+      curl_easy_setopt (u->curl, CURLOPT_XFERINFOFUNCTION,
+                        sr_upstream_on_progress);
+      curl_easy_setopt (u->curl, CURLOPT_XFERINFODATA, u->stop);
+    }
     if (0 == strcmp (rq->method, "POST")) {
       curl_easy_setopt (u->curl, CURLOPT_POST, 1L);
       curl_easy_setopt (u->curl, CURLOPT_POSTFIELDS, rq->body ? rq->body : "");
@@ -245,6 +301,11 @@ sr_upstream_fetch (struct sr_upstream *u,
       break;
     }
     transient = false;
+    if (CURLE_ABORTED_BY_CALLBACK == rc) {
+      snprintf (why, sizeof (why), "stopped during the transfer (the job "
+                "was cancelled or lost its lease)");
+      break;
+    }
     if (CURLE_OK != rc) {
       snprintf (why, sizeof (why), "%s", curl_easy_strerror (rc));
       transient = true;
@@ -274,7 +335,12 @@ sr_upstream_fetch (struct sr_upstream *u,
             "{s:s, s:s, s:s, s:i, s:I}", "upstream", rq->name, "url",
             safe_url, "error", why, "attempt", (int) attempt, "retry_in_ms",
             (json_int_t) (wait_us / 1000));
-    sr_sleep_us (wait_us);
+    if (!sr_sleep_unless_stopped (wait_us, u->stop)) {
+      snprintf (why, sizeof (why), "stopped while waiting to retry (the "
+                "job was cancelled or lost its lease)");
+      transient = false;
+      break;
+    }
   }
   curl_slist_free_all (hdrs);
   if (SR_OK != st) {

@@ -10,7 +10,11 @@
  *     timeouts, 408, 429 and 5xx, with exponential backoff and jitter;
  *     a Retry-After header wins over the backoff;
  *   - any other 4xx fails at once (a bad key will not get better);
- *   - optional pacing, for APIs with a requests-per-minute limit.
+ *   - optional pacing, for APIs with a requests-per-minute limit;
+ *   - an optional stop flag (sr_upstream_set_stop): once it is non-zero no
+ *     request starts, a transfer in progress aborts (libcurl's progress
+ *     callback, called about once a second even while nothing arrives),
+ *     and back-off and pacing waits end early.
  * Error messages name the upstream, the redacted URL, the status and an
  * excerpt of the body.  URLs are redacted (api_key=REDACTED) before they
  * reach a log line or an error; header values are never logged.
@@ -18,8 +22,12 @@
 #ifndef SR_UPSTREAM_H
 #define SR_UPSTREAM_H
 
+#include <stdatomic.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include <curl/curl.h>
 
 #include "buf.h"
 #include "config.h"
@@ -55,6 +63,25 @@ struct sr_upstream_response {
 struct sr_upstream *sr_upstream_new (const struct sr_config *cfg);
 
 void sr_upstream_free (struct sr_upstream *u);
+
+/** Watch @a stop (borrowed; NULL: never stop) from now on. */
+void sr_upstream_set_stop (struct sr_upstream *u, const atomic_int *stop);
+
+/** @return true when @a stop (may be NULL) says stop. */
+bool sr_stop_requested (const atomic_int *stop);
+
+/**
+ * Sleep @a us microseconds, or less when @a stop (may be NULL) turns
+ * non-zero meanwhile (looked at every 100 ms).
+ * @return false when it ended because of @a stop
+ */
+bool sr_sleep_unless_stopped (uint64_t us, const atomic_int *stop);
+
+/** libcurl's CURLOPT_XFERINFOFUNCTION that aborts a transfer once the
+ * flag in @a cls (a const atomic_int *, may be NULL) is non-zero. */
+int sr_upstream_on_progress (void *cls, curl_off_t dltotal,
+                             curl_off_t dlnow, curl_off_t ultotal,
+                             curl_off_t ulnow);
 
 /**
  * Perform @a rq with the retry policy.  On SR_OK the response is 2xx.

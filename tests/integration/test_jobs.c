@@ -505,6 +505,73 @@ SR_TEST (test_sigterm_hands_back_running_job)
   REQUIRE (start_instance (victim));
 }
 
+/* Cancel reaches a job that is already running: the worker is told at its
+ * next heartbeat, aborts the upstream request it is waiting on (30 s of
+ * delay), and the job and the run end cancelled long before that request
+ * would have returned.  The window is free again at once. */
+SR_TEST (test_cancel_running_job)
+{
+  json_t *r, *run = NULL;
+  json_int_t id;
+  int status;
+  double t0, took;
+  char target[64], sql[200];
+
+  REQUIRE (up);
+  CHECK (sr_sim_post (sim.everflow_port, "/_sim/data",
+                      "{\"rows\":[" EF_ROW ("2025-08-01", 5) "]}", &status));
+  CHECK (sr_sim_post (sim.everflow_port, "/_sim/faults",
+                      "{\"faults\":[{\"delay_ms\":30000}]}", &status));
+  CHECK_INT_EQ (api (0, "POST", "/v1/syncs",
+                     "{\"source\":\"everflow\",\"from\":\"2025-08-01\","
+                     "\"to\":\"2025-08-01\"}", NULL, &r), 202);
+  id = jint (r, "id", NULL);
+  json_decref (r);
+  snprintf (sql, sizeof (sql), "SELECT status FROM signalroom.jobs WHERE "
+            "run_id = %" JSON_INTEGER_FORMAT, id);
+  t0 = sr_th_now ();
+  while (0 != strcmp ("running", q (sql)) && sr_th_now () - t0 < 20)
+    (void) poll (NULL, 0, 20);   /* re-check interval, not a wait */
+  REQUIRE (0 == strcmp ("running", q (sql)));
+  snprintf (target, sizeof (target),
+            "/v1/syncs/%" JSON_INTEGER_FORMAT "/cancel", id);
+  t0 = sr_th_now ();
+  CHECK_INT_EQ (api (1, "POST", target, NULL, NULL, &r), 200);
+  json_decref (r);
+  snprintf (target, sizeof (target), "/v1/syncs/%" JSON_INTEGER_FORMAT, id);
+  while (sr_th_now () - t0 < 20) {
+    const char *st;
+
+    json_decref (run);
+    run = NULL;
+    if (200 == api (2, "GET", target, NULL, NULL, &run)
+        && NULL != (st = json_string_value (json_object_get (run, "status")))
+        && 0 != strcmp (st, "queued") && 0 != strcmp (st, "running"))
+      break;
+    (void) poll (NULL, 0, 50);   /* re-check interval, not a wait */
+  }
+  took = sr_th_now () - t0;
+  REQUIRE (NULL != run);
+  CHECK_STR_EQ (json_string_value (json_object_get (run, "status")),
+                "cancelled");
+  CHECK_INT_EQ (jint (run, "jobs", "cancelled"), 1);
+  CHECK (took < 20.0);   /* the upstream would have answered after 30 s */
+  json_decref (run);
+  CHECK_STR_EQ (q (sql), "cancelled");
+  CHECK_STR_EQ (q ("SELECT count(*) FROM everflow.daily_stats WHERE date = "
+                   "'2025-08-01'"), "0");
+  /* Nothing holds the window now. */
+  CHECK_INT_EQ (api (0, "POST", "/v1/syncs",
+                     "{\"source\":\"everflow\",\"from\":\"2025-08-01\","
+                     "\"to\":\"2025-08-01\"}", NULL, &r), 202);
+  run = await_run (jint (r, "id", NULL));
+  json_decref (r);
+  REQUIRE (NULL != run);
+  CHECK_STR_EQ (json_string_value (json_object_get (run, "status")),
+                "succeeded");
+  json_decref (run);
+}
+
 SR_TEST (test_stop)
 {
   REQUIRE (up);
@@ -530,4 +597,5 @@ SR_TEST_MAIN (SR_TEST_ENTRY (test_start),
               SR_TEST_ENTRY (test_dead_letter_and_retry),
               SR_TEST_ENTRY (test_killed_instance_job_finishes_elsewhere),
               SR_TEST_ENTRY (test_sigterm_hands_back_running_job),
+              SR_TEST_ENTRY (test_cancel_running_job),
               SR_TEST_ENTRY (test_stop))
