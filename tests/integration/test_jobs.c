@@ -147,7 +147,10 @@ SR_TEST (test_idle_instances_are_quiet)
   (void) poll (NULL, 0, 3000);   /* the window measured, not a wait */
   q ("SELECT pg_stat_clear_snapshot()");
   after = strtol (q (sql), NULL, 10);
-  CHECK (after > before);          /* the workers do poll */
+  /* The workers do poll: 3 instances x 2 workers at SIGNALROOM_POLL_MS
+   * 200 over 3 s is about 90 claims (plus heartbeats); this test's own
+   * queries are a handful, so at least 45 means the service polled. */
+  CHECK (after - before >= 45);
   CHECK (after - before < 400);
   if (after - before >= 400)
     fprintf (stderr, "idle transactions in 3 s: %ld\n", after - before);
@@ -491,14 +494,31 @@ SR_TEST (test_sigterm_hands_back_running_job)
   REQUIRE (victim >= 0);
   /* The grace (2 s) runs out before the job would: it is handed back,
    * the instance exits 0 at once, another instance does the job. */
-  CHECK (sr_th_server_stop (&srv[victim], SIGTERM, 20000, &code, &secs));
-  alive[victim] = false;
-  CHECK_INT_EQ (code, 0);
-  CHECK (secs < 5.0);
+  {
+    char sql[300];
+    pid_t pid = srv[victim].pid;
+
+    CHECK (sr_th_server_stop (&srv[victim], SIGTERM, 20000, &code, &secs));
+    alive[victim] = false;
+    CHECK_INT_EQ (code, 0);
+    CHECK (secs < 5.0);
+    /* At once, well inside the 3 s lease: the stopped instance owns the
+     * job no more (it is queued, or already another instance's), and the
+     * attempt it did not finish was given back. */
+    snprintf (sql, sizeof (sql), "SELECT (status = 'queued' AND lease_owner "
+              "IS NULL AND attempts = 0) OR (status = 'running' AND "
+              "split_part(lease_owner, ':', 2) <> '%d' AND attempts = 1) "
+              "FROM signalroom.jobs WHERE run_id = %" JSON_INTEGER_FORMAT,
+              (int) pid, id);
+    CHECK_STR_EQ (q (sql), "t");
+  }
   run = await_run (id);
   REQUIRE (NULL != run);
   CHECK_STR_EQ (json_string_value (json_object_get (run, "status")),
                 "succeeded");
+  /* Handed back, not expired: the job counts the one attempt that ran to
+   * its end (an expired lease would have left two). */
+  CHECK_INT_EQ (jint (run, "attempts", NULL), 1);
   json_decref (run);
   CHECK_STR_EQ (q ("SELECT count(*) || ':' || sum(conversions) FROM "
                    "everflow.daily_stats WHERE date = '2025-06-20'"), "1:9");
@@ -572,6 +592,143 @@ SR_TEST (test_cancel_running_job)
   json_decref (run);
 }
 
+/* Everflow requests the simulator received for @a day (its own log). */
+static int
+requests_for_day (const char *day)
+{
+  char *log = sr_sim_get (sim.everflow_port, "/_sim/requests");
+  json_t *j = log ? json_loads (log, 0, NULL) : NULL;
+  json_t *reqs = json_object_get (j, "requests");
+  int n = 0;
+
+  for (size_t i = 0; i < json_array_size (reqs); i++) {
+    const char *from = json_string_value (json_object_get (
+      json_object_get (json_array_get (reqs, i), "body"), "from"));
+
+    if (NULL != from && 0 == strcmp (from, day))
+      n++;
+  }
+  json_decref (j);
+  free (log);
+  return NULL == j ? -1 : n;
+}
+
+/* A job that takes 2.5 leases on a live instance is not taken over: the
+ * heartbeat keeps its lease moving, so it runs once, with one upstream
+ * request. */
+SR_TEST (test_job_longer_than_lease_runs_once)
+{
+  json_t *r, *run;
+  int status;
+  json_int_t id;
+  char sql[256], first[64] = "";
+  bool advanced = false;
+  double t0;
+
+  REQUIRE (up);
+  CHECK (sr_sim_post (sim.everflow_port, "/_sim/reset", "{}", &status));
+  CHECK (sr_sim_post (sim.everflow_port, "/_sim/data",
+                      "{\"rows\":[" EF_ROW ("2025-07-01", 4) "]}", &status));
+  /* SIGNALROOM_LEASE_SECONDS is 3 here. */
+  CHECK (sr_sim_post (sim.everflow_port, "/_sim/faults",
+                      "{\"faults\":[{\"delay_ms\":7500}]}", &status));
+  CHECK_INT_EQ (api (0, "POST", "/v1/syncs",
+                     "{\"source\":\"everflow\",\"from\":\"2025-07-01\","
+                     "\"to\":\"2025-07-01\"}", NULL, &r), 202);
+  id = jint (r, "id", NULL);
+  json_decref (r);
+  snprintf (sql, sizeof (sql), "SELECT CASE WHEN status = 'running' THEN "
+            "lease_until::text ELSE '' END FROM signalroom.jobs WHERE "
+            "run_id = %" JSON_INTEGER_FORMAT, id);
+  /* The lease seen first, then a later one while still running. */
+  for (t0 = sr_th_now (); sr_th_now () - t0 < 20 && !advanced;) {
+    const char *now_lease = q (sql);
+
+    if ('\0' == first[0])
+      snprintf (first, sizeof (first), "%s", now_lease);
+    else if ('\0' != now_lease[0] && 0 != strcmp (first, now_lease))
+      advanced = true;
+    if (!advanced)
+      (void) poll (NULL, 0, 50);   /* re-check interval, not a wait */
+  }
+  CHECK (advanced);
+  run = await_run (id);
+  REQUIRE (NULL != run);
+  CHECK_STR_EQ (json_string_value (json_object_get (run, "status")),
+                "succeeded");
+  CHECK_INT_EQ (jint (run, "attempts", NULL), 1);
+  json_decref (run);
+  CHECK_INT_EQ (requests_for_day ("2025-07-01"), 1);
+  CHECK_STR_EQ (q ("SELECT count(*) || ':' || sum(conversions) FROM "
+                   "everflow.daily_stats WHERE date = '2025-07-01'"), "1:4");
+}
+
+/* What retrying cannot fix fails at once: one attempt, then a dead
+ * letter -- an authentication failure here (configuration errors are in
+ * test_schedules: an S3 run with no S3 settings). */
+SR_TEST (test_auth_failure_fails_at_once)
+{
+  json_t *r, *run;
+  int status;
+  json_int_t id;
+  char sql[256];
+
+  REQUIRE (up);
+  CHECK (sr_sim_post (sim.everflow_port, "/_sim/reset", "{}", &status));
+  CHECK (sr_sim_post (sim.everflow_port, "/_sim/faults",
+                      "{\"faults\":[{\"status\":401,\"count\":5}]}",
+                      &status));
+  CHECK_INT_EQ (api (0, "POST", "/v1/syncs",
+                     "{\"source\":\"everflow\",\"from\":\"2025-07-02\","
+                     "\"to\":\"2025-07-02\"}", NULL, &r), 202);
+  id = jint (r, "id", NULL);
+  json_decref (r);
+  run = await_run (id);
+  REQUIRE (NULL != run);
+  CHECK_STR_EQ (json_string_value (json_object_get (run, "status")),
+                "failed");
+  CHECK_INT_EQ (jint (run, "attempts", NULL), 1);
+  CHECK_INT_EQ (jint (run, "jobs", "dead"), 1);
+  json_decref (run);
+  CHECK_INT_EQ (requests_for_day ("2025-07-02"), 1);
+  snprintf (sql, sizeof (sql), "SELECT count(*) || ':' || min(attempts) FROM "
+            "signalroom.dead_letters WHERE run_id = %" JSON_INTEGER_FORMAT,
+            id);
+  CHECK_STR_EQ (q (sql), "1:1");
+}
+
+/* Only the lease holder may finish a job: a worker that lost its lease
+ * (frozen past it, the job taken over) must not overwrite the state of
+ * the instance that now runs it, nor commit its rows.  Checked on the
+ * database function itself, with a job no instance here can claim. */
+SR_TEST (test_finish_requires_the_lease)
+{
+  char sql[512], job[32];
+  PGresult *res;
+
+  REQUIRE (up);
+  snprintf (job, sizeof (job), "%s",
+            q ("WITH r AS (INSERT INTO signalroom.runs (source, status) "
+               "VALUES ('noop', 'running') RETURNING id) INSERT INTO "
+               "signalroom.jobs (run_id, kind, source, status, attempts, "
+               "lease_owner, lease_until) SELECT id, 'noop', 'noop', "
+               "'running', 1, 'test-owner-a', now() + interval '1 hour' "
+               "FROM r RETURNING id"));
+  REQUIRE ('\0' != job[0]);
+  snprintf (sql, sizeof (sql), "SELECT signalroom.finish_job(%s, "
+            "'test-owner-b', 'succeeded', '{}', NULL, 0, NULL, NULL)", job);
+  res = PQexec (pg, sql);
+  CHECK (PGRES_FATAL_ERROR == PQresultStatus (res));
+  CHECK_STR_EQ (PQresultErrorField (res, PG_DIAG_SQLSTATE), "SR001");
+  PQclear (res);
+  snprintf (sql, sizeof (sql), "SELECT status || '/' || lease_owner FROM "
+            "signalroom.jobs WHERE id = %s", job);
+  CHECK_STR_EQ (q (sql), "running/test-owner-a");
+  snprintf (sql, sizeof (sql), "SELECT signalroom.finish_job(%s, "
+            "'test-owner-a', 'succeeded', '{}', NULL, 0, NULL, NULL)", job);
+  CHECK_STR_EQ (q (sql), "succeeded");
+}
+
 SR_TEST (test_stop)
 {
   REQUIRE (up);
@@ -598,4 +755,7 @@ SR_TEST_MAIN (SR_TEST_ENTRY (test_start),
               SR_TEST_ENTRY (test_killed_instance_job_finishes_elsewhere),
               SR_TEST_ENTRY (test_sigterm_hands_back_running_job),
               SR_TEST_ENTRY (test_cancel_running_job),
+              SR_TEST_ENTRY (test_job_longer_than_lease_runs_once),
+              SR_TEST_ENTRY (test_auth_failure_fails_at_once),
+              SR_TEST_ENTRY (test_finish_requires_the_lease),
               SR_TEST_ENTRY (test_stop))

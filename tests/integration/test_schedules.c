@@ -315,6 +315,13 @@ SR_TEST (test_catch_up_waits_for_dependency)
                    "= 's3-daily' AND status = 'failed'"),
                 "s3_exports: not configured: set AWS_ACCESS_KEY_ID, "
                 "AWS_SECRET_ACCESS_KEY, S3_BUCKET_NAME, S3_PREFIXES");
+  /* A configuration error is not retried: one attempt, a dead letter. */
+  CHECK_STR_EQ (q ("SELECT string_agg(j.attempts || '/' || j.status || '/' "
+                   "|| (SELECT count(*) FROM signalroom.dead_letters d "
+                   "WHERE d.job_id = j.id), ',') FROM signalroom.jobs j "
+                   "JOIN signalroom.runs r ON r.id = j.run_id WHERE "
+                   "r.schedule_name = 's3-daily' AND r.status = 'failed'"),
+                "1/dead/1");
   REQUIRE (await_true ("SELECT count(*) = 1 FROM signalroom.schedule_ticks "
                        "WHERE schedule_name = 'everflow-daily' AND outcome = "
                        "'waiting' AND note LIKE 'waiting for s3-daily%'"));

@@ -79,7 +79,9 @@ def copy_tree(dst):
         if not rel or not os.path.exists(os.path.join(ROOT, rel)):
             continue
         os.makedirs(os.path.join(dst, os.path.dirname(rel)), exist_ok=True)
-        shutil.copy2(os.path.join(ROOT, rel), os.path.join(dst, rel))
+        # copy, not copy2: fresh times, so the build never trusts an
+        # object file left from an earlier run.
+        shutil.copy(os.path.join(ROOT, rel), os.path.join(dst, rel))
     # The local S3 server's npm packages (installed, not tracked).
     nm = os.path.join(ROOT, "tests", "upstreams", "s3", "node_modules")
     if os.path.isdir(nm):
@@ -159,7 +161,9 @@ def main(argv):
                     verdict = "SURVIVED"
                 else:
                     killer = ", ".join(failed) or "(ctest failed)"
-            shutil.copy2(pristine, path)
+            # A fresh time: the next build must recompile the pristine file
+            # (copying its old time back would leave the mutant compiled).
+            shutil.copy(pristine, path)
         if verdict != "killed":
             bad += 1
         rows.append((m["name"], verdict, killer, time.monotonic() - t0))
