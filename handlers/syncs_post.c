@@ -49,7 +49,7 @@ sr_handle_syncs_post (struct sr_request *req)
   const char *idem = sr_request_header (req, "Idempotency-Key");
   json_t *body, *windows, *out = NULL, *run = NULL;
   bool force = false;
-  char why[256], err[512], missing[256];
+  char why[256], err[512], missing[256], fingerprint[128];
   int32_t f = 0, t = 0;
   PGconn *conn;
   enum sr_status st;
@@ -126,8 +126,15 @@ sr_handle_syncs_post (struct sr_request *req)
   }
   if (SR_OK == st)
     st = sr_db_thread_conn (&conn, err, sizeof (err));
+  /* What the client asked for (not the windows computed from it: a
+   * default window moves with the date), to tell a retry of this request
+   * from another request carrying the same Idempotency-Key. */
+  if (SR_OK == st)
+    snprintf (fingerprint, sizeof (fingerprint), "%s|%s|%s|%s", source,
+              from ? from : "", to ? to : "", force ? "force" : "");
   if (SR_OK == st)
     st = sr_store_create_run (conn, source, windows, force, idem,
+                              NULL != idem ? fingerprint : NULL,
                               req->principal.sub, NULL, &out, err,
                               sizeof (err));
   json_decref (windows);
@@ -136,6 +143,20 @@ sr_handle_syncs_post (struct sr_request *req)
     json_decref (out);
     if (!req->reply.set)
       return sr_reply_fail (req, st, "%s", err);
+    return st;
+  }
+  if (NULL != json_object_get (out, "idempotency_mismatch")) {
+    json_int_t first = json_integer_value (json_object_get (
+                                             out, "idempotency_mismatch"));
+    char href[64];
+
+    snprintf (href, sizeof (href), "/v1/syncs/%" JSON_INTEGER_FORMAT, first);
+    st = sr_reply_fail_extra_steal (
+      req, SR_E_IDEMPOTENCY_MISMATCH, json_pack ("{s:I, s:s}", "run_id",
+                                                 first, "href", href),
+      "this Idempotency-Key was used for a different request (run %s); "
+      "use a new key for a new request", href);
+    json_decref (out);
     return st;
   }
   if (NULL != json_object_get (out, "conflict")) {

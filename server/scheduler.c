@@ -117,7 +117,7 @@ fire (PGconn *conn, const struct sr_config *cfg, const struct schedule *s,
     return;
   }
   PQclear (r);
-  st = sr_store_create_run (conn, s->source, windows, false, NULL,
+  st = sr_store_create_run (conn, s->source, windows, false, NULL, NULL,
                             "scheduler", s->name, &out, err, sizeof (err));
   if (SR_OK == st) {
     json_t *conflict = json_object_get (out, "conflict");

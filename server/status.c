@@ -31,6 +31,8 @@ static const struct status_row rows[SR_STATUS_COUNT_] = {
   [SR_E_NOT_FOUND] = { 404, "not_found", "Not found" },
   [SR_E_METHOD] = { 405, "method_not_allowed", "Method not allowed" },
   [SR_E_CONFLICT] = { 409, "conflict", "Conflict" },
+  [SR_E_IDEMPOTENCY_MISMATCH] = { 422, "idempotency_key_reused",
+                                  "Idempotency key reused" },
   [SR_E_AUTH_UNCONFIGURED] = { 503, "auth_not_configured",
                                "Authentication is not configured" },
   [SR_E_UNAVAILABLE] = { 503, "unavailable", "Service unavailable" },

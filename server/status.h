@@ -29,6 +29,7 @@ enum sr_status {
   SR_E_NOT_FOUND,          /* no such route or resource */
   SR_E_METHOD,             /* route exists, method does not */
   SR_E_CONFLICT,           /* state conflict (duplicate, overlapping run) */
+  SR_E_IDEMPOTENCY_MISMATCH, /* an Idempotency-Key reused for another request */
 
   /* Our side or our dependencies (5xx). */
   SR_E_AUTH_UNCONFIGURED,  /* no JWT key configured: protected routes closed */

@@ -45,14 +45,16 @@ json_value (PGconn *conn, const char *name, const char *sql, int n,
 enum sr_status
 sr_store_create_run (PGconn *conn, const char *source, const json_t *windows,
                      bool force, const char *idempotency_key,
-                     const char *requested_by, const char *schedule,
-                     json_t **out, char *err, size_t errlen)
+                     const char *fingerprint, const char *requested_by,
+                     const char *schedule, json_t **out, char *err,
+                     size_t errlen)
 {
   char *w = json_dumps (windows, JSON_COMPACT);
-  const char *params[6] = { source, w, force ? "true" : "false",
-                            idempotency_key, requested_by, schedule };
+  const char *params[7] = { source, w, force ? "true" : "false",
+                            idempotency_key, requested_by, schedule,
+                            fingerprint };
   enum sr_status st = json_value (conn, "jobs_create_run",
-                                  sr_sql_jobs_create_run, 6, params, out,
+                                  sr_sql_jobs_create_run, 7, params, out,
                                   err, errlen);
 
   free (w);

@@ -34,11 +34,15 @@ void sr_job_clean (struct sr_job *job);
 /**
  * Create a run (see signalroom.create_run).
  * @param windows  JSON object source -> [from, to] (borrowed)
- * @param[out] out {"run_id": N[, "existing": true]} or {"conflict": N}
+ * @param fingerprint  with @a idempotency_key: what the client asked for,
+ *                     so the key reused for another request is told apart
+ * @param[out] out {"run_id": N[, "existing": true]}, {"conflict": N} or
+ *                 {"idempotency_mismatch": N}
  */
 enum sr_status sr_store_create_run (PGconn *conn, const char *source,
                                     const json_t *windows, bool force,
                                     const char *idempotency_key,
+                                    const char *fingerprint,
                                     const char *requested_by,
                                     const char *schedule, json_t **out,
                                     char *err, size_t errlen);

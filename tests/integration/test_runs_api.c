@@ -11,6 +11,7 @@
 
 #include <jansson.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,6 +30,26 @@ api (const char *token, const char *method, const char *target,
      const char *body, json_t **out)
 {
   return sr_th_api (srv.port, token, method, target, body, out);
+}
+
+static int
+idem_post (const char *key, const char *body, json_t **out)
+{
+  struct sr_th_response r;
+  char headers[2048];
+  int status;
+
+  snprintf (headers, sizeof (headers), "Authorization: Bearer %s\r\n"
+            "Content-Type: application/json\r\nIdempotency-Key: %s\r\n",
+            admin, key);
+  *out = NULL;
+  if (!sr_th_http (srv.port, "POST", "/v1/syncs", headers, body,
+                   strlen (body), &r))
+    return -1;
+  status = r.status;
+  *out = json_loads (r.body, 0, NULL);
+  sr_th_response_clean (&r);
+  return status;
 }
 
 static json_int_t
@@ -293,6 +314,84 @@ SR_TEST (test_write_routes_refused_to_readers)
   }
 }
 
+/* An Idempotency-Key names one request: repeated, it returns the first
+ * run; reused for another request, it is refused (422) rather than
+ * silently answered with a run the client did not ask for. */
+SR_TEST (test_idempotency_key_reuse)
+{
+  static const char *const first = "{\"source\":\"everflow\",\"from\":"
+                                   "\"2025-03-01\",\"to\":\"2025-03-01\"}";
+  json_t *a, *b;
+  json_int_t id;
+
+  REQUIRE (up);
+  CHECK_INT_EQ (idem_post ("key-reuse-1", first, &a), 202);
+  id = json_integer_value (json_object_get (a, "id"));
+  json_decref (a);
+  CHECK_INT_EQ (idem_post ("key-reuse-1", first, &b), 200);
+  CHECK_INT_EQ (json_integer_value (json_object_get (b, "id")), id);
+  json_decref (b);
+  CHECK_INT_EQ (idem_post ("key-reuse-1", "{\"source\":\"everflow\","
+                           "\"from\":\"2025-03-02\",\"to\":"
+                           "\"2025-03-02\"}", &b), 422);
+  CHECK_STR_EQ (json_string_value (json_object_get (b, "code")),
+                "idempotency_key_reused");
+  CHECK_INT_EQ (json_integer_value (json_object_get (b, "run_id")), id);
+  json_decref (b);
+  CHECK_INT_EQ (idem_post ("key-reuse-1", "{\"source\":\"everflow\","
+                           "\"from\":\"2025-03-01\",\"to\":"
+                           "\"2025-03-01\",\"force\":true}", &b), 422);
+  json_decref (b);
+}
+
+struct racer {
+  pthread_t thread;
+  int status;
+  json_int_t id;
+};
+
+static void *
+race (void *cls)
+{
+  struct racer *r = cls;
+  json_t *j;
+
+  r->status = idem_post ("key-race-1", "{\"source\":\"redtrack\",\"from\":"
+                         "\"2025-04-01\",\"to\":\"2025-04-01\"}", &j);
+  r->id = json_integer_value (json_object_get (j, "id"));
+  json_decref (j);
+  return NULL;
+}
+
+/* The same key sent eight times at once makes one run: one 202, seven
+ * 200s, one id. */
+SR_TEST (test_idempotency_key_concurrent)
+{
+  struct racer r[8];
+  int created = 0, repeated = 0;
+  PGconn *pg;
+  char want[32];
+
+  REQUIRE (up);
+  for (int i = 0; i < 8; i++)
+    REQUIRE (0 == pthread_create (&r[i].thread, NULL, race, &r[i]));
+  for (int i = 0; i < 8; i++)
+    pthread_join (r[i].thread, NULL);
+  for (int i = 0; i < 8; i++) {
+    created += 202 == r[i].status;
+    repeated += 200 == r[i].status;
+    CHECK_INT_EQ (r[i].id, r[0].id);
+  }
+  CHECK_INT_EQ (created, 1);
+  CHECK_INT_EQ (repeated, 7);
+  pg = sr_th_pg (conninfo);
+  snprintf (want, sizeof (want), "1:%" JSON_INTEGER_FORMAT, r[0].id);
+  CHECK_STR_EQ (sr_th_pg_value (pg, "SELECT count(*) || ':' || min(id) FROM "
+                                "signalroom.runs WHERE idempotency_key = "
+                                "'key-race-1'"), want);
+  PQfinish (pg);
+}
+
 SR_TEST (test_stop)
 {
   int code;
@@ -308,4 +407,6 @@ SR_TEST_MAIN (SR_TEST_ENTRY (test_start),
               SR_TEST_ENTRY (test_list_filters),
               SR_TEST_ENTRY (test_cursor_walks_every_run_once),
               SR_TEST_ENTRY (test_write_routes_refused_to_readers),
+              SR_TEST_ENTRY (test_idempotency_key_reuse),
+              SR_TEST_ENTRY (test_idempotency_key_concurrent),
               SR_TEST_ENTRY (test_stop))
