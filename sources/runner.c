@@ -26,6 +26,7 @@
  * commits; a stopped job rolls back and ends 'cancelled'.
  */
 #include "runner.h"
+#include "backoff.h"
 #include "db.h"
 #include "log.h"
 #include "s3_exports.h"
@@ -35,7 +36,6 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/random.h>
 
 #define RETRY_MAX_S 300.0
 
@@ -97,18 +97,15 @@ static double
 retry_delay_s (const struct sr_config *cfg, const struct sr_job *job,
                const struct sr_sync_result *res)
 {
-  double d = (double) cfg->retry_base_ms / 1000.0;
-  uint32_t r = 0;
+  const struct sr_backoff b = {
+    .base_us = (uint64_t) cfg->retry_base_ms * 1000u,
+    .max_us = (uint64_t) (RETRY_MAX_S * 1e6),
+  };
 
-  if (res->retry_after_s > 0)
-    return res->retry_after_s;
-  for (int i = 1; i < job->attempts && d < RETRY_MAX_S; i++)
-    d *= 2;
-  if (d > RETRY_MAX_S)
-    d = RETRY_MAX_S;
-  if (sizeof (r) == getrandom (&r, sizeof (r), 0))
-    d += d / 4 * (double) r / (double) UINT32_MAX;
-  return d;
+  return (double) sr_backoff_delay_us (
+           &b, (unsigned int) (job->attempts > 0 ? job->attempts : 1),
+           res->retry_after_s > 0 ? (uint64_t) (res->retry_after_s * 1e6) : 0,
+           sr_backoff_jitter ()) / 1e6;
 }
 
 /* The outcome of a job that did not succeed, for the worker to record

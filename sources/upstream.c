@@ -2,6 +2,7 @@
  * upstream.c -- see upstream.h.
  */
 #include "upstream.h"
+#include "backoff.h"
 #include "log.h"
 #include "mem.h"
 #include "request.h"
@@ -13,7 +14,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/random.h>
 #include <time.h>
 
 /* Retry-After beyond this is treated as "not today": fail instead of
@@ -199,17 +199,12 @@ sr_upstream_excerpt (const struct sr_buf *b, char *out, size_t len)
 uint64_t
 sr_upstream_backoff_us (const struct sr_config *cfg, unsigned int attempt)
 {
-  uint64_t base = (uint64_t) cfg->upstream_backoff_ms * 1000u;
-  uint64_t d = base << (attempt > 16 ? 16 : attempt - 1);
-  uint32_t r = 0;
+  const struct sr_backoff b = {
+    .base_us = (uint64_t) cfg->upstream_backoff_ms * 1000u,
+    .max_us = BACKOFF_MAX_US,
+  };
 
-  if (d > BACKOFF_MAX_US)
-    d = BACKOFF_MAX_US;
-  /* Up to +25% jitter, so instances that failed together do not retry
-   * together. */
-  if (sizeof (r) == getrandom (&r, sizeof (r), 0))
-    d += (d / 4) * r / UINT32_MAX;
-  return d;
+  return sr_backoff_delay_us (&b, attempt, 0, sr_backoff_jitter ());
 }
 
 static bool
