@@ -136,9 +136,9 @@ def main(argv):
     t_all = time.monotonic()
     for m in mutants:
         path = os.path.join(src, m["file"])
-        pristine = os.path.join(ROOT, m["file"])
-        with open(pristine, encoding="utf-8") as f:
-            text = f.read()
+        # The copy's own text: the tree may change while this runs.
+        with open(path, encoding="utf-8") as f:
+            pristine = text = f.read()
         t0 = time.monotonic()
         verdict, killer = "killed", ""
         for find, repl in m["edits"]:
@@ -161,9 +161,10 @@ def main(argv):
                     verdict = "SURVIVED"
                 else:
                     killer = ", ".join(failed) or "(ctest failed)"
-            # A fresh time: the next build must recompile the pristine file
-            # (copying its old time back would leave the mutant compiled).
-            shutil.copy(pristine, path)
+            # Written anew, so its time is fresh: the next build must
+            # recompile the pristine file.
+            with open(path, "w", encoding="utf-8") as f:
+                f.write(pristine)
         if verdict != "killed":
             bad += 1
         rows.append((m["name"], verdict, killer, time.monotonic() - t0))
