@@ -30,45 +30,12 @@
 #include <sys/random.h>
 #include <unistd.h>
 
-#define PEM_MAX (64 * 1024)
-
 static const char usage[] =
   "usage: signalroom serve\n\n"
   "Serve the HTTP API on SIGNALROOM_LISTEN.  Configuration comes from the\n"
   "environment (see README.md).  SIGTERM or SIGINT stops accepting, lets\n"
   "in-flight requests finish within SIGNALROOM_SHUTDOWN_GRACE seconds, and\n"
   "exits 0.\n";
-
-/* The PEM key is given inline or as a path; read a path here so a missing
- * file is a start-up error naming the variable. */
-static char *
-load_pem (const char *value, char *err, size_t errlen)
-{
-  FILE *f;
-  char *buf;
-  size_t n;
-
-  if (0 == strncmp (value, "-----BEGIN", 10))
-    return sr_xstrdup (value);
-  f = fopen (value, "rb");
-  if (NULL == f) {
-    snprintf (err, errlen,
-              "SIGNALROOM_JWT_PUBLIC_KEY is neither PEM text nor a readable "
-              "file: %s", strerror (errno));
-    return NULL;
-  }
-  buf = sr_xmalloc (PEM_MAX + 1);
-  n = fread (buf, 1, PEM_MAX + 1, f);
-  fclose (f);
-  if (n > PEM_MAX) {
-    free (buf);
-    snprintf (err, errlen, "SIGNALROOM_JWT_PUBLIC_KEY file is over %d bytes",
-              PEM_MAX);
-    return NULL;
-  }
-  buf[n] = '\0';
-  return buf;
-}
 
 static enum sr_status
 build_auth (const struct sr_config *cfg, struct sr_auth **out)
@@ -86,7 +53,8 @@ build_auth (const struct sr_config *cfg, struct sr_auth **out)
     return SR_OK;
   }
   if (NULL != cfg->jwt_public_key) {
-    pem = load_pem (cfg->jwt_public_key, err, sizeof (err));
+    /* Read a path here so a bad one is a start-up error naming it. */
+    pem = sr_auth_read_pem (cfg->jwt_public_key, err, sizeof (err));
     if (NULL == pem) {
       sr_log (SR_LOG_ERROR, "invalid configuration", "{s:s}", "error", err);
       return SR_E_CONFIG;
