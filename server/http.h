@@ -2,10 +2,12 @@
  * http.h -- the HTTP server: libmicrohttpd with a thread pool.
  *
  * Owns the MHD daemon and the request life cycle (request.h).  Enforced
- * here, before any handler runs, in this order: request-target length,
- * header size, path encoding, route (404/405), query parameters, the
- * route's auth policy (401/403/503), body size (413, from Content-Length
- * before reading when possible) and media type (415).
+ * here, before any handler runs, in this order: request framing (one
+ * Content-Length or chunked, never both; 400 and the connection closed),
+ * headers that may appear once, request-target length, header size, path
+ * encoding, route (404/405), query parameters (known, with a value, once,
+ * no NUL), the route's auth policy (401/403/503), body size (413, from
+ * Content-Length before reading when possible) and media type (415).
  *
  * Threads: MHD runs SIGNALROOM_HTTP_THREADS polling threads; a request is
  * handled entirely on one of them, so handlers may use the thread's own
@@ -37,6 +39,21 @@ struct sr_app {
 /** Request-target and header limits (beyond them: 414 / 431). */
 #define SR_HTTP_MAX_URI 8192
 #define SR_HTTP_MAX_HEADERS 16384
+
+/**
+ * libmicrohttpd's memory per connection.  It must hold a whole request
+ * head within our limits, parsed: MHD keeps 64 bytes per query parameter
+ * and per header line in this pool, and when it runs out while splitting
+ * the query it never answers at all.  The worst within our limits -- an
+ * 8 KiB target of "a&a&..." (4095 parameters) plus 3271 "a:" header lines
+ * (16 KiB as SR_HTTP_MAX_HEADERS counts them) -- is answered by us from
+ * 512 KiB up (measured); 544 leaves room for our reply headers.
+ *
+ * The price: MHD zeroes the unused half of the pool on every request and
+ * the whole pool when a connection is reused, so a request costs more the
+ * larger the pool.
+ */
+#define SR_HTTP_POOL_SIZE (544u * 1024u)
 
 struct sr_http;
 

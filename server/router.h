@@ -59,4 +59,10 @@ enum sr_status sr_router_match (const struct sr_route *routes, size_t n,
 bool sr_router_accepts_query (const struct sr_route *route,
                               const char *name);
 
+/**
+ * @return the position of @a name in @a route's accepted query
+ *         parameters, or -1 when the route does not accept it
+ */
+int sr_router_query_index (const struct sr_route *route, const char *name);
+
 #endif /* SR_ROUTER_H */

@@ -25,6 +25,7 @@ static const struct status_row rows[SR_STATUS_COUNT_] = {
   [SR_E_URI_TOO_LONG] = { 414, "uri_too_long", "Request URI too long" },
   [SR_E_HEADERS_TOO_LARGE] = { 431, "headers_too_large",
                                "Request headers too large" },
+  [SR_E_BAD_HEADER] = { 400, "invalid_header", "Invalid header" },
   [SR_E_UNAUTHENTICATED] = { 401, "unauthenticated",
                              "Authentication required" },
   [SR_E_FORBIDDEN] = { 403, "forbidden", "Insufficient role" },
