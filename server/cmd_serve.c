@@ -149,7 +149,7 @@ sr_cmd_serve (int argc, char **argv)
   if (cfg.workers > 0
       && SR_OK != sr_jobs_start (&cfg, instance, sr_runner_execute, &cfg,
                                  &jobs)) {
-    (void) sr_http_stop (srv, 0);
+    (void) sr_http_stop (srv, 0, NULL);
     sr_automigrate_stop (am);
     rc = SR_EXIT_FAIL;
     goto cleanup;
@@ -179,14 +179,16 @@ sr_cmd_serve (int argc, char **argv)
     unsigned int handed_back = 0;
     bool joined = sr_jobs_stop (jobs, (unsigned int) cfg.shutdown_grace_s,
                                 &handed_back);
+    bool http_joined = true;
 
     jobs = NULL;
-    abandoned = sr_http_stop (srv, (unsigned int) cfg.shutdown_grace_s);
-    sr_log (abandoned || !joined ? SR_LOG_WARN : SR_LOG_INFO, "stopped",
-            "{s:i, s:i}", "requests_cut_off", (int) abandoned,
+    abandoned = sr_http_stop (srv, (unsigned int) cfg.shutdown_grace_s,
+                              &http_joined);
+    sr_log (abandoned || !joined || !http_joined ? SR_LOG_WARN : SR_LOG_INFO,
+            "stopped", "{s:i, s:i}", "requests_cut_off", (int) abandoned,
             "jobs_handed_back", (int) handed_back);
-    if (!joined)
-      _exit (SR_EXIT_OK);   /* job threads still run: leave, touch nothing */
+    if (!joined || !http_joined)
+      _exit (SR_EXIT_OK);   /* threads still run: leave, touch nothing */
   }
   rc = SR_EXIT_OK;
 

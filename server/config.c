@@ -86,6 +86,14 @@ static const struct sr_config_option options[] = {
     OFF (http_threads), NULL, "HTTP server thread pool size." },
   { "SIGNALROOM_MAX_CONNECTIONS", SR_CFG_UINT, "256", 0, 1, 100000,
     OFF (max_connections), NULL, "Concurrent HTTP connections accepted." },
+  { "SIGNALROOM_API_THREADS", SR_CFG_UINT, "4", 0, 1, 64,
+    OFF (api_threads), NULL,
+    "Threads that run requests needing the database, each with its own "
+    "connection; HTTP threads never wait on the database." },
+  { "SIGNALROOM_API_QUEUE", SR_CFG_UINT, "64", 0, 1, 10000,
+    OFF (api_queue), NULL,
+    "Database requests that may wait for an API thread; beyond that 503 "
+    "`server_busy` with `Retry-After`." },
   { "SIGNALROOM_SHUTDOWN_GRACE", SR_CFG_UINT, "10", 0, 0, 3600,
     OFF (shutdown_grace_s), NULL,
     "Seconds in-flight work may take to finish after SIGTERM." },

@@ -8,16 +8,23 @@
  *   2. on_request():   first call with the headers (all checks run, an
  *                      early error is queued at once so the body is never
  *                      read), then once per body chunk, then a last call
- *                      with no data, where the handler runs;
+ *                      with no data, where the handler runs -- here for a
+ *                      SR_ROUTE_NO_DB route, otherwise on an API thread:
+ *                      the connection is suspended, the job queued, and
+ *                      the job resumes it once the reply is staged, which
+ *                      brings MHD back here to send it;
  *   3. on_completed(): access log line, then the context is freed.
  * Only this file and router.c know about MHD or path templates.
  *
  * Shutdown: sr_http_stop() quiesces the daemon (no new connections),
  * waits on a condition variable until the in-flight count reaches zero or
- * the grace period ends, then stops MHD, which closes idle keep-alive
- * connections and joins the pool threads.
+ * the grace period ends, stops the API pool (requests still queued are
+ * answered 503), then stops MHD, which closes idle keep-alive connections
+ * and joins its threads.
  */
 #include "http.h"
+#include "api_pool.h"
+#include "db.h"
 #include "log.h"
 #include "mem.h"
 #include "reply.h"
@@ -39,6 +46,10 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+/* After the grace period, how long a handler still running on an API
+ * thread may take before the server is left to the process exit. */
+#define API_STOP_WAIT_MS 2000u
+
 /* Body bytes we are willing to read and throw away after a chunked body
  * went over its cap, so the client still gets a 413 rather than a reset. */
 #define DISCARD_MAX (1024 * 1024)
@@ -46,6 +57,7 @@
 struct sr_http {
   struct MHD_Daemon *daemon;
   struct sr_app *app;
+  struct sr_api_pool *pool;
   unsigned int port;
   pthread_mutex_t lock;
   pthread_cond_t idle;
@@ -55,6 +67,7 @@ struct sr_http {
 /* Per-request transport state kept next to the public context. */
 struct conn_state {
   struct sr_request req;      /* first: handlers see only this */
+  struct sr_api_job job;      /* when the handler runs on an API thread */
   struct sr_http *srv;
   struct MHD_Connection *conn;
   size_t raw_uri_len;
@@ -64,6 +77,8 @@ struct conn_state {
   bool dispatched;            /* the handler ran */
   bool early_error;           /* a check failed; the reply is staged */
   bool must_close;            /* framing was ambiguous: close after reply */
+  bool suspended;             /* handed to the API pool */
+  bool api_done;              /* ... which staged the reply */
   size_t discarded;
 };
 
@@ -528,6 +543,82 @@ dispatch (struct conn_state *cs)
     sr_reply_problem (req, st, NULL);
 }
 
+/* ---- the API threads' side ---- */
+
+/* Run the handler; a GET or HEAD that met a dead database connection
+ * (the server restarted since this thread last used it) runs once more
+ * on a new one, so no client pays for a restart with an error. */
+static void
+run_handler (struct conn_state *cs)
+{
+  struct sr_request *req = &cs->req;
+
+  dispatch (cs);
+  if (SR_E_DB_CONN != req->reply.problem
+      || (0 != strcmp (req->method, "GET")
+          && 0 != strcmp (req->method, "HEAD")))
+    return;
+  sr_log (SR_LOG_WARN, "database connection lost; request retried", NULL);
+  sr_db_thread_close ();
+  if (NULL != req->handler_cleanup)
+    req->handler_cleanup (req->handler_ctx);
+  req->handler_cleanup = NULL;
+  req->handler_ctx = NULL;
+  sr_reply_clean (&req->reply);
+  dispatch (cs);
+}
+
+static void
+run_job (struct sr_api_job *job, bool cancelled)
+{
+  struct conn_state *cs = (struct conn_state *) (void *)
+                          ((char *) job - offsetof (struct conn_state, job));
+  struct MHD_Connection *conn = cs->conn;
+
+  sr_log_set_context ("request_id", cs->req.request_id);
+  if (cancelled)
+    sr_reply_problem (&cs->req, SR_E_UNAVAILABLE, "shutting down");
+  else
+    run_handler (cs);
+  sr_log_set_context (NULL, NULL);
+  cs->api_done = true;
+  /* From here on the request is MHD's thread's again (the mutex inside
+   * publishes what we staged); @a cs may be gone once this returns. */
+  MHD_resume_connection (conn);
+}
+
+/* Suspend the connection and queue the request for an API thread; when
+ * the queue is full (or the pool stopping) stage the refusal and resume
+ * at once, so both outcomes come back through on_request() the same way. */
+static void
+hand_to_pool (struct conn_state *cs)
+{
+  struct sr_request *req = &cs->req;
+  struct MHD_Connection *conn = cs->conn;
+  enum sr_status st;
+  size_t waiting = 0;
+
+  cs->suspended = true;
+  cs->job.run = run_job;
+  MHD_suspend_connection (conn);
+  st = sr_api_pool_submit (cs->srv->pool, &cs->job, &waiting);
+  if (SR_OK == st) {
+    /* The request belongs to the API thread now: touch nothing of it. */
+    sr_log (SR_LOG_DEBUG, "request queued", "{s:i}", "waiting",
+            (int) waiting);
+    return;
+  }
+  if (SR_E_BUSY == st) {
+    sr_reply_header (req, "Retry-After", "1");
+    sr_reply_problem (req, SR_E_BUSY, "every API thread is busy and %zu "
+                      "requests are waiting; retry shortly", waiting);
+  } else {
+    sr_reply_problem (req, SR_E_UNAVAILABLE, "shutting down");
+  }
+  cs->api_done = true;
+  MHD_resume_connection (conn);
+}
+
 /* ---- MHD callbacks ---- */
 
 static void *
@@ -602,13 +693,21 @@ on_body (struct conn_state *cs, const char *data, size_t len)
   return MHD_YES;
 }
 
-/* The final call: run the handler, send its reply. */
+/* The final call (and the call after an API thread resumed us). */
 static enum MHD_Result
 on_end (struct conn_state *cs)
 {
-  if (!cs->dispatched && !cs->early_error)
-    dispatch (cs);
-  return queue_reply (cs);
+  struct sr_request *req = &cs->req;
+
+  if (cs->api_done || cs->early_error || req->body_too_large
+      || 0 != (req->route->flags & SR_ROUTE_NO_DB)) {
+    if (!cs->api_done && !cs->early_error && !cs->dispatched)
+      dispatch (cs);
+    return queue_reply (cs);
+  }
+  if (!cs->suspended)
+    hand_to_pool (cs);
+  return MHD_YES;
 }
 
 static enum MHD_Result
@@ -667,7 +766,8 @@ access_log (struct conn_state *cs, enum MHD_RequestTerminationCode toe)
 {
   struct sr_request *req = &cs->req;
   bool completed = MHD_REQUEST_TERMINATED_COMPLETED_OK == toe;
-  enum sr_log_level lvl = (NULL != req->route && req->route->quiet)
+  enum sr_log_level lvl = (NULL != req->route
+                           && 0 != (req->route->flags & SR_ROUTE_QUIET))
                           ? SR_LOG_DEBUG : SR_LOG_INFO;
 
   if (!completed)
@@ -824,8 +924,16 @@ sr_http_start (struct sr_app *app, struct sr_http **out, char *err,
   srv->port = bound_port (fd, &ipv6);
   pthread_mutex_init (&srv->lock, NULL);
   sr_cond_init_monotonic (&srv->idle);
+  if (SR_OK != sr_api_pool_start ((unsigned int) cfg->api_threads,
+                                  (unsigned int) cfg->api_queue,
+                                  &srv->pool)) {
+    snprintf (err, errlen, "cannot start the HTTP server's threads");
+    close (fd);
+    srv_free (srv);
+    return SR_E_INTERNAL;
+  }
   flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_USE_ITC
-          | MHD_USE_ERROR_LOG;
+          | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG;
   if (ipv6)
     flags |= MHD_USE_IPv6;
   srv->daemon = MHD_start_daemon (
@@ -844,6 +952,7 @@ sr_http_start (struct sr_app *app, struct sr_http **out, char *err,
               "SIGNALROOM_LISTEN=%s (libmicrohttpd refused; see the line "
               "before)", cfg->listen);
     close (fd);
+    (void) sr_api_pool_stop (srv->pool, 0);
     srv_free (srv);
     return SR_E_IO;
   }
@@ -858,7 +967,7 @@ sr_http_port (const struct sr_http *srv)
 }
 
 unsigned int
-sr_http_stop (struct sr_http *srv, unsigned int grace_s)
+sr_http_stop (struct sr_http *srv, unsigned int grace_s, bool *joined)
 {
   MHD_socket lsock;
   struct timespec deadline;
@@ -879,8 +988,18 @@ sr_http_stop (struct sr_http *srv, unsigned int grace_s)
   }
   left = srv->in_flight;
   pthread_mutex_unlock (&srv->lock);
+  /* Every suspended connection must be resumed before MHD may stop; a
+   * handler stuck on the database cannot be, so then leave everything
+   * as it is: the process is about to end. */
+  if (!sr_api_pool_stop (srv->pool, API_STOP_WAIT_MS)) {
+    if (NULL != joined)
+      *joined = false;
+    return left;
+  }
   MHD_stop_daemon (srv->daemon);
   srv_free (srv);
+  if (NULL != joined)
+    *joined = true;
   return left;
 }
 

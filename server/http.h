@@ -1,5 +1,6 @@
 /*
- * http.h -- the HTTP server: libmicrohttpd with a thread pool.
+ * http.h -- the HTTP server: libmicrohttpd (epoll, a thread pool) and an
+ * API thread pool for the requests that need the database.
  *
  * Owns the MHD daemon and the request life cycle (request.h).  Enforced
  * here, before any handler runs, in this order: request framing (one
@@ -9,9 +10,13 @@
  * no NUL), the route's auth policy (401/403/503), body size (413, from
  * Content-Length before reading when possible) and media type (415).
  *
- * Threads: MHD runs SIGNALROOM_HTTP_THREADS polling threads; a request is
- * handled entirely on one of them, so handlers may use the thread's own
- * database connection (db.h).
+ * Threads: MHD runs SIGNALROOM_HTTP_THREADS polling threads that parse
+ * requests and run only the handlers of SR_ROUTE_NO_DB routes.  Every
+ * other request is suspended and handed to SIGNALROOM_API_THREADS API
+ * threads (api_pool.h), each with its own database connection (db.h);
+ * with SIGNALROOM_API_QUEUE requests already waiting, the next one is
+ * answered 503 server_busy at once.  A GET or HEAD that meets a dead
+ * database connection is retried once on a new one.
  */
 #ifndef SR_HTTP_H
 #define SR_HTTP_H
@@ -70,9 +75,16 @@ unsigned int sr_http_port (const struct sr_http *srv);
 
 /**
  * Graceful stop: stop accepting, let in-flight requests finish for at most
- * @a grace_s seconds, then close every connection and free @a srv.
+ * @a grace_s seconds, answer requests still waiting for an API thread
+ * 503, then close every connection and free @a srv.
+ *
+ * @param[out] joined  false when a handler was still running on an API
+ *                     thread after the grace (stuck on the database): the
+ *                     server is then left running, untouched, and the
+ *                     caller should exit the process; may be NULL
  * @return the number of requests still in flight when the grace ran out
  */
-unsigned int sr_http_stop (struct sr_http *srv, unsigned int grace_s);
+unsigned int sr_http_stop (struct sr_http *srv, unsigned int grace_s,
+                           bool *joined);
 
 #endif /* SR_HTTP_H */

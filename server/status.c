@@ -35,6 +35,7 @@ static const struct status_row rows[SR_STATUS_COUNT_] = {
   [SR_E_AUTH_UNCONFIGURED] = { 503, "auth_not_configured",
                                "Authentication is not configured" },
   [SR_E_UNAVAILABLE] = { 503, "unavailable", "Service unavailable" },
+  [SR_E_BUSY] = { 503, "server_busy", "Server busy, retry" },
   [SR_E_DB] = { 500, "database_error", "Database error" },
   [SR_E_DB_SOFT] = { 503, "database_busy", "Database busy, retry" },
   [SR_E_DB_CONN] = { 503, "database_unavailable", "Database unavailable" },

@@ -35,6 +35,7 @@ enum sr_status {
   /* Our side or our dependencies (5xx). */
   SR_E_AUTH_UNCONFIGURED,  /* no JWT key configured: protected routes closed */
   SR_E_UNAVAILABLE,        /* not ready (database down, shutting down) */
+  SR_E_BUSY,               /* every API thread busy and the queue full */
   SR_E_DB,                 /* database error that a retry will not fix */
   SR_E_DB_SOFT,            /* serialization failure, deadlock: retry */
   SR_E_DB_CONN,            /* connection lost or impossible: retry later */
