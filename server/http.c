@@ -2,6 +2,8 @@
  * http.c -- libmicrohttpd glue and the request life cycle.
  *
  * MHD calls us in this order for every connection and request:
+ *   0. on_connection(): a connection opened (or closed); its deadlines
+ *                      live in http_guard.c;
  *   1. uri_logged():   the raw request target; we allocate the sr_request
  *                      here so even requests MHD later rejects are counted
  *                      and freed in one place;
@@ -25,8 +27,10 @@
 #include "http.h"
 #include "api_pool.h"
 #include "db.h"
+#include "http_guard.h"
 #include "log.h"
 #include "mem.h"
+#include "ratelimit.h"
 #include "reply.h"
 #include "utf8.h"
 #include "waiter.h"
@@ -43,22 +47,38 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/random.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+/* Open files the process needs besides HTTP connections: the log, epoll
+ * and wake-up descriptors of every thread, libcurl, the migrator,
+ * listener and keeper connections.  Database connections of API threads
+ * and workers are added per thread. */
+#define FD_RESERVE 128
+
+/* Refused requests (4xx, busy, aborted) whose access line is written: a
+ * burst, then a trickle; the rest are counted in the summary. */
+#define REFUSED_LOG_BURST 100.0
+#define REFUSED_LOG_PER_S 20.0
+/* The same for libmicrohttpd's own messages. */
+#define LIBRARY_LOG_BURST 20.0
+#define LIBRARY_LOG_PER_S 2.0
+/* How often the "http summary" line may appear. */
+#define SUMMARY_MS 10000u
 /* After the grace period, how long a handler still running on an API
  * thread may take before the server is left to the process exit. */
 #define API_STOP_WAIT_MS 2000u
-
-/* Body bytes we are willing to read and throw away after a chunked body
- * went over its cap, so the client still gets a 413 rather than a reset. */
-#define DISCARD_MAX (1024 * 1024)
 
 struct sr_http {
   struct MHD_Daemon *daemon;
   struct sr_app *app;
   struct sr_api_pool *pool;
+  struct sr_http_guard *guard;
+  struct sr_ratelimit refused_log;
+  struct sr_ratelimit library_log;
   unsigned int port;
+  size_t keepalive_max;
   pthread_mutex_t lock;
   pthread_cond_t idle;
   unsigned int in_flight;
@@ -70,6 +90,7 @@ struct conn_state {
   struct sr_api_job job;      /* when the handler runs on an API thread */
   struct sr_http *srv;
   struct MHD_Connection *conn;
+  struct sr_http_guard_conn *guard;
   size_t raw_uri_len;
   bool raw_uri_has_nul;       /* in the path */
   bool started;               /* first access-handler call done */
@@ -79,7 +100,6 @@ struct conn_state {
   bool must_close;            /* framing was ambiguous: close after reply */
   bool suspended;             /* handed to the API pool */
   bool api_done;              /* ... which staged the reply */
-  size_t discarded;
 };
 
 uint64_t
@@ -497,6 +517,7 @@ queue_reply (struct conn_state *cs)
 {
   struct sr_request *req = &cs->req;
   struct sr_reply *r = &req->reply;
+  struct sr_http *srv = cs->srv;
   struct MHD_Response *resp;
   enum MHD_Result ret;
 
@@ -515,7 +536,10 @@ queue_reply (struct conn_state *cs)
   MHD_add_response_header (resp, "X-Content-Type-Options", "nosniff");
   for (size_t i = 0; i < r->n_headers; i++)
     MHD_add_response_header (resp, r->headers[i].name, r->headers[i].value);
-  if (cs->must_close || atomic_load (&req->app->draining))
+  /* A reused connection keeps its whole memory pool (SR_HTTP_POOL_SIZE):
+   * with many connections open, each is closed after its answer. */
+  if (cs->must_close || atomic_load (&req->app->draining)
+      || sr_http_guard_open (srv->guard) > srv->keepalive_max)
     MHD_add_response_header (resp, MHD_HTTP_HEADER_CONNECTION, "close");
   ret = MHD_queue_response (cs->conn, r->http_status, resp);
   MHD_destroy_response (resp);
@@ -612,6 +636,7 @@ hand_to_pool (struct conn_state *cs)
     sr_reply_header (req, "Retry-After", "1");
     sr_reply_problem (req, SR_E_BUSY, "every API thread is busy and %zu "
                       "requests are waiting; retry shortly", waiting);
+    sr_http_guard_count (cs->srv->guard, SR_GUARD_BUSY);
   } else {
     sr_reply_problem (req, SR_E_UNAVAILABLE, "shutting down");
   }
@@ -621,6 +646,33 @@ hand_to_pool (struct conn_state *cs)
 
 /* ---- MHD callbacks ---- */
 
+static struct sr_http_guard_conn *
+guard_of (struct MHD_Connection *conn)
+{
+  const union MHD_ConnectionInfo *ci = MHD_get_connection_info (
+    conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+
+  return NULL != ci ? ci->socket_context : NULL;
+}
+
+static void
+on_connection (void *cls, struct MHD_Connection *conn, void **socket_ctx,
+               enum MHD_ConnectionNotificationCode code)
+{
+  struct sr_http *srv = cls;
+
+  if (MHD_CONNECTION_NOTIFY_STARTED == code) {
+    const union MHD_ConnectionInfo *ci = MHD_get_connection_info (
+      conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+
+    *socket_ctx = sr_http_guard_opened (srv->guard,
+                                        NULL != ci ? ci->connect_fd : -1);
+    return;
+  }
+  sr_http_guard_closed (srv->guard, *socket_ctx);
+  *socket_ctx = NULL;
+}
+
 static void *
 uri_logged (void *cls, const char *uri, struct MHD_Connection *conn)
 {
@@ -629,6 +681,7 @@ uri_logged (void *cls, const char *uri, struct MHD_Connection *conn)
 
   cs->srv = srv;
   cs->conn = conn;
+  cs->guard = guard_of (conn);
   cs->req.app = srv->app;
   cs->req.connection = conn;
   cs->req.started_us = sr_now_us ();
@@ -658,6 +711,7 @@ on_head (struct conn_state *cs, const char *url, const char *method)
   struct MHD_Connection *conn = cs->conn;
 
   cs->started = true;
+  sr_http_guard_head_in (cs->srv->guard, cs->guard);
   snprintf (cs->req.method, sizeof (cs->req.method), "%s", method);
   request_id_init (&cs->req, MHD_lookup_connection_value (
                      conn, MHD_HEADER_KIND, "X-Request-Id"));
@@ -666,18 +720,20 @@ on_head (struct conn_state *cs, const char *url, const char *method)
           "path", url);
   if (SR_OK != check_headers (cs, url, method)) {
     cs->early_error = true;
-    if (cs->must_close || has_body (conn))
+    if (cs->must_close || has_body (conn)) {
+      sr_http_guard_body_in (cs->srv->guard, cs->guard);
       return queue_reply (cs);
+    }
   } else if (NULL != cs->req.route->body_type) {
     sr_buf_init (&cs->req.body, cs->req.route->max_body);
   }
   return MHD_YES;
 }
 
-/* A body chunk.  Past the route's cap the rest is read and dropped, up
- * to DISCARD_MAX: MHD can send a reply only once the whole request is in,
- * and a 413 beats a reset. */
-static enum MHD_Result
+/* A body chunk.  Past the route's cap the rest is read and dropped (the
+ * body deadline bounds how long that may go on): MHD can send a reply
+ * only once the whole request is in, and a 413 beats a reset. */
+static void
 on_body (struct conn_state *cs, const char *data, size_t len)
 {
   if (!cs->req.body_too_large
@@ -685,12 +741,6 @@ on_body (struct conn_state *cs, const char *data, size_t len)
     cs->req.body_too_large = true;
     sr_buf_clean (&cs->req.body);
   }
-  if (cs->req.body_too_large) {
-    cs->discarded += len;
-    if (cs->discarded > DISCARD_MAX)
-      return MHD_NO; /* a client that will not stop: hang up */
-  }
-  return MHD_YES;
 }
 
 /* The final call (and the call after an API thread resumed us). */
@@ -699,6 +749,7 @@ on_end (struct conn_state *cs)
 {
   struct sr_request *req = &cs->req;
 
+  sr_http_guard_body_in (cs->srv->guard, cs->guard);
   if (cs->api_done || cs->early_error || req->body_too_large
       || 0 != (req->route->flags & SR_ROUTE_NO_DB)) {
     if (!cs->api_done && !cs->early_error && !cs->dispatched)
@@ -735,7 +786,7 @@ on_request (void *cls, struct MHD_Connection *conn, const char *url,
   }
   sr_log_set_context ("request_id", cs->req.request_id);
   if (0 != *upload_data_size) {
-    ret = on_body (cs, upload_data, *upload_data_size);
+    on_body (cs, upload_data, *upload_data_size);
     *upload_data_size = 0;
   } else {
     ret = on_end (cs);
@@ -760,24 +811,35 @@ request_free (struct conn_state *cs)
   free (cs);
 }
 
-/* The access line. */
+/* The access line.  Refusals (4xx, busy, aborted) are the lines a client
+ * can make us write at its own pace: beyond a burst they are only
+ * counted, and the summary says how many. */
 static void
 access_log (struct conn_state *cs, enum MHD_RequestTerminationCode toe)
 {
   struct sr_request *req = &cs->req;
   bool completed = MHD_REQUEST_TERMINATED_COMPLETED_OK == toe;
+  int status = cs->queued ? (int) req->reply.http_status : 0;
   enum sr_log_level lvl = (NULL != req->route
                            && 0 != (req->route->flags & SR_ROUTE_QUIET))
                           ? SR_LOG_DEBUG : SR_LOG_INFO;
+  bool refused = !completed || (status >= 400 && status < 500)
+                 || SR_E_BUSY == req->reply.problem;
 
   if (!completed)
     lvl = SR_LOG_WARN;
+  if (!sr_log_enabled (lvl))
+    return;
+  if (refused && !sr_ratelimit_take (&cs->srv->refused_log, sr_now_us ())) {
+    sr_http_guard_count (cs->srv->guard, SR_GUARD_REFUSED_NOT_LOGGED);
+    return;
+  }
   sr_log_set_context ("request_id", req->request_id);
   sr_log (lvl, "request",
           "{s:s, s:s, s:i, s:I, s:s, s:s*}",
           "method", req->method,
           "path", req->path ? req->path : "(rejected)",
-          "status", (int) (cs->queued ? req->reply.http_status : 0),
+          "status", status,
           "duration_us", (json_int_t) (sr_now_us () - req->started_us),
           "outcome", completed ? "completed" : "aborted",
           "role", req->authenticated ? req->principal.role_name : NULL);
@@ -797,6 +859,8 @@ on_completed (void *cls, struct MHD_Connection *conn, void **con_cls,
   *con_cls = NULL;
   if (cs->req.request_id[0])
     access_log (cs, toe);
+  /* Keep-alive: the next request's head deadline starts now. */
+  sr_http_guard_request_done (srv->guard, cs->guard);
   request_free (cs);
   pthread_mutex_lock (&srv->lock);
   srv->in_flight--;
@@ -808,10 +872,18 @@ on_completed (void *cls, struct MHD_Connection *conn, void **con_cls,
 static void
 mhd_logger (void *cls, const char *fmt, va_list ap)
 {
+  struct sr_http *srv = cls;
   char line[512];
   size_t n;
 
-  (void) cls;
+  if (!sr_log_enabled (SR_LOG_WARN))
+    return;
+  /* Malformed requests and connection floods make MHD talk at the
+   * client's pace. */
+  if (!sr_ratelimit_take (&srv->library_log, sr_now_us ())) {
+    sr_http_guard_count (srv->guard, SR_GUARD_LIBRARY_NOT_LOGGED);
+    return;
+  }
   vsnprintf (line, sizeof (line), fmt, ap);
   n = strlen (line);
   while (n > 0 && ('\n' == line[n - 1] || '\r' == line[n - 1]))
@@ -820,6 +892,47 @@ mhd_logger (void *cls, const char *fmt, va_list ap)
 }
 
 /* ---- start / stop ---- */
+
+/*
+ * The connection limit this process can honour: raise the soft open-file
+ * limit to SIGNALROOM_MAX_CONNECTIONS plus what the rest of the process
+ * needs (a container's default of 1024 would otherwise cap connections
+ * far below the setting, and accept() failing with EMFILE is a busy loop);
+ * when the hard limit forbids it, lower the connection limit and say so.
+ */
+static unsigned int
+connection_limit (const struct sr_config *cfg)
+{
+  rlim_t reserve = FD_RESERVE + cfg->api_threads
+                   + cfg->workers * (2 + cfg->s3_load_concurrency);
+  rlim_t want = (rlim_t) cfg->max_connections + reserve;
+  struct rlimit rl;
+
+  if (0 != getrlimit (RLIMIT_NOFILE, &rl))
+    return (unsigned int) cfg->max_connections;
+  if (rl.rlim_cur < want) {
+    rlim_t was = rl.rlim_cur;
+
+    rl.rlim_cur = (RLIM_INFINITY == rl.rlim_max || want <= rl.rlim_max)
+                  ? want : rl.rlim_max;
+    if (0 != setrlimit (RLIMIT_NOFILE, &rl))
+      (void) getrlimit (RLIMIT_NOFILE, &rl);
+    sr_log (SR_LOG_INFO, "open-file limit raised", "{s:I, s:I}", "from",
+            (json_int_t) was, "to", (json_int_t) rl.rlim_cur);
+  }
+  if (rl.rlim_cur >= want)
+    return (unsigned int) cfg->max_connections;
+  {
+    unsigned int fit = rl.rlim_cur > reserve + 16
+                       ? (unsigned int) (rl.rlim_cur - reserve) : 16;
+
+    sr_log (SR_LOG_WARN, "SIGNALROOM_MAX_CONNECTIONS lowered to fit the "
+            "open-file limit", "{s:i, s:i, s:I}", "configured",
+            (int) cfg->max_connections, "effective", (int) fit,
+            "open_file_limit", (json_int_t) rl.rlim_cur);
+    return fit;
+  }
+}
 
 /* Bind and listen ourselves: libmicrohttpd's own failure message names
  * the port it was given as an option (0 when we pass an address), not the
@@ -900,6 +1013,9 @@ bound_port (int fd, bool *ipv6)
 static void
 srv_free (struct sr_http *srv)
 {
+  sr_http_guard_stop (srv->guard);
+  sr_ratelimit_destroy (&srv->refused_log);
+  sr_ratelimit_destroy (&srv->library_log);
   pthread_cond_destroy (&srv->idle);
   pthread_mutex_destroy (&srv->lock);
   free (srv);
@@ -912,6 +1028,7 @@ sr_http_start (struct sr_app *app, struct sr_http **out, char *err,
   const struct sr_config *cfg = app->cfg;
   struct sr_http *srv;
   unsigned int flags;
+  unsigned int limit;
   bool ipv6;
   int fd;
 
@@ -919,20 +1036,29 @@ sr_http_start (struct sr_app *app, struct sr_http **out, char *err,
   fd = listen_on (cfg, err, errlen);
   if (fd < 0)
     return SR_E_IO;
+  limit = connection_limit (cfg);
   srv = sr_xcalloc (1, sizeof (*srv));
   srv->app = app;
   srv->port = bound_port (fd, &ipv6);
+  srv->keepalive_max = cfg->http_keepalive_max;
   pthread_mutex_init (&srv->lock, NULL);
   sr_cond_init_monotonic (&srv->idle);
-  if (SR_OK != sr_api_pool_start ((unsigned int) cfg->api_threads,
-                                  (unsigned int) cfg->api_queue,
-                                  &srv->pool)) {
+  sr_ratelimit_init (&srv->refused_log, REFUSED_LOG_PER_S,
+                     REFUSED_LOG_BURST);
+  sr_ratelimit_init (&srv->library_log, LIBRARY_LOG_PER_S,
+                     LIBRARY_LOG_BURST);
+  if (SR_OK != sr_http_guard_start ((unsigned int) cfg->http_header_timeout_s,
+                                    (unsigned int) cfg->http_body_timeout_s,
+                                    SUMMARY_MS, &srv->guard)
+      || SR_OK != sr_api_pool_start ((unsigned int) cfg->api_threads,
+                                     (unsigned int) cfg->api_queue,
+                                     &srv->pool)) {
     snprintf (err, errlen, "cannot start the HTTP server's threads");
     close (fd);
     srv_free (srv);
     return SR_E_INTERNAL;
   }
-  flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_USE_ITC
+  flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC
           | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG;
   if (ipv6)
     flags |= MHD_USE_IPv6;
@@ -941,9 +1067,13 @@ sr_http_start (struct sr_app *app, struct sr_http **out, char *err,
     MHD_OPTION_EXTERNAL_LOGGER, mhd_logger, srv, /* must come first */
     MHD_OPTION_LISTEN_SOCKET, (MHD_socket) fd,
     MHD_OPTION_THREAD_POOL_SIZE, (unsigned int) cfg->http_threads,
-    MHD_OPTION_CONNECTION_LIMIT, (unsigned int) cfg->max_connections,
-    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int) 30,
+    MHD_OPTION_CONNECTION_LIMIT, limit,
+    /* MHD's timer restarts with every byte: it bounds stalls inside a
+     * body or response; the guard bounds the head and the body as
+     * wholes. */
+    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int) cfg->http_header_timeout_s,
     MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t) SR_HTTP_POOL_SIZE,
+    MHD_OPTION_NOTIFY_CONNECTION, on_connection, srv,
     MHD_OPTION_URI_LOG_CALLBACK, uri_logged, srv,
     MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
     MHD_OPTION_END);

@@ -10,13 +10,17 @@
  * no NUL), the route's auth policy (401/403/503), body size (413, from
  * Content-Length before reading when possible) and media type (415).
  *
- * Threads: MHD runs SIGNALROOM_HTTP_THREADS polling threads that parse
+ * Threads: MHD runs SIGNALROOM_HTTP_THREADS epoll threads that parse
  * requests and run only the handlers of SR_ROUTE_NO_DB routes.  Every
  * other request is suspended and handed to SIGNALROOM_API_THREADS API
  * threads (api_pool.h), each with its own database connection (db.h);
  * with SIGNALROOM_API_QUEUE requests already waiting, the next one is
  * answered 503 server_busy at once.  A GET or HEAD that meets a dead
  * database connection is retried once on a new one.
+ *
+ * Connections: deadlines for a request's head and body (http_guard.h),
+ * keep-alive only while few connections are open, refusals logged at a
+ * bounded rate (ratelimit.h) and counted in a periodic "http summary".
  */
 #ifndef SR_HTTP_H
 #define SR_HTTP_H
@@ -56,7 +60,8 @@ struct sr_app {
  *
  * The price: MHD zeroes the unused half of the pool on every request and
  * the whole pool when a connection is reused, so a request costs more the
- * larger the pool.
+ * larger the pool; and a reused connection keeps all of it, which is why
+ * keep-alive is limited (SIGNALROOM_HTTP_KEEPALIVE_MAX).
  */
 #define SR_HTTP_POOL_SIZE (544u * 1024u)
 

@@ -1,13 +1,15 @@
 /*
  * test_http_parts.c -- the HTTP layer's building blocks on their own: the
  * API thread pool (bounded queue, refusal when full, cancellation and
- * joining at stop, a stuck job not freed under).
+ * joining at stop, a stuck job not freed under) and the token bucket that
+ * bounds refusal log lines.
  *
  * Jobs block on a gate the test opens, so "the pool is busy" is a state
  * the test holds, not a race it hopes to win; waits are condition
  * variables with deadlines, never sleeps.
  */
 #include "api_pool.h"
+#include "ratelimit.h"
 
 #include <pthread.h>
 #include <stdbool.h>
@@ -154,6 +156,30 @@ SR_TEST (test_pool_stop_leaves_a_stuck_job_alone)
   CHECK (wait_for (&ran, 1));
 }
 
+SR_TEST (test_ratelimit_burst_then_rate)
+{
+  struct sr_ratelimit rl;
+  uint64_t t = 1000000;
+  int taken = 0;
+
+  sr_ratelimit_init (&rl, 10.0, 5.0);
+  for (int i = 0; i < 20; i++)
+    taken += sr_ratelimit_take (&rl, t);
+  CHECK_INT_EQ (taken, 5);               /* the burst */
+  CHECK (!sr_ratelimit_take (&rl, t + 50000));     /* half a token */
+  CHECK (sr_ratelimit_take (&rl, t + 100000));     /* one after 100 ms */
+  CHECK (!sr_ratelimit_take (&rl, t + 100000));
+  /* A long quiet spell refills to the burst, no more. */
+  taken = 0;
+  for (int i = 0; i < 20; i++)
+    taken += sr_ratelimit_take (&rl, t + 60000000);
+  CHECK_INT_EQ (taken, 5);
+  /* The clock going backwards (it cannot, but) grants nothing. */
+  CHECK (!sr_ratelimit_take (&rl, t));
+  sr_ratelimit_destroy (&rl);
+}
+
 SR_TEST_MAIN (SR_TEST_ENTRY (test_pool_runs_and_refuses_when_full),
               SR_TEST_ENTRY (test_pool_stop_cancels_waiting),
-              SR_TEST_ENTRY (test_pool_stop_leaves_a_stuck_job_alone))
+              SR_TEST_ENTRY (test_pool_stop_leaves_a_stuck_job_alone),
+              SR_TEST_ENTRY (test_ratelimit_burst_then_rate))
