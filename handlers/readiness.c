@@ -56,10 +56,11 @@ sr_readiness_check (const struct sr_request *req, struct sr_readiness *out)
 
   memset (out, 0, sizeof (*out));
   out->draining = atomic_load (&req->app->draining);
-  out->db = SR_E_DB_CONN;
-  for (int attempt = 0; attempt < 2 && SR_E_DB_CONN == out->db; attempt++) {
+  {
     PGconn *conn;
 
+    /* One try: the HTTP layer runs a GET once more on a fresh connection
+     * when this one died with a database restart. */
     out->db = sr_db_thread_conn (&conn, out->db_error,
                                  sizeof (out->db_error));
     if (SR_OK == out->db) {
@@ -67,8 +68,6 @@ sr_readiness_check (const struct sr_request *req, struct sr_readiness *out)
       out->db = sr_migrate_state (conn, &out->schema, out->db_error,
                                   sizeof (out->db_error));
     }
-    if (SR_E_DB_CONN == out->db)
-      sr_db_thread_close ();
   }
   if (SR_OK == out->db)
     out->db_error[0] = '\0';

@@ -2,10 +2,10 @@
  * readiness.h -- the one readiness check behind GET /readyz (public: says
  * only what failed) and GET /v1/health (service_role: says why).
  *
- * Threading: runs on the calling thread with its own database connection
- * (db.h); a connection that died with a database restart is reopened and
- * the check retried once, so the first probe after the database returns
- * succeeds.
+ * Threading: runs on the calling (API pool) thread with its connection
+ * (db.h).  A connection that died with a database restart is handled by
+ * the HTTP layer, which runs a GET once more on a fresh one, so the first
+ * probe after the database returns succeeds.
  */
 #ifndef SR_READINESS_H
 #define SR_READINESS_H

@@ -12,7 +12,8 @@
  *   2. jwt_decode() runs with the configured key (never NULL) and the
  *      algorithm it settled on is compared again, so a parser difference
  *      between us and libjwt cannot slip another algorithm through;
- *   3. exp, nbf, aud and role are checked on the claims libjwt parsed.
+ *   3. the payload is decoded and parsed here too (an object, each claim
+ *      once), and exp, nbf, aud and role are checked on that.
  *
  * The struct is immutable after sr_auth_new(), and verification uses only
  * locals, so threads share one verifier without locking.  The token is
@@ -28,6 +29,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 
 #include <jansson.h>
 #include <jwt.h>
@@ -46,6 +48,9 @@
 
 /* A base64url string of n characters decodes to at most 3n/4 bytes. */
 #define AUTH_MAX_HEADER_JSON ((AUTH_MAX_TOKEN / 4u) * 3u + 3u)
+
+/* A PEM public key is a few hundred bytes; a file far larger is not one. */
+#define AUTH_MAX_PEM_FILE (64 * 1024)
 
 /* RSA below this is breakable by well-funded attackers; refusing it at
  * start-up beats discovering it in an audit. */
@@ -334,6 +339,61 @@ sr_auth_free (struct sr_auth *auth)
   free (auth);
 }
 
+char *
+sr_auth_read_pem (const char *value, char *err, size_t errlen)
+{
+  struct stat st;
+  FILE *f;
+  char *buf;
+  size_t n;
+
+  if (0 == strncmp (value, "-----BEGIN", 10)) {
+    buf = strdup (value);
+    if (NULL == buf)
+      set_err (err, errlen, "out of memory reading %s", ENV_PUBKEY);
+    return buf;
+  }
+  f = fopen (value, "rb");
+  if (NULL == f) {
+    set_err (err, errlen, "%s is neither PEM text nor a readable file: "
+             "%s: %s", ENV_PUBKEY, value, strerror (errno));
+    return NULL;
+  }
+  /* fopen() opens a directory too; reading it then yields nothing, which
+   * would pass for "no key configured". */
+  if (0 == fstat (fileno (f), &st) && S_ISDIR (st.st_mode)) {
+    fclose (f);
+    set_err (err, errlen, "%s: %s is a directory, not a PEM file",
+             ENV_PUBKEY, value);
+    return NULL;
+  }
+  buf = malloc (AUTH_MAX_PEM_FILE + 1);
+  if (NULL == buf) {
+    fclose (f);
+    set_err (err, errlen, "out of memory reading %s", ENV_PUBKEY);
+    return NULL;
+  }
+  n = fread (buf, 1, AUTH_MAX_PEM_FILE + 1, f);
+  if (0 != ferror (f)) {
+    set_err (err, errlen, "%s: cannot read %s: %s", ENV_PUBKEY, value,
+             strerror (errno));
+    n = 0;
+  } else if (0 == n) {
+    set_err (err, errlen, "%s: %s is empty", ENV_PUBKEY, value);
+  } else if (n > AUTH_MAX_PEM_FILE) {
+    set_err (err, errlen, "%s: %s is over %d bytes, too large for a PEM "
+             "public key", ENV_PUBKEY, value, AUTH_MAX_PEM_FILE);
+    n = 0;
+  }
+  fclose (f);
+  if (0 == n) {
+    free (buf);
+    return NULL;
+  }
+  buf[n] = '\0';
+  return buf;
+}
+
 const char *
 sr_auth_algorithm (const struct sr_auth *auth)
 {
@@ -490,29 +550,38 @@ audience_matches (const json_t *aud, const char *audience)
 }
 
 /*
- * The claims libjwt parsed, as our own jansson object.  libjwt hands them
- * out only serialized; the string comes from jansson's allocator, so it
- * goes back through jansson's free function.
+ * The claims, parsed by us from the payload segment (libjwt parses them
+ * without complaint when they are an array, a string, or hold a claim
+ * twice -- keeping the last -- and then offers them only re-serialized).
+ * The signature covers the segment's bytes, whoever decodes them, and our
+ * base64url decoder accepts one spelling per byte string.
+ *
+ * @param[out] out  the claims object on success
+ * @return NULL when acceptable, otherwise the reason
  */
-static json_t *
-claims_of (jwt_t *jwt)
+static const char *
+parse_claims (const char *seg, size_t len, json_t **out)
 {
-  json_malloc_t unused_malloc;
-  json_free_t json_free_fn;
-  char *text;
+  unsigned char buf[AUTH_MAX_HEADER_JSON];
+  json_error_t jerr;
   json_t *claims;
+  size_t n = 0;
 
-  text = jwt_get_grants_json (jwt, NULL);
-  if (NULL == text)
-    return NULL;
-  claims = json_loads (text, 0, NULL);
-  json_get_alloc_funcs (&unused_malloc, &json_free_fn);
-  json_free_fn (text);
+  *out = NULL;
+  if (0 != b64url_decode (seg, len, buf, sizeof (buf), &n))
+    return "token payload is not base64url";
+  claims = json_loadb ((const char *) buf, n,
+                       JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &jerr);
+  if (NULL == claims)
+    return json_error_duplicate_key == json_error_code (&jerr)
+           ? "token payload has a duplicate claim"
+           : "token payload is not a JSON object";
   if (!json_is_object (claims)) {
     json_decref (claims);
-    return NULL;
+    return "token payload is not a JSON object";
   }
-  return claims;
+  *out = claims;
+  return NULL;
 }
 
 /*
@@ -588,6 +657,7 @@ sr_auth_verify (const struct sr_auth *auth, const char *header, time_t now,
   const char *ignored;
   struct sr_principal p;
   const char *tok;
+  const char *payload;
   const char *why;
   size_t tok_len, header_len;
   jwt_t *jwt = NULL;
@@ -640,12 +710,19 @@ sr_auth_verify (const struct sr_auth *auth, const char *header, time_t now,
     *reason = why;
     return SR_E_UNAUTHENTICATED;
   }
+  payload = tok + header_len + 1;
+  why = parse_claims (payload, strcspn (payload, "."), &claims);
+  if (NULL != why) {
+    *reason = why;
+    return SR_E_UNAUTHENTICATED;
+  }
 
   /* tok is NUL-terminated right after the signature: split_compact()
    * accepted every byte up to strnlen()'s end.  The key is never NULL. */
   rc = jwt_decode (&jwt, tok, auth->key, (int) auth->key_len);
   if (0 != rc || NULL == jwt) {
     jwt_free (jwt);
+    json_decref (claims);
     ERR_clear_error ();
     if (ENOMEM == rc) {
       *reason = "out of memory";
@@ -656,18 +733,11 @@ sr_auth_verify (const struct sr_auth *auth, const char *header, time_t now,
   }
   if (jwt_get_alg (jwt) != auth->alg->jwt) {
     jwt_free (jwt);
+    json_decref (claims);
     *reason = "algorithm not accepted";
     return SR_E_UNAUTHENTICATED;
   }
-
-  claims = claims_of (jwt);
   jwt_free (jwt);
-  if (NULL == claims) {
-    /* libjwt parsed them as an object a moment ago, so only memory can
-     * be short here. */
-    *reason = "out of memory";
-    return SR_E_INTERNAL;
-  }
   why = check_claims (auth, claims, (long long) now, &p);
   json_decref (claims);
   if (NULL != why) {

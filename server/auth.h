@@ -66,6 +66,18 @@ enum sr_status sr_auth_new (const char *hmac_secret,
 /** Free @a auth (NULL is fine). */
 void sr_auth_free (struct sr_auth *auth);
 
+/**
+ * The PEM text SIGNALROOM_JWT_PUBLIC_KEY stands for: @a value itself when
+ * it is PEM text, otherwise the contents of the file it names (at most
+ * 64 KiB).
+ *
+ * @param[out] err  on failure, one line naming the variable, the path and
+ *                  what is wrong with it (missing, a directory, empty,
+ *                  unreadable, too large)
+ * @return a new string to free(), or NULL
+ */
+char *sr_auth_read_pem (const char *value, char *err, size_t errlen);
+
 /** @return the pinned algorithm name, e.g. "HS256" (static storage). */
 const char *sr_auth_algorithm (const struct sr_auth *auth);
 

@@ -33,45 +33,12 @@
 #include <sys/random.h>
 #include <unistd.h>
 
-#define PEM_MAX (64 * 1024)
-
 static const char usage[] =
   "usage: signalroom serve\n\n"
   "Serve the HTTP API on SIGNALROOM_LISTEN.  Configuration comes from the\n"
   "environment (see README.md).  SIGTERM or SIGINT stops accepting, lets\n"
   "in-flight requests finish within SIGNALROOM_SHUTDOWN_GRACE seconds, and\n"
   "exits 0.\n";
-
-/* The PEM key is given inline or as a path; read a path here so a missing
- * file is a start-up error naming the variable. */
-static char *
-load_pem (const char *value, char *err, size_t errlen)
-{
-  FILE *f;
-  char *buf;
-  size_t n;
-
-  if (0 == strncmp (value, "-----BEGIN", 10))
-    return sr_xstrdup (value);
-  f = fopen (value, "rb");
-  if (NULL == f) {
-    snprintf (err, errlen,
-              "SIGNALROOM_JWT_PUBLIC_KEY is neither PEM text nor a readable "
-              "file: %s", strerror (errno));
-    return NULL;
-  }
-  buf = sr_xmalloc (PEM_MAX + 1);
-  n = fread (buf, 1, PEM_MAX + 1, f);
-  fclose (f);
-  if (n > PEM_MAX) {
-    free (buf);
-    snprintf (err, errlen, "SIGNALROOM_JWT_PUBLIC_KEY file is over %d bytes",
-              PEM_MAX);
-    return NULL;
-  }
-  buf[n] = '\0';
-  return buf;
-}
 
 static enum sr_status
 build_auth (const struct sr_config *cfg, struct sr_auth **out)
@@ -89,7 +56,8 @@ build_auth (const struct sr_config *cfg, struct sr_auth **out)
     return SR_OK;
   }
   if (NULL != cfg->jwt_public_key) {
-    pem = load_pem (cfg->jwt_public_key, err, sizeof (err));
+    /* Read a path here so a bad one is a start-up error naming it. */
+    pem = sr_auth_read_pem (cfg->jwt_public_key, err, sizeof (err));
     if (NULL == pem) {
       sr_log (SR_LOG_ERROR, "invalid configuration", "{s:s}", "error", err);
       return SR_E_CONFIG;
@@ -198,7 +166,7 @@ sr_cmd_serve (int argc, char **argv)
   if (cfg.workers > 0
       && SR_OK != sr_jobs_start (&cfg, instance, sr_runner_execute, &cfg,
                                  &jobs)) {
-    (void) sr_http_stop (srv, 0);
+    (void) sr_http_stop (srv, 0, NULL);
     rc = SR_EXIT_FAIL;
     goto cleanup;
   }
@@ -233,14 +201,16 @@ sr_cmd_serve (int argc, char **argv)
     unsigned int handed_back = 0;
     bool joined = sr_jobs_stop (jobs, (unsigned int) cfg.shutdown_grace_s,
                                 &handed_back);
+    bool http_joined = true;
 
     jobs = NULL;
-    abandoned = sr_http_stop (srv, (unsigned int) cfg.shutdown_grace_s);
-    sr_log (abandoned || !joined ? SR_LOG_WARN : SR_LOG_INFO, "stopped",
-            "{s:i, s:i}", "requests_cut_off", (int) abandoned,
+    abandoned = sr_http_stop (srv, (unsigned int) cfg.shutdown_grace_s,
+                              &http_joined);
+    sr_log (abandoned || !joined || !http_joined ? SR_LOG_WARN : SR_LOG_INFO,
+            "stopped", "{s:i, s:i}", "requests_cut_off", (int) abandoned,
             "jobs_handed_back", (int) handed_back);
-    if (!joined)
-      _exit (SR_EXIT_OK);   /* job threads still run: leave, touch nothing */
+    if (!joined || !http_joined)
+      _exit (SR_EXIT_OK);   /* threads still run: leave, touch nothing */
   }
   rc = SR_EXIT_OK;
 

@@ -84,8 +84,31 @@ static const struct sr_config_option options[] = {
     "How often the scheduler looks for due ticks." },
   { "SIGNALROOM_HTTP_THREADS", SR_CFG_UINT, "4", 0, 1, 64,
     OFF (http_threads), NULL, "HTTP server thread pool size." },
-  { "SIGNALROOM_MAX_CONNECTIONS", SR_CFG_UINT, "256", 0, 1, 100000,
-    OFF (max_connections), NULL, "Concurrent HTTP connections accepted." },
+  { "SIGNALROOM_MAX_CONNECTIONS", SR_CFG_UINT, "2048", 0, 1, 100000,
+    OFF (max_connections), NULL,
+    "Concurrent HTTP connections accepted (the open-file limit is raised "
+    "to fit at start)." },
+  { "SIGNALROOM_HTTP_HEADER_TIMEOUT", SR_CFG_UINT, "10", 0, 1, 600,
+    OFF (http_header_timeout_s), NULL,
+    "Seconds a client has to send a whole request head, counted from its "
+    "connection or its previous response; slower (or silent) connections "
+    "are closed.  Also the idle limit while a body or response is in "
+    "transfer." },
+  { "SIGNALROOM_HTTP_BODY_TIMEOUT", SR_CFG_UINT, "60", 0, 1, 3600,
+    OFF (http_body_timeout_s), NULL,
+    "Seconds a request body may take to arrive once its head is in." },
+  { "SIGNALROOM_HTTP_KEEPALIVE_MAX", SR_CFG_UINT, "128", 0, 0, 100000,
+    OFF (http_keepalive_max), NULL,
+    "Responses keep the connection open only while at most this many "
+    "connections are open (a reused connection holds 544 KiB)." },
+  { "SIGNALROOM_API_THREADS", SR_CFG_UINT, "4", 0, 1, 64,
+    OFF (api_threads), NULL,
+    "Threads that run requests needing the database, each with its own "
+    "connection; HTTP threads never wait on the database." },
+  { "SIGNALROOM_API_QUEUE", SR_CFG_UINT, "64", 0, 1, 10000,
+    OFF (api_queue), NULL,
+    "Database requests that may wait for an API thread; beyond that 503 "
+    "`server_busy` with `Retry-After`." },
   { "SIGNALROOM_SHUTDOWN_GRACE", SR_CFG_UINT, "10", 0, 0, 3600,
     OFF (shutdown_grace_s), NULL,
     "Seconds in-flight work may take to finish after SIGTERM." },

@@ -75,6 +75,11 @@ struct sr_config {
   unsigned long scheduler_interval_ms;
   unsigned long http_threads;
   unsigned long max_connections;
+  unsigned long http_header_timeout_s;
+  unsigned long http_body_timeout_s;
+  unsigned long http_keepalive_max;
+  unsigned long api_threads;
+  unsigned long api_queue;
   unsigned long shutdown_grace_s;
   char *log_level_name;
   enum sr_log_level log_level;

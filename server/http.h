@@ -1,15 +1,26 @@
 /*
- * http.h -- the HTTP server: libmicrohttpd with a thread pool.
+ * http.h -- the HTTP server: libmicrohttpd (epoll, a thread pool) and an
+ * API thread pool for the requests that need the database.
  *
  * Owns the MHD daemon and the request life cycle (request.h).  Enforced
- * here, before any handler runs, in this order: request-target length,
- * header size, path encoding, route (404/405), query parameters, the
- * route's auth policy (401/403/503), body size (413, from Content-Length
- * before reading when possible) and media type (415).
+ * here, before any handler runs, in this order: request framing (one
+ * Content-Length or chunked, never both; 400 and the connection closed),
+ * headers that may appear once, request-target length, header size, path
+ * encoding, route (404/405), query parameters (known, with a value, once,
+ * no NUL), the route's auth policy (401/403/503), body size (413, from
+ * Content-Length before reading when possible) and media type (415).
  *
- * Threads: MHD runs SIGNALROOM_HTTP_THREADS polling threads; a request is
- * handled entirely on one of them, so handlers may use the thread's own
- * database connection (db.h).
+ * Threads: MHD runs SIGNALROOM_HTTP_THREADS epoll threads that parse
+ * requests and run only the handlers of SR_ROUTE_NO_DB routes.  Every
+ * other request is suspended and handed to SIGNALROOM_API_THREADS API
+ * threads (api_pool.h), each with its own database connection (db.h);
+ * with SIGNALROOM_API_QUEUE requests already waiting, the next one is
+ * answered 503 server_busy at once.  A GET or HEAD that meets a dead
+ * database connection is retried once on a new one.
+ *
+ * Connections: deadlines for a request's head and body (http_guard.h),
+ * keep-alive only while few connections are open, refusals logged at a
+ * bounded rate (ratelimit.h) and counted in a periodic "http summary".
  */
 #ifndef SR_HTTP_H
 #define SR_HTTP_H
@@ -38,6 +49,22 @@ struct sr_app {
 #define SR_HTTP_MAX_URI 8192
 #define SR_HTTP_MAX_HEADERS 16384
 
+/**
+ * libmicrohttpd's memory per connection.  It must hold a whole request
+ * head within our limits, parsed: MHD keeps 64 bytes per query parameter
+ * and per header line in this pool, and when it runs out while splitting
+ * the query it never answers at all.  The worst within our limits -- an
+ * 8 KiB target of "a&a&..." (4095 parameters) plus 3271 "a:" header lines
+ * (16 KiB as SR_HTTP_MAX_HEADERS counts them) -- is answered by us from
+ * 512 KiB up (measured); 544 leaves room for our reply headers.
+ *
+ * The price: MHD zeroes the unused half of the pool on every request and
+ * the whole pool when a connection is reused, so a request costs more the
+ * larger the pool; and a reused connection keeps all of it, which is why
+ * keep-alive is limited (SIGNALROOM_HTTP_KEEPALIVE_MAX).
+ */
+#define SR_HTTP_POOL_SIZE (544u * 1024u)
+
 struct sr_http;
 
 /**
@@ -53,9 +80,16 @@ unsigned int sr_http_port (const struct sr_http *srv);
 
 /**
  * Graceful stop: stop accepting, let in-flight requests finish for at most
- * @a grace_s seconds, then close every connection and free @a srv.
+ * @a grace_s seconds, answer requests still waiting for an API thread
+ * 503, then close every connection and free @a srv.
+ *
+ * @param[out] joined  false when a handler was still running on an API
+ *                     thread after the grace (stuck on the database): the
+ *                     server is then left running, untouched, and the
+ *                     caller should exit the process; may be NULL
  * @return the number of requests still in flight when the grace ran out
  */
-unsigned int sr_http_stop (struct sr_http *srv, unsigned int grace_s);
+unsigned int sr_http_stop (struct sr_http *srv, unsigned int grace_s,
+                           bool *joined);
 
 #endif /* SR_HTTP_H */

@@ -45,6 +45,7 @@ stage (struct sr_request *req, unsigned int http_status, const char *ctype,
   req->reply.content_type = sr_xstrdup (ctype);
   req->reply.body = body_steal;
   req->reply.body_len = len;
+  req->reply.problem = SR_OK;
 }
 
 enum sr_status
@@ -113,6 +114,7 @@ problem (struct sr_request *req, enum sr_status st, json_t *extra,
     dumped = sr_xstrdup ("{\"code\":\"internal_error\"}");
   stage (req, sr_status_http (st), "application/problem+json", dumped,
          strlen (dumped));
+  req->reply.problem = st;
   return SR_OK;
 }
 

@@ -11,6 +11,12 @@
  * Handlers never see libmicrohttpd: they read the request through the
  * accessors below and stage a reply with reply.h.  That keeps them small
  * and testable without a socket.
+ *
+ * Threads: a route marked SR_ROUTE_NO_DB is handled on the HTTP thread
+ * that read it; any other on an API thread (api_pool.h) while its
+ * connection is suspended, so nothing else touches the request meanwhile
+ * and the accessors below are safe there.  Either way one thread at a
+ * time owns a request.
  */
 #ifndef SR_REQUEST_H
 #define SR_REQUEST_H
@@ -45,6 +51,8 @@ struct sr_reply {
   size_t body_len;
   struct sr_reply_header headers[8];
   size_t n_headers;
+  enum sr_status problem;    /* the code of a staged problem; SR_OK when
+                              * the reply is not one */
 };
 
 struct sr_request {

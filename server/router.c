@@ -101,15 +101,21 @@ sr_router_match (const struct sr_route *routes, size_t n, const char *method,
   return path_seen ? SR_E_METHOD : SR_E_NOT_FOUND;
 }
 
+int
+sr_router_query_index (const struct sr_route *route, const char *name)
+{
+  if (NULL == route->query)
+    return -1;
+  for (int i = 0; NULL != route->query[i]; i++)
+    if (0 == strcmp (route->query[i], name))
+      return i;
+  return -1;
+}
+
 bool
 sr_router_accepts_query (const struct sr_route *route, const char *name)
 {
-  if (NULL == route->query)
-    return false;
-  for (const char *const *q = route->query; NULL != *q; q++)
-    if (0 == strcmp (*q, name))
-      return true;
-  return false;
+  return sr_router_query_index (route, name) >= 0;
 }
 
 /* end of router.c */

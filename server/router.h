@@ -4,8 +4,9 @@
  * A route declares everything the HTTP layer enforces before the handler
  * runs: method, path template ("/v1/syncs/{id}"), authentication policy,
  * the query parameters it accepts, whether it takes a body, of which media
- * type, and how large.  The table itself lives in handlers/routes.c; this
- * module only matches against it.
+ * type, and how large -- and where its handler runs (SR_ROUTE_NO_DB).
+ * The table itself lives in handlers/routes.c; this module only matches
+ * against it.
  */
 #ifndef SR_ROUTER_H
 #define SR_ROUTER_H
@@ -20,6 +21,15 @@
  * error status and lets the HTTP layer reply with its generic problem. */
 typedef enum sr_status (*sr_handler) (struct sr_request *req);
 
+/* Route flags. */
+#define SR_ROUTE_QUIET 0x1u   /* access log at debug (health probes) */
+#define SR_ROUTE_NO_DB 0x2u   /* the handler never touches the database nor
+                               * waits on anything: it runs on the HTTP
+                               * thread.  Without it (the default, the safe
+                               * side) the request runs on an API thread
+                               * (api_pool.h), so a stalled database can
+                               * never hold an HTTP thread. */
+
 struct sr_route {
   const char *method;             /* "GET", "POST", ... */
   const char *path;               /* template; {name} matches one segment */
@@ -29,7 +39,7 @@ struct sr_route {
                                    * NULL accepts none */
   const char *body_type;          /* accepted media type; NULL: no body */
   size_t max_body;                /* bytes; 0 with body_type NULL */
-  bool quiet;                     /* access log at debug (health probes) */
+  unsigned int flags;             /* SR_ROUTE_* */
   const char *summary;            /* one line, for --help and docs */
 };
 
@@ -58,5 +68,11 @@ enum sr_status sr_router_match (const struct sr_route *routes, size_t n,
  */
 bool sr_router_accepts_query (const struct sr_route *route,
                               const char *name);
+
+/**
+ * @return the position of @a name in @a route's accepted query
+ *         parameters, or -1 when the route does not accept it
+ */
+int sr_router_query_index (const struct sr_route *route, const char *name);
 
 #endif /* SR_ROUTER_H */

@@ -24,6 +24,8 @@ enum sr_status {
   SR_E_TOO_LARGE,          /* request body over the route's cap */
   SR_E_URI_TOO_LONG,       /* request target over the cap */
   SR_E_HEADERS_TOO_LARGE,  /* request headers over the cap */
+  SR_E_BAD_HEADER,         /* a header repeated, or framing that is
+                            * ambiguous (Content-Length with chunked) */
   SR_E_UNAUTHENTICATED,    /* no token, or a token that does not verify */
   SR_E_FORBIDDEN,          /* valid token without the needed role */
   SR_E_NOT_FOUND,          /* no such route or resource */
@@ -34,6 +36,7 @@ enum sr_status {
   /* Our side or our dependencies (5xx). */
   SR_E_AUTH_UNCONFIGURED,  /* no JWT key configured: protected routes closed */
   SR_E_UNAVAILABLE,        /* not ready (database down, shutting down) */
+  SR_E_BUSY,               /* every API thread busy and the queue full */
   SR_E_DB,                 /* database error that a retry will not fix */
   SR_E_DB_SOFT,            /* serialization failure, deadlock: retry */
   SR_E_DB_CONN,            /* connection lost or impossible: retry later */

@@ -18,6 +18,11 @@ echo
 echo "== HTTP server =="
 "$BUILD/tests/bench_http"
 echo
+echo "== HTTP under attack: connection flood, database stall =="
+# SR_BENCH_ATTACK_BASELINE: binaries to measure first, in the same run
+# (e.g. an older commit built elsewhere); unset: this build only.
+SR_BENCH_PGBASE="$BASE" "$ROOT/tests/bench/bench_attack.sh" "$BUILD" ${SR_BENCH_ATTACK_BASELINE:-}
+echo
 echo "== Everflow and Redtrack syncs =="
 psql "$BASE" -qc "DROP DATABASE IF EXISTS sr_bench WITH (FORCE)" -c "CREATE DATABASE sr_bench"
 "$BUILD/tests/bench_sync"

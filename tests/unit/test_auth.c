@@ -15,11 +15,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <jwt.h>
 #include <openssl/bio.h>
 #include <openssl/ec.h>
 #include <openssl/evp.h>
+#include <openssl/hmac.h>
 #include <openssl/obj_mac.h>
 #include <openssl/pem.h>
 #include <openssl/rsa.h>
@@ -162,6 +164,42 @@ craft (const char *header_json, const char *payload_json, const char *sig)
   }
   free (h);
   free (p);
+  return out;
+}
+
+/* Like craft(), but with a real HS256 signature under @a secret, so a
+ * payload no library would mint still verifies. */
+static char *
+craft_signed (const char *header_json, const char *payload_json)
+{
+  char *h = b64url (header_json, strlen (header_json));
+  char *p = b64url (payload_json, strlen (payload_json));
+  unsigned char mac[EVP_MAX_MD_SIZE];
+  unsigned int mac_len = 0;
+  char *signing = NULL, *sig = NULL, *out = NULL;
+  size_t n;
+
+  if (NULL != h && NULL != p) {
+    n = strlen (h) + strlen (p) + 2;
+    signing = malloc (n);
+    if (NULL != signing) {
+      snprintf (signing, n, "%s.%s", h, p);
+      if (NULL != HMAC (EVP_sha256 (), secret, (int) strlen (secret),
+                        (const unsigned char *) signing, strlen (signing),
+                        mac, &mac_len))
+        sig = b64url (mac, mac_len);
+    }
+  }
+  if (NULL != sig) {
+    n = strlen (signing) + strlen (sig) + 16;
+    out = malloc (n);
+    if (NULL != out)
+      snprintf (out, n, "Bearer %s.%s", signing, sig);
+  }
+  free (h);
+  free (p);
+  free (signing);
+  free (sig);
   return out;
 }
 
@@ -383,6 +421,63 @@ SR_TEST (test_malformed)
   h = craft ("{\"alg\":\"HS256\",\"alg\":\"none\"}", good_payload, "c2ln");
   REQUIRE (NULL != h);
   EXPECT_REJECT (a, h, "token header is not a JSON object");
+  free (h);
+  sr_auth_free (a);
+}
+
+/* ------------------------------------------------------------------ */
+/* Payload shape                                                       */
+
+#define HS_HEADER "{\"alg\":\"HS256\",\"typ\":\"JWT\"}"
+
+SR_TEST (test_signed_payload_shape)
+{
+  static const char *const not_objects[] = {
+    "[1,2]", "\"abc\"", "42", "null", "true", "{\"aud\":", "",
+  };
+  struct sr_auth *a = hs_auth ();
+  char *h;
+
+  REQUIRE (NULL != a);
+  /* The signing helper itself is sound. */
+  h = craft_signed (HS_HEADER, good_payload);
+  REQUIRE (NULL != h);
+  EXPECT_ACCEPT (a, h);
+  free (h);
+  /* A correctly signed payload that is not a JSON object is refused
+   * for what it is (not "out of memory", not a bad signature). */
+  for (size_t i = 0; i < sizeof (not_objects) / sizeof (not_objects[0]);
+       i++) {
+    h = craft_signed (HS_HEADER, not_objects[i]);
+    REQUIRE (NULL != h);
+    if ('\0' == not_objects[i][0])
+      EXPECT_REJECT (a, h, "malformed bearer token");
+    else
+      EXPECT_REJECT (a, h, "token payload is not a JSON object");
+    free (h);
+  }
+  sr_auth_free (a);
+}
+
+SR_TEST (test_duplicate_claims)
+{
+  struct sr_auth *a = hs_auth ();
+  char *h;
+
+  REQUIRE (NULL != a);
+  /* Which "role" counts would be a parser's choice: refused. */
+  h = craft_signed (HS_HEADER,
+                    "{\"aud\":\"" AUD "\",\"exp\":1700003600,"
+                    "\"role\":\"authenticated\",\"role\":\"service_role\","
+                    "\"sub\":\"user-1\"}");
+  REQUIRE (NULL != h);
+  EXPECT_REJECT (a, h, "token payload has a duplicate claim");
+  free (h);
+  h = craft_signed (HS_HEADER,
+                    "{\"aud\":\"" AUD "\",\"exp\":1,\"exp\":1700003600,"
+                    "\"role\":\"authenticated\"}");
+  REQUIRE (NULL != h);
+  EXPECT_REJECT (a, h, "token payload has a duplicate claim");
   free (h);
   sr_auth_free (a);
 }
@@ -1057,10 +1152,68 @@ SR_TEST (test_config_secp256k1_refused)
   keypair_free (&k1);
 }
 
+/* ------------------------------------------------------------------ */
+/* SIGNALROOM_JWT_PUBLIC_KEY as a path                                 */
+
+SR_TEST (test_read_pem_paths)
+{
+  const char *tmp = getenv ("TMPDIR");
+  char dir[256];
+  char path[300];
+  char err[512];
+  char *pem;
+  FILE *f;
+
+  snprintf (dir, sizeof (dir), "%s/sr-test-auth-XXXXXX",
+            NULL != tmp && '\0' != tmp[0] ? tmp : "/tmp");
+  REQUIRE (NULL != mkdtemp (dir));
+  /* Inline PEM text is returned as it is. */
+  pem = sr_auth_read_pem ("-----BEGIN PUBLIC KEY-----\nabc", err,
+                          sizeof (err));
+  CHECK_STR_EQ (pem, "-----BEGIN PUBLIC KEY-----\nabc");
+  free (pem);
+  /* A directory opens fine and reads as nothing: say what it is. */
+  err[0] = '\0';
+  CHECK (NULL == sr_auth_read_pem (dir, err, sizeof (err)));
+  CHECK_CONTAINS (err, "SIGNALROOM_JWT_PUBLIC_KEY");
+  CHECK_CONTAINS (err, dir);
+  CHECK_CONTAINS (err, "is a directory");
+  /* An empty file. */
+  snprintf (path, sizeof (path), "%s/empty.pem", dir);
+  f = fopen (path, "w");
+  REQUIRE (NULL != f);
+  fclose (f);
+  err[0] = '\0';
+  CHECK (NULL == sr_auth_read_pem (path, err, sizeof (err)));
+  CHECK_CONTAINS (err, path);
+  CHECK_CONTAINS (err, "is empty");
+  /* A missing file names the OS reason. */
+  snprintf (path, sizeof (path), "%s/missing.pem", dir);
+  err[0] = '\0';
+  CHECK (NULL == sr_auth_read_pem (path, err, sizeof (err)));
+  CHECK_CONTAINS (err, path);
+  CHECK_CONTAINS (err, "No such file or directory");
+  /* A file with a key is read whole. */
+  snprintf (path, sizeof (path), "%s/key.pem", dir);
+  f = fopen (path, "w");
+  REQUIRE (NULL != f);
+  fputs ("-----BEGIN PUBLIC KEY-----\n", f);
+  fclose (f);
+  pem = sr_auth_read_pem (path, err, sizeof (err));
+  CHECK_STR_EQ (pem, "-----BEGIN PUBLIC KEY-----\n");
+  free (pem);
+  CHECK (0 == remove (path));
+  snprintf (path, sizeof (path), "%s/empty.pem", dir);
+  CHECK (0 == remove (path));
+  CHECK (0 == rmdir (dir));
+}
+
 SR_TEST_MAIN (SR_TEST_ENTRY (test_no_token),
               SR_TEST_ENTRY (test_scheme),
               SR_TEST_ENTRY (test_token_too_long),
               SR_TEST_ENTRY (test_malformed),
+              SR_TEST_ENTRY (test_signed_payload_shape),
+              SR_TEST_ENTRY (test_duplicate_claims),
               SR_TEST_ENTRY (test_bad_signature),
               SR_TEST_ENTRY (test_alg_none),
               SR_TEST_ENTRY (test_other_algorithm),
@@ -1087,4 +1240,5 @@ SR_TEST_MAIN (SR_TEST_ENTRY (test_no_token),
               SR_TEST_ENTRY (test_config_private_key_refused),
               SR_TEST_ENTRY (test_config_algorithm_mismatch),
               SR_TEST_ENTRY (test_config_derived),
-              SR_TEST_ENTRY (test_config_secp256k1_refused))
+              SR_TEST_ENTRY (test_config_secp256k1_refused),
+              SR_TEST_ENTRY (test_read_pem_paths))

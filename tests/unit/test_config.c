@@ -289,7 +289,7 @@ SR_TEST (test_defaults)
     CHECK_INT_EQ (cfg.listen_port, 8080);
     CHECK_INT_EQ (cfg.workers, 2);
     CHECK_INT_EQ (cfg.http_threads, 4);
-    CHECK_INT_EQ (cfg.max_connections, 256);
+    CHECK_INT_EQ (cfg.max_connections, 2048);
     CHECK_INT_EQ (cfg.shutdown_grace_s, 10);
     CHECK_STR_EQ (cfg.log_level_name, "info");
     CHECK_INT_EQ (cfg.log_level, SR_LOG_INFO);
