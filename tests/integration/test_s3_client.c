@@ -101,17 +101,6 @@ put (const char *key, const void *data, size_t len)
   return ok;
 }
 
-static const char *
-fake_getenv (void *ctx, const char *name)
-{
-  const char *const *kv = ctx;
-
-  for (size_t i = 0; NULL != kv[i]; i += 2)
-    if (0 == strcmp (kv[i], name))
-      return kv[i + 1];
-  return NULL;
-}
-
 /* A configuration for @a port, with @a secret and @a bucket. */
 static bool
 config_for (struct sr_config *cfg, int port, const char *secret,
@@ -132,7 +121,7 @@ config_for (struct sr_config *cfg, int port, const char *secret,
 
   setup_once ();
   snprintf (endpoint, sizeof (endpoint), "http://127.0.0.1:%d", port);
-  if (SR_OK != sr_config_load (cfg, fake_getenv, (void *) env, err,
+  if (SR_OK != sr_config_load (cfg, sr_test_env_get, (void *) env, err,
                                sizeof (err))) {
     fprintf (stderr, "config: %s\n", err);
     return false;

@@ -94,3 +94,14 @@ sr_test_run (int argc, char **argv, const struct sr_test_case *cases,
 }
 
 /* end of check.c */
+
+const char *
+sr_test_env_get (void *ctx, const char *name)
+{
+  const char *const *kv = ctx;
+
+  for (size_t i = 0; NULL != kv[i]; i += 2)
+    if (0 == strcmp (kv[i], name))
+      return kv[i + 1];
+  return NULL;
+}

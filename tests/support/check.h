@@ -90,6 +90,12 @@ struct sr_test_case {
 /** Whole file as a NUL-terminated string (caller frees), or NULL. */
 char *sr_test_slurp (const char *path);
 
+/**
+ * A fake environment for sr_config_load(): @a ctx is a NULL-terminated
+ * list of name, value pairs.
+ */
+const char *sr_test_env_get (void *ctx, const char *name);
+
 int sr_test_run (int argc, char **argv, const struct sr_test_case *cases,
                  size_t n);
 

@@ -28,24 +28,12 @@
 /* Helpers                                                             */
 
 
-/* The fake environment: a NULL-terminated list of name, value pairs. */
-static const char *
-fake_getenv (void *ctx, const char *name)
-{
-  const char *const *kv = ctx;
-
-  for (size_t i = 0; NULL != kv[i]; i += 2)
-    if (0 == strcmp (kv[i], name))
-      return kv[i + 1];
-  return NULL;
-}
-
 static enum sr_status
 load (struct sr_config *cfg, const char *const *kv, char *err,
       size_t errlen)
 {
   err[0] = '\0';
-  return sr_config_load (cfg, fake_getenv, (void *) kv, err, errlen);
+  return sr_config_load (cfg, sr_test_env_get, (void *) kv, err, errlen);
 }
 
 /* Loading @a kv must fail with SR_E_CONFIG naming @a name; the error line

@@ -15,17 +15,6 @@
 
 #include "check.h"
 
-static const char *
-fake_getenv (void *ctx, const char *name)
-{
-  const char *const *kv = ctx;
-
-  for (size_t i = 0; NULL != kv[i]; i += 2)
-    if (0 == strcmp (kv[i], name))
-      return kv[i + 1];
-  return NULL;
-}
-
 /* The value libpq settled on for @a keyword (static buffer). */
 static const char *
 effective (const struct sr_config *cfg, const char *keyword)
@@ -48,7 +37,7 @@ load (struct sr_config *cfg, const char *const *kv)
 {
   char err[512];
 
-  if (SR_OK != sr_config_load (cfg, fake_getenv, (void *) kv, err,
+  if (SR_OK != sr_config_load (cfg, sr_test_env_get, (void *) kv, err,
                                sizeof (err))) {
     fprintf (stderr, "config: %s\n", err);
     return false;
@@ -143,7 +132,7 @@ SR_TEST (test_statement_timeout_bounds)
   struct sr_config cfg;
   char err[512];
 
-  CHECK_INT_EQ (sr_config_load (&cfg, fake_getenv, (void *) low, err,
+  CHECK_INT_EQ (sr_config_load (&cfg, sr_test_env_get, (void *) low, err,
                                 sizeof (err)), SR_E_CONFIG);
   CHECK_CONTAINS (err, "SIGNALROOM_DB_STATEMENT_TIMEOUT_MS");
 }

@@ -24,21 +24,10 @@
 /* ------------------------------------------------------------------ */
 /* Helpers                                                             */
 
-static const char *
-fake_getenv (void *ctx, const char *name)
-{
-  const char *const *kv = ctx;
-
-  for (size_t i = 0; NULL != kv[i]; i += 2)
-    if (0 == strcmp (kv[i], name))
-      return kv[i + 1];
-  return NULL;
-}
-
 static enum sr_status
 load (struct sr_config *cfg, const char *const *kv, char *err, size_t len)
 {
-  enum sr_status st = sr_config_load (cfg, fake_getenv, (void *) kv, err,
+  enum sr_status st = sr_config_load (cfg, sr_test_env_get, (void *) kv, err,
                                       len);
 
   sr_log_clear_secrets ();
