@@ -152,7 +152,7 @@ awk -v rows="$TOTAL_ROWS" -v bytes="$TOTAL_BYTES" -v floor="$FLOOR" \
     -v rrss="$RERUN_RSS" -v conc="${S3_LOAD_CONCURRENCY:-2}" 'BEGIN {
   printf "S3 exports: %d rows x %d columns, %d files, %.1f MB\n\n", rows, cols, files, bytes / 1e6;
   printf "| run | wall s | rows/s | MB/s | peak RSS MiB |\n|---|---|---|---|---|\n";
-  printf "| floor: psql \\\\copy (CSV HEADER) of the same files, same table shape, one session, median of 3 | %.2f | %.0f | %.1f | |\n", floor, rows / floor, bytes / 1e6 / floor;
+  printf "| floor: psql \\copy (CSV HEADER) of the same files, same table shape, one session, median of 3 | %.2f | %.0f | %.1f | |\n", floor, rows / floor, bytes / 1e6 / floor;
   printf "| floor: the same in two sessions at once, median of 3 | %.2f | %.0f | %.1f | |\n", floor2, rows / floor2, bytes / 1e6 / floor2;
   printf "| signalroom sync s3_exports (from S3, end to end, %d objects at once), median of 3 | %.2f | %.0f | %.1f | %.1f (max) |\n", conc, wall, rows / wall, bytes / 1e6 / wall, rss / 1024;
   printf "| re-run, nothing new | %.2f | | | %.1f |\n\n", rerun, rrss / 1024;
