@@ -5,6 +5,7 @@
  * wrong; /readyz is the probe.
  */
 #include "handlers.h"
+#include "clock.h"
 #include "http.h"
 #include "readiness.h"
 #include "reply.h"
@@ -33,7 +34,7 @@ sr_handle_health_get (struct sr_request *req)
                "database", db, "schema", "applied", (int) r.schema.applied_max,
                "expected", (int) r.schema.latest_known, "pending",
                (int) r.schema.pending, "unknown", (int) r.schema.unknown,
-               "uptime_s", (json_int_t) (time (NULL) - req->app->started_at)));
+               "uptime_s", (json_int_t) (sr_wall_now () - req->app->started_at)));
 }
 
 /* end of health_get.c */

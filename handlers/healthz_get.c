@@ -5,6 +5,7 @@
  * healthy process restarted (that is what /readyz is for).
  */
 #include "handlers.h"
+#include "clock.h"
 #include "http.h"
 #include "reply.h"
 #include "version.h"
@@ -18,7 +19,7 @@ sr_handle_healthz_get (struct sr_request *req)
     req, 200,
     json_pack ("{s:s, s:s, s:I}", "status", "ok", "version", SR_VERSION,
                "uptime_s",
-               (json_int_t) (time (NULL) - req->app->started_at)));
+               (json_int_t) (sr_wall_now () - req->app->started_at)));
 }
 
 /* end of healthz_get.c */

@@ -2,6 +2,7 @@
  * readiness.c -- see readiness.h.
  */
 #include "readiness.h"
+#include "clock.h"
 #include "db.h"
 #include "http.h"
 #include "log.h"

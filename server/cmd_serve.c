@@ -12,6 +12,7 @@
  * requests finish within SIGNALROOM_SHUTDOWN_GRACE, close.
  */
 #include "auth.h"
+#include "clock.h"
 #include "automigrate.h"
 #include "cli.h"
 #include "config.h"
@@ -82,7 +83,7 @@ instance_name (char *out, size_t len)
   (void) gethostname (host, sizeof (host));
   host[sizeof (host) - 1] = '\0';
   if (sizeof (r) != getrandom (&r, sizeof (r), 0))
-    r = (uint32_t) time (NULL);
+    r = (uint32_t) sr_wall_now ();
   snprintf (out, len, "%s:%ld:%08x", host, (long) getpid (), r);
 }
 
@@ -148,7 +149,8 @@ sr_cmd_serve (int argc, char **argv)
   app.auth = auth;
   app.routes = sr_routes;
   app.n_routes = sr_routes_count;
-  app.started_at = time (NULL);
+  app.started_at = sr_wall_now ();
+  app.reset_thread = sr_db_thread_close;
   atomic_init (&app.draining, false);
 
   if (SR_OK != sr_http_start (&app, &srv, err, sizeof (err))) {

@@ -3,6 +3,7 @@
  * configured secret, for scripts and curl (backfills need service_role).
  */
 #include "cli.h"
+#include "clock.h"
 #include "config.h"
 #include "log.h"
 
@@ -43,7 +44,7 @@ sr_cmd_token (int argc, char **argv)
   long ttl = 3600;
   jwt_t *jwt = NULL;
   char *token;
-  time_t now = time (NULL);
+  time_t now = sr_wall_now ();
   int rc = SR_EXIT_FAIL;
 
   for (int i = 1; i < argc; i++) {

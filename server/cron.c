@@ -54,6 +54,7 @@
  * first.
  */
 #include "cron.h"
+#include "clock.h"
 #include "dates.h"
 #include "mem.h"
 
@@ -542,7 +543,7 @@ sr_cron_next_iso (const char *expr, char out[32])
 
   if (NULL == expr || SR_OK != sr_cron_parse (expr, &c, NULL, 0))
     return false;
-  ok = sr_cron_next (c, time (NULL), &next);
+  ok = sr_cron_next (c, sr_wall_now (), &next);
   sr_cron_free (c);
   if (!ok || NULL == gmtime_r (&next, &tm))
     return false;

@@ -4,6 +4,7 @@
  * Gregorian date, with no loops and no tables.
  */
 #include "dates.h"
+#include "clock.h"
 
 #include <string.h>
 
@@ -108,7 +109,7 @@ sr_date_of_instant (time_t t)
 int32_t
 sr_date_today (void)
 {
-  return sr_date_of_instant (time (NULL));
+  return sr_date_of_instant (sr_wall_now ());
 }
 
 /* end of dates.c */

@@ -25,8 +25,8 @@
  * and joins its threads.
  */
 #include "http.h"
+#include "clock.h"
 #include "api_pool.h"
-#include "db.h"
 #include "http_guard.h"
 #include "log.h"
 #include "mem.h"
@@ -101,15 +101,6 @@ struct conn_state {
   bool suspended;             /* handed to the API pool */
   bool api_done;              /* ... which staged the reply */
 };
-
-uint64_t
-sr_now_us (void)
-{
-  struct timespec ts;
-
-  clock_gettime (CLOCK_MONOTONIC, &ts);
-  return (uint64_t) ts.tv_sec * 1000000u + (uint64_t) ts.tv_nsec / 1000u;
-}
 
 /* ---- request accessors (declared in request.h) ---- */
 
@@ -393,7 +384,7 @@ check_auth (struct conn_state *cs)
                              "or SIGNALROOM_JWT_PUBLIC_KEY)");
   authz = MHD_lookup_connection_value (cs->conn, MHD_HEADER_KIND,
                                        MHD_HTTP_HEADER_AUTHORIZATION);
-  st = sr_auth_verify (req->app->auth, authz, time (NULL), &req->principal,
+  st = sr_auth_verify (req->app->auth, authz, sr_wall_now (), &req->principal,
                        &reason);
   if (SR_OK != st) {
     if (NULL == authz || '\0' == authz[0])
@@ -583,7 +574,8 @@ run_handler (struct conn_state *cs)
           && 0 != strcmp (req->method, "HEAD")))
     return;
   sr_log (SR_LOG_WARN, "database connection lost; request retried", NULL);
-  sr_db_thread_close ();
+  if (NULL != req->app->reset_thread)
+    req->app->reset_thread ();
   if (NULL != req->handler_cleanup)
     req->handler_cleanup (req->handler_ctx);
   req->handler_cleanup = NULL;

@@ -43,6 +43,10 @@ struct sr_app {
   size_t n_routes;
   atomic_bool draining;           /* SIGTERM received */
   time_t started_at;
+  /* Drop what an API thread keeps for the database (its connection), so
+   * a request retried after a database restart starts afresh.  Set by
+   * the program; the HTTP layer knows nothing of databases. */
+  void (*reset_thread) (void);
 };
 
 /** Request-target and header limits (beyond them: 414 / 431). */

@@ -8,6 +8,7 @@
  * connections are open.
  */
 #include "http_guard.h"
+#include "clock.h"
 #include "log.h"
 #include "mem.h"
 #include "waiter.h"
@@ -58,15 +59,6 @@ struct sr_http_guard {
   pthread_t thread;
 };
 
-static uint64_t
-now_ms (void)
-{
-  struct timespec ts;
-
-  clock_gettime (CLOCK_MONOTONIC, &ts);
-  return (uint64_t) ts.tv_sec * 1000u + (uint64_t) ts.tv_nsec / 1000000u;
-}
-
 /* ---- lists (lock held) ---- */
 
 static void
@@ -99,7 +91,7 @@ enter (struct sr_http_guard *g, struct sr_http_guard_conn *c,
   if (PHASE_HEAD != phase && PHASE_BODY != phase)
     return;
   l = &g->waiting[phase];
-  c->deadline_ms = now_ms () + g->timeout_ms[phase];
+  c->deadline_ms = sr_now_ms () + g->timeout_ms[phase];
   c->prev = l->tail;
   c->next = NULL;
   if (NULL != l->tail)
@@ -190,10 +182,10 @@ static void *
 guard_thread (void *cls)
 {
   struct sr_http_guard *g = cls;
-  uint64_t next_summary = now_ms () + g->summary_ms;
+  uint64_t next_summary = sr_now_ms () + g->summary_ms;
 
   for (;;) {
-    uint64_t now = now_ms ();
+    uint64_t now = sr_now_ms ();
     uint64_t wake = cut_expired (g, now, now + TICK_MS);
 
     if (now >= next_summary) {

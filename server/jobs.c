@@ -2,6 +2,7 @@
  * jobs.c -- see jobs.h.
  */
 #include "jobs.h"
+#include "clock.h"
 #include "db.h"
 #include "log.h"
 #include "mem.h"
@@ -324,15 +325,15 @@ run_keeper (void *cls)
   while (await_open (p)) {
     char err[512];
     unsigned int swept = 0;
-    struct timespec now;
+    uint64_t now_s;
 
     conn = ensure_conn (p, conn, SR_DB_ROLE_KEEPER, "keeper");
     if (stopping (p))
       break;
     beat (p, conn);
-    clock_gettime (CLOCK_MONOTONIC, &now);
-    if ((uint64_t) now.tv_sec >= last_sweep + SWEEP_EVERY_S) {
-      last_sweep = (uint64_t) now.tv_sec;
+    now_s = sr_now_ms () / 1000u;
+    if (now_s >= last_sweep + SWEEP_EVERY_S) {
+      last_sweep = now_s;
       if (SR_OK == sr_store_sweep_jobs (conn, &swept, err, sizeof (err))
           && swept > 0) {
         sr_log (SR_LOG_WARN, "expired leases requeued", "{s:i}", "jobs",

@@ -101,7 +101,4 @@ enum sr_status sr_request_body_json (const struct sr_request *req,
                                      json_t **out, char *why,
                                      size_t whylen);
 
-/** @return monotonic microseconds (shared clock of the access log). */
-uint64_t sr_now_us (void);
-
 #endif /* SR_REQUEST_H */

@@ -24,7 +24,7 @@
 #include "everflow_parse.h"
 #include "log.h"
 #include "mem.h"
-#include "request.h"
+#include "clock.h"
 #include "source.h"
 #include "store.h"
 #include "upstream.h"

@@ -2,7 +2,7 @@
  * registry.c -- the table of sources, and running one with its result.
  */
 #include "log.h"
-#include "request.h"
+#include "clock.h"
 #include "source.h"
 
 #include <stdarg.h>

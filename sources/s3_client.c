@@ -27,6 +27,7 @@
  * neither external entities nor entity expansion can be abused.
  */
 #include "s3_client.h"
+#include "clock.h"
 #include "log.h"
 #include "mem.h"
 #include "upstream.h"
@@ -750,8 +751,8 @@ on_header (char *data, size_t size, size_t nmemb, void *cls)
       time_t when = curl_getdate (v, NULL);   /* an HTTP-date */
 
       if (when > 0)
-        x->retry_after_s = difftime (when, time (NULL)) > 0
-                           ? difftime (when, time (NULL)) : 0;
+        x->retry_after_s = difftime (when, sr_wall_now ()) > 0
+                           ? difftime (when, sr_wall_now ()) : 0;
     }
   }
   return n;

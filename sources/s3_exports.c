@@ -28,7 +28,7 @@
 #include "export_names.h"
 #include "log.h"
 #include "mem.h"
-#include "request.h"
+#include "clock.h"
 #include "s3_client.h"
 #include "s3_exports.h"
 #include "source.h"

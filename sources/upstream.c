@@ -5,7 +5,7 @@
 #include "backoff.h"
 #include "log.h"
 #include "mem.h"
-#include "request.h"
+#include "clock.h"
 #include "version.h"
 
 #include <curl/curl.h>
@@ -176,8 +176,8 @@ on_header (char *data, size_t size, size_t nmemb, void *cls)
       time_t when = curl_getdate (value, NULL);  /* an HTTP-date */
 
       if (when > 0)
-        t->retry_after_s = difftime (when, time (NULL)) > 0
-                           ? difftime (when, time (NULL)) : 0;
+        t->retry_after_s = difftime (when, sr_wall_now ()) > 0
+                           ? difftime (when, sr_wall_now ()) : 0;
     }
   }
   return n;

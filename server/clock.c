@@ -1,0 +1,27 @@
+/*
+ * clock.c -- see clock.h.
+ */
+#include "clock.h"
+
+uint64_t
+sr_now_us (void)
+{
+  struct timespec ts;
+
+  clock_gettime (CLOCK_MONOTONIC, &ts);
+  return (uint64_t) ts.tv_sec * 1000000u + (uint64_t) ts.tv_nsec / 1000u;
+}
+
+uint64_t
+sr_now_ms (void)
+{
+  return sr_now_us () / 1000u;
+}
+
+time_t
+sr_wall_now (void)
+{
+  return time (NULL);
+}
+
+/* end of clock.c */
