@@ -2,11 +2,11 @@
  * sources_get.c -- GET /v1/sources: each source, whether it is configured
  * (and what is missing), its freshness and its last run.
  */
+#include "catalog.h"
 #include "db.h"
 #include "handlers.h"
 #include "http.h"
 #include "reply.h"
-#include "source.h"
 #include "store_jobs.h"
 
 #include <string.h>
@@ -27,10 +27,10 @@ sr_handle_sources_get (struct sr_request *req)
     return sr_reply_fail (req, st, "%s", err);
   out = json_array ();
   json_array_foreach (status, i, row) {
-    const struct sr_source *src = sr_source_find (
+    const struct sr_catalog_source *src = sr_catalog_find (
       json_string_value (json_object_get (row, "source")));
-    bool ok = NULL != src && sr_source_configured (src, req->app->cfg,
-                                                   missing, sizeof (missing));
+    bool ok = NULL != src && sr_catalog_configured (src, req->app->cfg,
+                                                    missing, sizeof (missing));
 
     json_object_set_new (row, "configured", json_boolean (ok));
     json_object_set_new (row, "missing", ok ? json_array ()

@@ -2,6 +2,7 @@
  * syncs_list.c -- GET /v1/syncs: runs, newest first, filtered by source,
  * status and date, in pages (?limit=, ?cursor= from next_cursor).
  */
+#include "catalog.h"
 #include "db.h"
 #include "handlers.h"
 #include "params.h"
@@ -11,8 +12,7 @@
 enum sr_status
 sr_handle_syncs_list (struct sr_request *req)
 {
-  static const char *const sources[] = { "everflow", "redtrack",
-                                         "s3_exports", "all", NULL };
+  const char *sources[16];
   static const char *const statuses[] = { "queued", "running", "succeeded",
                                           "failed", "cancelled", NULL };
   const char *source, *status, *date;
@@ -23,6 +23,15 @@ sr_handle_syncs_list (struct sr_request *req)
   enum sr_status st;
   size_t n;
 
+  /* The catalogue's sources, and the runs of all of them. */
+  {
+    size_t k = 0;
+
+    for (size_t i = 0; NULL != sr_catalog[i].name && k < 14; i++)
+      sources[k++] = sr_catalog[i].name;
+    sources[k++] = SR_CATALOG_ALL;
+    sources[k] = NULL;
+  }
   if (!sr_query_enum_or_reply (req, "source", sources, &source)
       || !sr_query_enum_or_reply (req, "status", statuses, &status)
       || !sr_query_date_or_reply (req, "date", &date)

@@ -14,7 +14,7 @@
 #include "handlers.h"
 #include "http.h"
 #include "reply.h"
-#include "source.h"
+#include "catalog.h"
 #include "store_jobs.h"
 
 #include <inttypes.h>
@@ -25,19 +25,15 @@
 
 /* The window of one source as JSON [from, to] (nulls: no window). */
 static json_t *
-window_of (const struct sr_config *cfg, const char *source,
+window_of (const struct sr_config *cfg, const struct sr_catalog_source *src,
            const char *from, const char *to)
 {
   char f[SR_DATE_LEN], t[SR_DATE_LEN];
-  int32_t today;
 
   if (NULL != from)
     return json_pack ("[s, s]", from, to);
-  if (0 == strcmp (source, "s3_exports"))
+  if (!sr_catalog_default_window (src, cfg, sr_date_today (), 0, f, t))
     return json_pack ("[n, n]");
-  today = sr_date_today ();
-  sr_date_format (today - (int32_t) cfg->resync_days + 1, f);
-  sr_date_format (today, t);
   return json_pack ("[s, s]", f, t);
 }
 
@@ -79,10 +75,18 @@ sr_handle_syncs_post (struct sr_request *req)
   force = json_is_true (v);
   if (SR_OK == st && NULL == source)
     st = sr_reply_fail (req, SR_E_INVALID, "source is required");
-  if (SR_OK == st && 0 != strcmp (source, "all")
-      && NULL == sr_source_find (source))
+  if (SR_OK == st && 0 != strcmp (source, SR_CATALOG_ALL)
+      && NULL == sr_catalog_find (source)) {
+    char known[256] = "";
+    size_t used = 0;
+
+    for (size_t i = 0; NULL != sr_catalog[i].name && used < sizeof (known);
+         i++)
+      used += (size_t) snprintf (known + used, sizeof (known) - used, "%s, ",
+                                 sr_catalog[i].name);
     st = sr_reply_fail (req, SR_E_INVALID, "unknown source \"%.40s\" "
-                        "(everflow, redtrack, s3_exports, all)", source);
+                        "(%s%s)", source, known, SR_CATALOG_ALL);
+  }
   if (SR_OK == st) {
     json_t *jf = json_object_get (body, "from");
     json_t *jt = json_object_get (body, "to");
@@ -107,12 +111,12 @@ sr_handle_syncs_post (struct sr_request *req)
   }
   /* Every source of the run, configured, with its window. */
   windows = json_object ();
-  for (size_t i = 0; SR_OK == st && NULL != sr_sources[i]; i++) {
-    const struct sr_source *s = sr_sources[i];
+  for (size_t i = 0; SR_OK == st && NULL != sr_catalog[i].name; i++) {
+    const struct sr_catalog_source *s = &sr_catalog[i];
 
-    if (0 != strcmp (source, "all") && 0 != strcmp (source, s->name))
+    if (0 != strcmp (source, SR_CATALOG_ALL) && 0 != strcmp (source, s->name))
       continue;
-    if (!sr_source_configured (s, cfg, missing, sizeof (missing))) {
+    if (!sr_catalog_configured (s, cfg, missing, sizeof (missing))) {
       st = sr_reply_fail_extra_steal (req, SR_E_INVALID,
                                       json_pack ("{s:s, s:s}", "source",
                                                  s->name, "missing",
@@ -121,8 +125,7 @@ sr_handle_syncs_post (struct sr_request *req)
                                       s->name, missing);
       break;
     }
-    json_object_set_new (windows, s->name, window_of (cfg, s->name, from,
-                                                      to));
+    json_object_set_new (windows, s->name, window_of (cfg, s, from, to));
   }
   if (SR_OK == st)
     st = sr_db_thread_conn (&conn, err, sizeof (err));

@@ -2,6 +2,7 @@
  * cmd_sync.c -- `signalroom sync SOURCE [--from D --to D]`: one sync, in
  * this process, with its result as one JSON line on stdout.
  */
+#include "catalog.h"
 #include "cli.h"
 #include "config.h"
 #include "dates.h"
@@ -105,16 +106,13 @@ sr_cmd_sync (int argc, char **argv)
   if (!sr_cli_load_config (&cfg))
     return SR_EXIT_FAIL;
   ctx.explicit_window = NULL != from;
-  if (NULL == from && src->default_everything) {
-    from = "";
-    to = "";
-  } else if (NULL == from) {
-    t = sr_date_today ();
-    f = t - (int32_t) cfg.resync_days + 1;
-    sr_date_format (f, from_buf);
-    sr_date_format (t, to_buf);
-    from = from_buf;
-    to = to_buf;
+  if (NULL == from) {
+    bool windowed = sr_catalog_default_window (sr_catalog_find (src->name),
+                                               &cfg, sr_date_today (), 0,
+                                               from_buf, to_buf);
+
+    from = windowed ? from_buf : "";
+    to = windowed ? to_buf : "";
   }
   if (CURLE_OK != curl_global_init (CURL_GLOBAL_DEFAULT)) {
     sr_log (SR_LOG_ERROR, "libcurl initialisation failed", NULL);

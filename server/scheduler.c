@@ -2,6 +2,7 @@
  * scheduler.c -- see scheduler.h.
  */
 #include "scheduler.h"
+#include "catalog.h"
 #include "cron.h"
 #include "dates.h"
 #include "db.h"
@@ -50,16 +51,13 @@ static json_t *
 windows_for (const struct sr_config *cfg, const struct schedule *s,
              time_t tick)
 {
-  int32_t day = sr_date_of_instant (tick);
+  const struct sr_catalog_source *src = sr_catalog_find (s->source);
   char f[SR_DATE_LEN], t[SR_DATE_LEN];
-  long days = s->window_days;
 
-  if (0 == days && 0 == strcmp (s->source, "s3_exports"))
+  if (NULL == src
+      || !sr_catalog_default_window (src, cfg, sr_date_of_instant (tick),
+                                     (unsigned long) s->window_days, f, t))
     return json_pack ("{s:[n, n]}", s->source);
-  if (0 == days)
-    days = (long) cfg->resync_days;
-  sr_date_format (day - (int32_t) days + 1, f);
-  sr_date_format (day, t);
   return json_pack ("{s:[s, s]}", s->source, f, t);
 }
 

@@ -50,7 +50,6 @@ struct ctx {
   uint64_t fetch_us, parse_us; /* where the time goes */
 };
 
-static const char *const required[] = { "EVERFLOW_API_KEY", NULL };
 
 static const struct sr_store_sql store_sql = {
   .table = "everflow.daily_stats",
@@ -344,7 +343,6 @@ everflow_sync (struct sr_sync_ctx *sync, const char *from, const char *to,
 
 const struct sr_source sr_source_everflow = {
   .name = "everflow",
-  .required = required,
   .sync = everflow_sync,
 };
 

@@ -34,7 +34,6 @@
 #define MAX_PAGES 200
 #define MAX_RESPONSE (64u * 1024u * 1024u)
 
-static const char *const required[] = { "REDTRACK_API_KEY", NULL };
 
 static const struct sr_store_sql store_sql = {
   .table = "redtrack.daily_spend",
@@ -269,7 +268,6 @@ redtrack_sync (struct sr_sync_ctx *sync, const char *from, const char *to,
 
 const struct sr_source sr_source_redtrack = {
   .name = "redtrack",
-  .required = required,
   .sync = redtrack_sync,
 };
 

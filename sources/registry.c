@@ -1,6 +1,7 @@
 /*
  * registry.c -- the table of sources, and running one with its result.
  */
+#include "catalog.h"
 #include "log.h"
 #include "clock.h"
 #include "source.h"
@@ -29,37 +30,17 @@ sr_source_find (const char *name)
   return NULL;
 }
 
-/* The value of a configuration variable by name, via the option table. */
-static bool
-is_set (const struct sr_config *cfg, const char *name)
-{
-  size_t n;
-  const struct sr_config_option *o = sr_config_options (&n);
-
-  for (size_t i = 0; i < n; i++)
-    if (0 == strcmp (o[i].name, name)) {
-      if (SR_CFG_STRING != o[i].type)
-        return true;
-      return NULL != *(char *const *) ((const char *) cfg + o[i].offset);
-    }
-  return false;
-}
-
 bool
 sr_source_configured (const struct sr_source *src,
                       const struct sr_config *cfg, char *missing, size_t len)
 {
-  size_t used = 0;
+  const struct sr_catalog_source *c = sr_catalog_find (src->name);
 
-  missing[0] = '\0';
-  for (const char *const *v = src->required; NULL != *v; v++)
-    if (!is_set (cfg, *v) && used < len) {
-      int n = snprintf (missing + used, len - used, "%s%s", used ? ", " : "",
-                        *v);
-
-      used += n > 0 ? (size_t) n : 0;
-    }
-  return '\0' == missing[0];
+  if (NULL == c) {
+    snprintf (missing, len, "a catalogue entry for %s", src->name);
+    return false;
+  }
+  return sr_catalog_configured (c, cfg, missing, len);
 }
 
 enum sr_status

@@ -47,10 +47,6 @@
 #define MAX_FAILURES_LISTED 20
 #define META_FIELDS 4     /* _file_name, _row_id, _file_date, _client_id */
 
-static const char *const required[] = {
-  "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "S3_BUCKET_NAME",
-  "S3_PREFIXES", NULL
-};
 
 struct bad_row {
   uint64_t line;
@@ -943,8 +939,6 @@ sr_s3_exports_load (struct sr_sync_ctx *sync, const char *key,
 
 const struct sr_source sr_source_s3_exports = {
   .name = "s3_exports",
-  .default_everything = true,
-  .required = required,
   .sync = s3_sync,
 };
 

@@ -64,13 +64,10 @@ struct sr_sync_result {
   double retry_after_s;          /* upstream asked to wait this long (0) */
 };
 
+/* What a source needs and its default window are data in the catalogue
+ * (server/catalog.h), under the same name. */
 struct sr_source {
   const char *name;
-  /* true: without an explicit window the source takes everything new
-   * (S3 objects); false: the trailing SIGNALROOM_RESYNC_DAYS days. */
-  bool default_everything;
-  /* Variables that must be set, NULL-terminated. */
-  const char *const *required;
   /**
    * Replace the rows of [from, to] with what upstream reports now.
    * Fills @a res (error included) and returns the status.
@@ -86,8 +83,9 @@ const struct sr_source *sr_source_find (const char *name);
 extern const struct sr_source *const sr_sources[];
 
 /**
- * Which required variables are missing.  @a missing gets them
- * comma-separated ("" when none).  @return true when configured.
+ * Which of the source's required variables (catalog.h) are missing.
+ * @a missing gets them comma-separated ("" when none).
+ * @return true when configured
  */
 bool sr_source_configured (const struct sr_source *src,
                            const struct sr_config *cfg, char *missing,
