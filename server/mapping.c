@@ -4,6 +4,7 @@
 #include "mapping.h"
 #include "csv.h"
 #include "db.h"
+#include "tx.h"
 #include "embedded.h"
 #include "mem.h"
 
@@ -214,39 +215,47 @@ sr_mapping_parse (const char *data, size_t len, json_t **rows,
   return SR_OK;
 }
 
-enum sr_status
-sr_mapping_store (PGconn *conn, const char *client_id, const json_t *rows,
-                  uint64_t *previous, char *err, size_t errlen)
+struct mapping_replace {
+  const char *client_id;
+  const char *json;
+  uint64_t *previous;
+};
+
+/* Inside the transaction: lock, delete the old mapping, insert the new. */
+static enum sr_status
+mapping_replace (void *cls, PGconn *conn, char *err, size_t errlen)
 {
+  struct mapping_replace *m = cls;
   const char *lock[1] = { "signalroom.affiliate_mapping" };
-  const char *params[2] = { client_id, NULL };
-  char *json = json_dumps (rows, JSON_COMPACT);
+  const char *params[2] = { m->client_id, m->json };
   PGresult *r = NULL;
   enum sr_status st;
 
-  *previous = 0;
-  st = sr_db_run (conn, "begin", "BEGIN", 0, NULL, err, errlen);
-  if (SR_OK == st)
-    st = sr_db_run (conn, "store_lock", sr_sql_store_lock, 1, lock, err,
-                    errlen);
+  st = sr_db_run (conn, "store_lock", sr_sql_store_lock, 1, lock, err,
+                  errlen);
   if (SR_OK == st)
     st = sr_db_exec (conn, "mapping_delete", sr_sql_mapping_delete, 1,
                      params, &r, err, errlen);
   if (SR_OK == st)
-    *previous = strtoull (PQcmdTuples (r), NULL, 10);
+    *m->previous = strtoull (PQcmdTuples (r), NULL, 10);
   PQclear (r);
-  params[1] = json;
   if (SR_OK == st)
     st = sr_db_run (conn, "mapping_insert", sr_sql_mapping_insert, 2, params,
                     err, errlen);
-  if (SR_OK == st)
-    st = sr_db_run (conn, "commit", "COMMIT", 0, NULL, err, errlen);
-  if (SR_OK != st && CONNECTION_OK == PQstatus (conn)) {
-    char ignored[64];
+  return st;
+}
 
-    (void) sr_db_run (conn, "rollback", "ROLLBACK", 0, NULL, ignored,
-                      sizeof (ignored));
-  }
+enum sr_status
+sr_mapping_store (PGconn *conn, const char *client_id, const json_t *rows,
+                  uint64_t *previous, char *err, size_t errlen)
+{
+  char *json = json_dumps (rows, JSON_COMPACT);
+  struct mapping_replace m = { client_id, json, previous };
+  enum sr_status st;
+
+  *previous = 0;
+  st = sr_tx_run (conn, "mapping_store", SR_TX_ATTEMPTS, mapping_replace, &m,
+                  err, errlen);
   free (json);
   return st;
 }

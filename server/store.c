@@ -4,20 +4,27 @@
 #include "store.h"
 #include "copy.h"
 #include "db.h"
+#include "tx.h"
 #include "embedded.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-static void
-rollback (PGconn *conn)
-{
-  char ignored[64];
+const struct sr_store_sql sr_store_everflow_daily_stats = {
+  .table = "everflow.daily_stats",
+  .create_staging = sr_sql_everflow_incoming,
+  .copy = sr_sql_everflow_incoming_copy,
+  .replace = sr_sql_everflow_replace_window,
+  .scoped = true,
+};
 
-  (void) sr_db_run (conn, "rollback", "ROLLBACK", 0, NULL, ignored,
-                    sizeof (ignored));
-}
+const struct sr_store_sql sr_store_redtrack_daily_spend = {
+  .table = "redtrack.daily_spend",
+  .create_staging = sr_sql_redtrack_incoming,
+  .copy = sr_sql_redtrack_incoming_copy,
+  .replace = sr_sql_redtrack_replace_window,
+};
 
 enum sr_status
 sr_commit_hook_run (const struct sr_commit_hook *hook, PGconn *conn,
@@ -29,6 +36,52 @@ sr_commit_hook_run (const struct sr_commit_hook *hook, PGconn *conn,
   return hook->fn (hook->cls, conn, written, err, errlen);
 }
 
+struct window_replace {
+  const struct sr_store_sql *sql;
+  const char *params[4];
+  const struct sr_buf *copy_data;
+  const struct sr_commit_hook *hook;
+  struct sr_write_counts *out;
+};
+
+/* Inside the transaction: lock the table, stage the rows, replace. */
+static enum sr_status
+window_replace (void *cls, PGconn *conn, char *err, size_t errlen)
+{
+  struct window_replace *w = cls;
+  const struct sr_store_sql *sql = w->sql;
+  const char *lock_params[1] = { sql->table };
+  PGresult *r = NULL;
+  uint64_t staged = 0;
+  enum sr_status st;
+
+  memset (w->out, 0, sizeof (*w->out));
+  st = sr_db_run (conn, "store_lock", sr_sql_store_lock, 1, lock_params, err,
+                  errlen);
+  if (SR_OK == st)
+    st = sr_db_run (conn, "create staging", sql->create_staging, 0, NULL, err,
+                    errlen);
+  if (SR_OK == st && w->copy_data->len > 0)
+    st = sr_copy_in (conn, sql->table, sql->copy, w->copy_data->data,
+                     w->copy_data->len, &staged, err, errlen);
+  if (SR_OK == st)
+    st = sr_db_exec (conn, sql->table, sql->replace, sql->scoped ? 4 : 3,
+                     w->params, &r, err, errlen);
+  if (SR_OK == st && (1 != PQntuples (r) || 3 != PQnfields (r))) {
+    snprintf (err, errlen, "%s: unexpected result shape", sql->table);
+    st = SR_E_INTERNAL;
+  }
+  if (SR_OK == st) {
+    w->out->deleted = strtoull (PQgetvalue (r, 0, 0), NULL, 10);
+    w->out->inserted = strtoull (PQgetvalue (r, 0, 1), NULL, 10);
+    w->out->updated = strtoull (PQgetvalue (r, 0, 2), NULL, 10);
+  }
+  PQclear (r);
+  if (SR_OK == st)
+    st = sr_commit_hook_run (w->hook, conn, w->out, err, errlen);
+  return st;
+}
+
 enum sr_status
 sr_store_replace_window (PGconn *conn, const struct sr_store_sql *sql,
                          const char *from, const char *to,
@@ -38,43 +91,15 @@ sr_store_replace_window (PGconn *conn, const struct sr_store_sql *sql,
                          struct sr_write_counts *out, char *err,
                          size_t errlen)
 {
-  const char *lock_params[1] = { sql->table };
-  const char *params[4] = { from, to, client_id, scope };
-  PGresult *r = NULL;
-  uint64_t staged = 0;
-  enum sr_status st;
+  struct window_replace w = {
+    .sql = sql, .params = { from, to, client_id, scope },
+    .copy_data = copy_data, .hook = hook, .out = out,
+  };
 
-  memset (out, 0, sizeof (*out));
-  st = sr_db_run (conn, "begin", "BEGIN", 0, NULL, err, errlen);
-  if (SR_OK == st)
-    st = sr_db_run (conn, "store_lock", sr_sql_store_lock, 1, lock_params,
+  /* The rows are in memory and the hook is part of the transaction, so
+   * the whole of it can be run again when the database asks. */
+  return sr_tx_run (conn, sql->table, SR_TX_ATTEMPTS, window_replace, &w,
                     err, errlen);
-  if (SR_OK == st)
-    st = sr_db_run (conn, "create staging", sql->create_staging, 0, NULL, err,
-                    errlen);
-  if (SR_OK == st && copy_data->len > 0)
-    st = sr_copy_in (conn, sql->table, sql->copy, copy_data->data,
-                     copy_data->len, &staged, err, errlen);
-  if (SR_OK == st)
-    st = sr_db_exec (conn, sql->table, sql->replace, sql->scoped ? 4 : 3,
-                     params, &r, err, errlen);
-  if (SR_OK == st && (1 != PQntuples (r) || 3 != PQnfields (r))) {
-    snprintf (err, errlen, "%s: unexpected result shape", sql->table);
-    st = SR_E_INTERNAL;
-  }
-  if (SR_OK == st) {
-    out->deleted = strtoull (PQgetvalue (r, 0, 0), NULL, 10);
-    out->inserted = strtoull (PQgetvalue (r, 0, 1), NULL, 10);
-    out->updated = strtoull (PQgetvalue (r, 0, 2), NULL, 10);
-  }
-  PQclear (r);
-  if (SR_OK == st)
-    st = sr_commit_hook_run (hook, conn, out, err, errlen);
-  if (SR_OK == st)
-    st = sr_db_run (conn, "commit", "COMMIT", 0, NULL, err, errlen);
-  if (SR_OK != st && CONNECTION_OK == PQstatus (conn))
-    rollback (conn);
-  return st;
 }
 
 /* end of store.c */

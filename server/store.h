@@ -55,6 +55,10 @@ struct sr_store_sql {
   bool scoped;                /* replace takes $4 (NULL: whole window) */
 };
 
+/** The window replacement of each source table (sql/queries/). */
+extern const struct sr_store_sql sr_store_everflow_daily_stats;
+extern const struct sr_store_sql sr_store_redtrack_daily_spend;
+
 /**
  * Replace [from, to] of @a client_id with the rows in @a copy_data (COPY
  * text format, in the staging table's column order).  @a scope narrows a

@@ -20,7 +20,6 @@
  */
 #include "copy.h"
 #include "dates.h"
-#include "embedded.h"
 #include "everflow_parse.h"
 #include "log.h"
 #include "mem.h"
@@ -51,13 +50,6 @@ struct ctx {
 };
 
 
-static const struct sr_store_sql store_sql = {
-  .table = "everflow.daily_stats",
-  .create_staging = sr_sql_everflow_incoming,
-  .copy = sr_sql_everflow_incoming_copy,
-  .replace = sr_sql_everflow_replace_window,
-  .scoped = true,
-};
 
 /* Every failure message names the source and the window. */
 #define fail(c, st, ...) sr_sync_fail ((c)->res, (st), __VA_ARGS__)
@@ -318,8 +310,8 @@ everflow_sync (struct sr_sync_ctx *sync, const char *from, const char *to,
                MAX_COPY);
   t1 = sr_now_us ();
   if (SR_OK == st) {
-    st = sr_store_replace_window (sync->conn, &store_sql, from, to,
-                                  sync->cfg->client_id,
+    st = sr_store_replace_window (sync->conn, &sr_store_everflow_daily_stats,
+                                  from, to, sync->cfg->client_id,
                                   '\0' != scope[0] ? scope : NULL, &copy,
                                   sync->commit_hook, &wc, err, sizeof (err));
     if (SR_OK != st)

@@ -16,7 +16,6 @@
  */
 #include "copy.h"
 #include "dates.h"
-#include "embedded.h"
 #include "log.h"
 #include "mem.h"
 #include "source.h"
@@ -35,12 +34,6 @@
 #define MAX_RESPONSE (64u * 1024u * 1024u)
 
 
-static const struct sr_store_sql store_sql = {
-  .table = "redtrack.daily_spend",
-  .create_staging = sr_sql_redtrack_incoming,
-  .copy = sr_sql_redtrack_incoming_copy,
-  .replace = sr_sql_redtrack_replace_window,
-};
 
 struct ctx {
   struct sr_sync_ctx *sync;
@@ -245,8 +238,9 @@ redtrack_sync (struct sr_sync_ctx *sync, const char *from, const char *to,
     st = fetch_day (&c, day);
   }
   if (SR_OK == st) {
-    st = sr_store_replace_window (sync->conn, &store_sql, from, to,
-                                  sync->cfg->client_id, NULL, &c.copy,
+    st = sr_store_replace_window (sync->conn, &sr_store_redtrack_daily_spend,
+                                  from, to, sync->cfg->client_id, NULL,
+                                  &c.copy,
                                   sync->commit_hook, &wc, err,
                                   sizeof (err));
     if (SR_OK != st)
