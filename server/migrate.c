@@ -3,6 +3,7 @@
  */
 #include "migrate.h"
 #include "db.h"
+#include "tx.h"
 #include "embedded.h"
 #include "log.h"
 
@@ -11,77 +12,44 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void
-rollback (PGconn *conn)
-{
-  char ignored[64];
+struct apply {
+  const struct sr_sql_migration *m;
+  bool applied;
+};
 
-  (void) sr_db_run (conn, "rollback", "ROLLBACK", 0, NULL, ignored,
-                    sizeof (ignored));
-}
-
-/* BEGIN and take the migration lock. */
+/* Inside the transaction: the migration lock, then the migration unless
+ * it is there already (with the same checksum). */
 static enum sr_status
-begin_locked (PGconn *conn, char *err, size_t errlen)
+apply_locked (void *cls, PGconn *conn, char *err, size_t errlen)
 {
-  enum sr_status st = sr_db_run (conn, "begin", "BEGIN", 0, NULL, err,
-                                 errlen);
-
-  if (SR_OK != st)
-    return st;
-  st = sr_db_run (conn, "migrations_lock", sr_sql_migrations_lock, 0, NULL,
-                  err, errlen);
-  if (SR_OK != st)
-    rollback (conn);
-  return st;
-}
-
-static enum sr_status
-commit (PGconn *conn, char *err, size_t errlen)
-{
-  enum sr_status st = sr_db_run (conn, "commit", "COMMIT", 0, NULL, err,
-                                 errlen);
-
-  if (SR_OK != st)
-    rollback (conn);
-  return st;
-}
-
-/* Apply @a m unless it is already there.  *applied tells which. */
-static enum sr_status
-apply_one (PGconn *conn, const struct sr_sql_migration *m, bool *applied,
-           char *err, size_t errlen)
-{
+  struct apply *a = cls;
+  const struct sr_sql_migration *m = a->m;
   char version[16];
   const char *params[3];
   PGresult *r;
   enum sr_status st;
 
-  *applied = false;
-  snprintf (version, sizeof (version), "%u", m->version);
-  st = begin_locked (conn, err, errlen);
+  a->applied = false;
+  st = sr_db_run (conn, "migrations_lock", sr_sql_migrations_lock, 0, NULL,
+                  err, errlen);
   if (SR_OK != st)
     return st;
+  snprintf (version, sizeof (version), "%u", m->version);
   params[0] = version;
   params[1] = m->sql;
   st = sr_db_exec (conn, "migrations_checksum", sr_sql_migrations_checksum,
                    2, params, &r, err, errlen);
-  if (SR_OK != st) {
-    rollback (conn);
+  if (SR_OK != st)
     return st;
-  }
   if (1 == PQntuples (r)) {
     bool same = 0 == strcmp (PQgetvalue (r, 0, 0), "t");
 
     PQclear (r);
-    rollback (conn);
-    if (!same) {
-      snprintf (err, errlen,
-                "migration %s was changed after it was applied; migrations "
-                "are forward-only: add a new one instead", m->name);
-      return SR_E_DB;
-    }
-    return SR_OK;
+    if (same)
+      return SR_OK;
+    snprintf (err, errlen, "migration %s was changed after it was applied; "
+              "migrations are forward-only: add a new one instead", m->name);
+    return SR_E_DB;
   }
   PQclear (r);
   st = sr_db_script (conn, m->name, m->sql, err, errlen);
@@ -97,15 +65,24 @@ apply_one (PGconn *conn, const struct sr_sql_migration *m, bool *applied,
 
     snprintf (why, sizeof (why), "%s", err);
     snprintf (err, errlen, "migration %s failed: %s", m->name, why);
-    rollback (conn);
     return st;
   }
-  st = commit (conn, err, errlen);
-  if (SR_OK == st) {
-    *applied = true;
-    sr_log (SR_LOG_INFO, "migration applied", "{s:s, s:i}", "migration",
-            m->name, "version", (int) m->version);
-  }
+  a->applied = true;
+  return SR_OK;
+}
+
+/* Inside the transaction: the migration lock, then the bookkeeping table. */
+static enum sr_status
+bootstrap_locked (void *cls, PGconn *conn, char *err, size_t errlen)
+{
+  enum sr_status st = sr_db_run (conn, "migrations_lock",
+                                 sr_sql_migrations_lock, 0, NULL, err,
+                                 errlen);
+
+  (void) cls;
+  if (SR_OK == st)
+    st = sr_db_script (conn, "migrations_bootstrap",
+                       sr_sql_migrations_bootstrap, err, errlen);
   return st;
 }
 
@@ -116,28 +93,21 @@ sr_migrate_apply (PGconn *conn, unsigned int *n_applied, char *err,
   enum sr_status st;
 
   *n_applied = 0;
-  st = begin_locked (conn, err, errlen);
-  if (SR_OK != st)
-    return st;
-  st = sr_db_script (conn, "migrations_bootstrap",
-                     sr_sql_migrations_bootstrap, err, errlen);
-  if (SR_OK != st) {
-    rollback (conn);
-    return st;
-  }
-  st = commit (conn, err, errlen);
-  if (SR_OK != st)
-    return st;
-  for (size_t i = 0; i < sr_sql_migrations_count; i++) {
-    bool applied;
+  /* A migration is DDL: run once, never repeated on a serialization
+   * failure (the advisory lock serialises migrators anyway). */
+  st = sr_tx_run (conn, "migrations_bootstrap", 1, bootstrap_locked, NULL,
+                  err, errlen);
+  for (size_t i = 0; SR_OK == st && i < sr_sql_migrations_count; i++) {
+    struct apply a = { .m = &sr_sql_migrations[i] };
 
-    st = apply_one (conn, &sr_sql_migrations[i], &applied, err, errlen);
-    if (SR_OK != st)
-      return st;
-    if (applied)
+    st = sr_tx_run (conn, a.m->name, 1, apply_locked, &a, err, errlen);
+    if (SR_OK == st && a.applied) {
       (*n_applied)++;
+      sr_log (SR_LOG_INFO, "migration applied", "{s:s, s:i}", "migration",
+              a.m->name, "version", (int) a.m->version);
+    }
   }
-  return SR_OK;
+  return st;
 }
 
 static bool
