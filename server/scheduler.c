@@ -6,10 +6,11 @@
 #include "cron.h"
 #include "dates.h"
 #include "db.h"
-#include "embedded.h"
 #include "log.h"
 #include "mem.h"
 #include "store_jobs.h"
+#include "store_schedules.h"
+#include "tx.h"
 #include "waiter.h"
 
 #include <inttypes.h>
@@ -29,26 +30,10 @@ struct sr_scheduler {
   atomic_bool open;           /* the schema is current */
 };
 
-struct schedule {
-  const char *name, *cron, *source, *after;
-  long window_days, wait_minutes, catch_up_minutes;
-  bool has_last;
-  time_t last;
-  time_t now;
-};
-
-static void
-rollback (PGconn *conn)
-{
-  char ignored[64];
-
-  (void) sr_db_run (conn, "rollback", "ROLLBACK", 0, NULL, ignored,
-                    sizeof (ignored));
-}
 
 /* The windows of a scheduled run (see signalroom.create_run). */
 static json_t *
-windows_for (const struct sr_config *cfg, const struct schedule *s,
+windows_for (const struct sr_config *cfg, const struct sr_schedule_due *s,
              time_t tick)
 {
   const struct sr_catalog_source *src = sr_catalog_find (s->source);
@@ -64,91 +49,94 @@ windows_for (const struct sr_config *cfg, const struct schedule *s,
 static enum sr_status
 advance (PGconn *conn, const char *name, time_t to, char *err, size_t errlen)
 {
-  char at[24];
-  const char *params[2] = { name, at };
-
-  snprintf (at, sizeof (at), "%lld", (long long) to);
-  return sr_db_run (conn, "schedule_advance", sr_sql_schedule_advance, 2,
-                    params, err, errlen);
+  return sr_store_schedule_advance (conn, name, to, err, errlen);
 }
 
 /* Record a tick that does not fire (idempotent across instances). */
 static void
-record_skip (PGconn *conn, const struct schedule *s, time_t tick,
+record_skip (PGconn *conn, const struct sr_schedule_due *s, time_t tick,
              const char *note)
 {
-  char at[24], err[512];
-  const char *params[4] = { s->name, at, "skipped", note };
+  char err[512];
+  bool claimed;
 
-  snprintf (at, sizeof (at), "%lld", (long long) tick);
-  if (SR_OK != sr_db_run (conn, "schedule_tick_claim",
-                          sr_sql_schedule_tick_claim, 4, params, err,
-                          sizeof (err))
+  if (SR_OK != sr_store_tick_claim (conn, s->name, tick, "skipped", note,
+                                    &claimed, err, sizeof (err))
       || SR_OK != advance (conn, s->name, tick, err, sizeof (err)))
     sr_log (SR_LOG_WARN, "could not record a skipped tick", "{s:s, s:s}",
             "schedule", s->name, "error", err);
 }
 
+struct firing {
+  const struct sr_config *cfg;
+  const struct sr_schedule_due *s;
+  time_t tick;
+  const char *note;
+  json_t *windows;
+  json_t *out;            /* create_run's answer; NULL: another fired it */
+};
+
+/* Inside the transaction: claim the tick, create the run, note it. */
+static enum sr_status
+fire_locked (void *cls, PGconn *conn, char *err, size_t errlen)
+{
+  struct firing *f = cls;
+  const struct sr_schedule_due *s = f->s;
+  const char *outcome = "fired", *note = f->note;
+  char run_text[24], why[160];
+  const char *run_id = NULL;
+  json_t *conflict;
+  bool claimed;
+  enum sr_status st;
+
+  json_decref (f->out);
+  f->out = NULL;
+  st = sr_store_tick_claim (conn, s->name, f->tick, "fired", f->note,
+                            &claimed, err, errlen);
+  if (SR_OK != st || !claimed)
+    return st;     /* another instance fired it: nothing to do */
+  st = sr_store_create_run (conn, s->source, f->windows, false, NULL, NULL,
+                            "scheduler", s->name, &f->out, err, errlen);
+  if (SR_OK != st)
+    return st;
+  conflict = json_object_get (f->out, "conflict");
+  if (NULL != conflict) {
+    snprintf (why, sizeof (why), "an overlapping run (%" JSON_INTEGER_FORMAT
+              ") was still active", json_integer_value (conflict));
+    outcome = "skipped";
+    note = why;
+  } else {
+    snprintf (run_text, sizeof (run_text), "%" JSON_INTEGER_FORMAT,
+              json_integer_value (json_object_get (f->out, "run_id")));
+    run_id = run_text;
+  }
+  st = sr_store_tick_run (conn, s->name, f->tick, run_id, outcome, note, err,
+                          errlen);
+  if (SR_OK == st)
+    st = advance (conn, s->name, f->tick, err, errlen);
+  return st;
+}
+
 /* Fire @a tick: the tick row and the run in one transaction; the tick's
  * primary key lets exactly one instance through. */
 static void
-fire (PGconn *conn, const struct sr_config *cfg, const struct schedule *s,
+fire (PGconn *conn, const struct sr_config *cfg, const struct sr_schedule_due *s,
       time_t tick, const char *note)
 {
-  char at[24], err[512], run_text[24];
-  const char *claim[4] = { s->name, at, "fired", note };
-  json_t *windows = windows_for (cfg, s, tick);
-  json_t *out = NULL;
-  PGresult *r = NULL;
-  enum sr_status st;
+  struct firing f = { .cfg = cfg, .s = s, .tick = tick, .note = note,
+                      .windows = windows_for (cfg, s, tick) };
+  char err[512];
+  enum sr_status st = sr_tx_run (conn, "schedule_fire", SR_TX_ATTEMPTS,
+                                 fire_locked, &f, err, sizeof (err));
 
-  snprintf (at, sizeof (at), "%lld", (long long) tick);
-  st = sr_db_run (conn, "begin", "BEGIN", 0, NULL, err, sizeof (err));
-  if (SR_OK == st)
-    st = sr_db_exec (conn, "schedule_tick_claim", sr_sql_schedule_tick_claim,
-                     4, claim, &r, err, sizeof (err));
-  if (SR_OK != st || 0 == PQntuples (r)) {
-    /* Another instance fired it (or the database is away). */
-    PQclear (r);
-    rollback (conn);
-    json_decref (windows);
-    return;
-  }
-  PQclear (r);
-  st = sr_store_create_run (conn, s->source, windows, false, NULL, NULL,
-                            "scheduler", s->name, &out, err, sizeof (err));
-  if (SR_OK == st) {
-    json_t *conflict = json_object_get (out, "conflict");
-    const char *params[5] = { s->name, at, NULL, "fired", note };
-    char why[160];
-
-    if (NULL != conflict) {
-      snprintf (why, sizeof (why), "an overlapping run (%" JSON_INTEGER_FORMAT
-                ") was still active", json_integer_value (conflict));
-      params[3] = "skipped";
-      params[4] = why;
-    } else {
-      snprintf (run_text, sizeof (run_text), "%" JSON_INTEGER_FORMAT,
-                json_integer_value (json_object_get (out, "run_id")));
-      params[2] = run_text;
-    }
-    st = sr_db_run (conn, "schedule_tick_run", sr_sql_schedule_tick_run, 5,
-                    params, err, sizeof (err));
-  }
-  if (SR_OK == st)
-    st = advance (conn, s->name, tick, err, sizeof (err));
-  if (SR_OK == st)
-    st = sr_db_run (conn, "commit", "COMMIT", 0, NULL, err, sizeof (err));
-  if (SR_OK != st) {
-    rollback (conn);
+  if (SR_OK != st)
     sr_log (SR_LOG_ERROR, "schedule tick failed", "{s:s, s:s}", "schedule",
             s->name, "error", err);
-  } else {
+  else if (NULL != f.out)
     sr_log (SR_LOG_INFO, "schedule fired", "{s:s, s:I, s:O}", "schedule",
-            s->name, "tick", (json_int_t) tick, "run", out);
-  }
-  json_decref (out);
-  json_decref (windows);
+            s->name, "tick", (json_int_t) tick, "run", f.out);
+  json_decref (f.out);
+  json_decref (f.windows);
 }
 
 enum tick_state {
@@ -161,33 +149,25 @@ enum tick_state {
  * due records when) and tell since when it has waited: the wait counts
  * from then, so after downtime the dependency still gets its full wait. */
 static enum tick_state
-mark_waiting (PGconn *conn, const struct schedule *s, time_t tick,
+mark_waiting (PGconn *conn, const struct sr_schedule_due *s, time_t tick,
               time_t *since)
 {
-  char at[24], note[160], err[512];
-  const char *params[3] = { s->name, at, note };
-  enum tick_state state = TICK_UNKNOWN;
-  PGresult *r;
+  char note[160], err[512];
+  bool waiting, found;
+  time_t seen = tick;
 
-  snprintf (at, sizeof (at), "%lld", (long long) tick);
   snprintf (note, sizeof (note), "waiting for %s (up to %ld minutes)",
             s->after, s->wait_minutes);
-  if (SR_OK != sr_db_exec (conn, "schedule_tick_wait",
-                           sr_sql_schedule_tick_wait, 3, params, &r, err,
-                           sizeof (err))) {
+  if (SR_OK != sr_store_tick_wait (conn, s->name, tick, note, &waiting,
+                                   &seen, &found, err, sizeof (err))) {
     sr_log (SR_LOG_WARN, "could not mark a tick waiting", "{s:s, s:s}",
             "schedule", s->name, "error", err);
     return TICK_UNKNOWN;
   }
-  if (1 == PQntuples (r)) {
-    time_t seen = (time_t) strtoll (PQgetvalue (r, 0, 1), NULL, 10);
-
-    *since = seen > tick ? seen : tick;
-    state = 0 == strcmp (PQgetvalue (r, 0, 0), "waiting") ? TICK_WAITING
-                                                           : TICK_DECIDED;
-  }
-  PQclear (r);
-  return state;
+  if (!found)
+    return TICK_UNKNOWN;
+  *since = seen > tick ? seen : tick;
+  return waiting ? TICK_WAITING : TICK_DECIDED;
 }
 
 /* Local midnight of @a t's day, as an instant. */
@@ -207,26 +187,19 @@ day_start (time_t t)
 /* The dependency's state for @a tick: "succeeded", "" (not fired that day)
  * or the run's status. */
 static void
-dependency_status (PGconn *conn, const struct schedule *s, time_t tick,
+dependency_status (PGconn *conn, const struct sr_schedule_due *s, time_t tick,
                    char *out, size_t len)
 {
-  char at[24], start[24], err[512];
-  const char *params[3] = { s->after, at, start };
-  PGresult *r;
+  char err[512];
 
-  out[0] = '\0';
-  snprintf (at, sizeof (at), "%lld", (long long) tick);
-  snprintf (start, sizeof (start), "%lld", (long long) day_start (tick));
-  if (SR_OK == sr_db_exec (conn, "schedule_dependency",
-                           sr_sql_schedule_dependency, 3, params, &r, err,
-                           sizeof (err))) {
-    snprintf (out, len, "%s", PQgetvalue (r, 0, 0));
-    PQclear (r);
-  }
+  if (SR_OK != sr_store_schedule_dependency (conn, s->after, tick,
+                                             day_start (tick), out, len, err,
+                                             sizeof (err)))
+    out[0] = '\0';
 }
 
 static void
-evaluate (PGconn *conn, const struct sr_config *cfg, const struct schedule *s)
+evaluate (PGconn *conn, const struct sr_config *cfg, const struct sr_schedule_due *s)
 {
   struct sr_cron *cron;
   char err[256];
@@ -298,28 +271,15 @@ evaluate (PGconn *conn, const struct sr_config *cfg, const struct schedule *s)
 static void
 run_round (PGconn *conn, const struct sr_config *cfg)
 {
-  PGresult *r;
+  struct sr_schedule_due *due;
+  size_t n;
   char err[512];
 
-  if (SR_OK != sr_db_exec (conn, "schedules_due", sr_sql_schedules_due, 0,
-                           NULL, &r, err, sizeof (err)))
+  if (SR_OK != sr_store_schedules_due (conn, &due, &n, err, sizeof (err)))
     return;
-  for (int i = 0; i < PQntuples (r); i++) {
-    struct schedule s = {
-      .name = PQgetvalue (r, i, 0), .cron = PQgetvalue (r, i, 1),
-      .source = PQgetvalue (r, i, 2),
-      .window_days = strtol (PQgetvalue (r, i, 3), NULL, 10),
-      .after = PQgetvalue (r, i, 4),
-      .wait_minutes = strtol (PQgetvalue (r, i, 5), NULL, 10),
-      .catch_up_minutes = strtol (PQgetvalue (r, i, 6), NULL, 10),
-      .has_last = '\0' != PQgetvalue (r, i, 7)[0],
-      .last = (time_t) strtoll (PQgetvalue (r, i, 7), NULL, 10),
-      .now = (time_t) strtoll (PQgetvalue (r, i, 8), NULL, 10),
-    };
-
-    evaluate (conn, cfg, &s);
-  }
-  PQclear (r);
+  for (size_t i = 0; i < n; i++)
+    evaluate (conn, cfg, &due[i]);
+  free (due);
 }
 
 static void *

@@ -1,0 +1,147 @@
+/*
+ * store_schedules.c -- see store_schedules.h.
+ */
+#include "store_schedules.h"
+#include "db.h"
+#include "embedded.h"
+#include "mem.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void
+epoch_text (char out[24], time_t t)
+{
+  snprintf (out, 24, "%lld", (long long) t);
+}
+
+enum sr_status
+sr_store_schedules_due (PGconn *conn, struct sr_schedule_due **out,
+                        size_t *n, char *err, size_t errlen)
+{
+  PGresult *r;
+  enum sr_status st = sr_db_exec (conn, "schedules_due", sr_sql_schedules_due,
+                                  0, NULL, &r, err, errlen);
+
+  *out = NULL;
+  *n = 0;
+  if (SR_OK != st)
+    return st;
+  *n = (size_t) PQntuples (r);
+  *out = sr_xcalloc (*n > 0 ? *n : 1, sizeof (**out));
+  for (size_t i = 0; i < *n; i++) {
+    struct sr_schedule_due *s = &(*out)[i];
+    int row = (int) i;
+
+    snprintf (s->name, sizeof (s->name), "%s", PQgetvalue (r, row, 0));
+    snprintf (s->cron, sizeof (s->cron), "%s", PQgetvalue (r, row, 1));
+    snprintf (s->source, sizeof (s->source), "%s", PQgetvalue (r, row, 2));
+    s->window_days = strtol (PQgetvalue (r, row, 3), NULL, 10);
+    snprintf (s->after, sizeof (s->after), "%s", PQgetvalue (r, row, 4));
+    s->wait_minutes = strtol (PQgetvalue (r, row, 5), NULL, 10);
+    s->catch_up_minutes = strtol (PQgetvalue (r, row, 6), NULL, 10);
+    s->has_last = '\0' != PQgetvalue (r, row, 7)[0];
+    s->last = (time_t) strtoll (PQgetvalue (r, row, 7), NULL, 10);
+    s->now = (time_t) strtoll (PQgetvalue (r, row, 8), NULL, 10);
+  }
+  PQclear (r);
+  return SR_OK;
+}
+
+enum sr_status
+sr_store_schedule_advance (PGconn *conn, const char *name, time_t to,
+                           char *err, size_t errlen)
+{
+  char at[24];
+  const char *params[2] = { name, at };
+
+  epoch_text (at, to);
+  return sr_db_run (conn, "schedule_advance", sr_sql_schedule_advance, 2,
+                    params, err, errlen);
+}
+
+enum sr_status
+sr_store_tick_claim (PGconn *conn, const char *name, time_t tick,
+                     const char *outcome, const char *note, bool *claimed,
+                     char *err, size_t errlen)
+{
+  char at[24];
+  const char *params[4] = { name, at, outcome, note };
+  PGresult *r;
+  enum sr_status st;
+
+  epoch_text (at, tick);
+  *claimed = false;
+  st = sr_db_exec (conn, "schedule_tick_claim", sr_sql_schedule_tick_claim,
+                   4, params, &r, err, errlen);
+  if (SR_OK != st)
+    return st;
+  *claimed = PQntuples (r) > 0;
+  PQclear (r);
+  return SR_OK;
+}
+
+enum sr_status
+sr_store_tick_run (PGconn *conn, const char *name, time_t tick,
+                   const char *run_id, const char *outcome, const char *note,
+                   char *err, size_t errlen)
+{
+  char at[24];
+  const char *params[5] = { name, at, run_id, outcome, note };
+
+  epoch_text (at, tick);
+  return sr_db_run (conn, "schedule_tick_run", sr_sql_schedule_tick_run, 5,
+                    params, err, errlen);
+}
+
+enum sr_status
+sr_store_tick_wait (PGconn *conn, const char *name, time_t tick,
+                    const char *note, bool *waiting, time_t *since,
+                    bool *found, char *err, size_t errlen)
+{
+  char at[24];
+  const char *params[3] = { name, at, note };
+  PGresult *r;
+  enum sr_status st;
+
+  epoch_text (at, tick);
+  *found = false;
+  *waiting = false;
+  st = sr_db_exec (conn, "schedule_tick_wait", sr_sql_schedule_tick_wait, 3,
+                   params, &r, err, errlen);
+  if (SR_OK != st)
+    return st;
+  if (1 == PQntuples (r)) {
+    *found = true;
+    *waiting = 0 == strcmp (PQgetvalue (r, 0, 0), "waiting");
+    *since = (time_t) strtoll (PQgetvalue (r, 0, 1), NULL, 10);
+  }
+  PQclear (r);
+  return SR_OK;
+}
+
+enum sr_status
+sr_store_schedule_dependency (PGconn *conn, const char *after, time_t tick,
+                              time_t day_start, char *out, size_t len,
+                              char *err, size_t errlen)
+{
+  char at[24], start[24];
+  const char *params[3] = { after, at, start };
+  PGresult *r;
+  enum sr_status st;
+
+  out[0] = '\0';
+  epoch_text (at, tick);
+  epoch_text (start, day_start);
+  st = sr_db_exec (conn, "schedule_dependency", sr_sql_schedule_dependency,
+                   3, params, &r, err, errlen);
+  if (SR_OK != st)
+    return st;
+  if (PQntuples (r) > 0)
+    snprintf (out, len, "%s", PQgetvalue (r, 0, 0));
+  PQclear (r);
+  return SR_OK;
+}
+
+/* end of store_schedules.c */
