@@ -31,6 +31,7 @@
 #include "log.h"
 #include "s3_exports.h"
 #include "store_jobs.h"
+#include "tx.h"
 #include "upstream.h"
 
 #include <inttypes.h>
@@ -160,49 +161,58 @@ add_object (void *cls, const char *key, const json_t *meta)
   return st;
 }
 
+struct plan_tx {
+  struct sr_sync_ctx *ctx;
+  const struct sr_job *job;
+  struct hook_state *hs;
+  struct sr_sync_result *res;
+};
+
+/* Inside the transaction: list S3, queue an object job per object, finish
+ * the plan, wake the workers. */
+static enum sr_status
+plan_tx_work (void *cls, PGconn *conn, char *err, size_t errlen)
+{
+  struct plan_tx *p = cls;
+  struct plan_state ps = { .conn = conn, .job = p->job };
+  enum sr_status st = sr_s3_exports_plan (p->ctx, p->job->from, p->job->to,
+                                          add_object, &ps, p->res);
+  json_t *result;
+
+  if (SR_OK != st) {
+    snprintf (err, errlen, "%s", p->res->error);
+    return st;
+  }
+  if (sr_stop_requested (p->hs->stop)) {
+    snprintf (err, errlen, "stopped before commit");
+    return SR_E_UNAVAILABLE;
+  }
+  result = result_json (p->res, NULL);
+  json_object_set_new (result, "objects_queued", json_integer (ps.added));
+  st = sr_store_finish_job (conn, p->job->id, p->hs->owner, "succeeded",
+                            result, NULL, 0, NULL, NULL, NULL, err, errlen);
+  p->hs->lost = SR_E_CONFLICT == st;
+  json_decref (result);
+  if (SR_OK == st)
+    st = sr_store_notify_jobs (conn, err, errlen);
+  return st;
+}
+
 /* Planning: the object jobs and the plan's own completion in one
- * transaction, so a crash never leaves half a plan. */
+ * transaction, so a crash never leaves half a plan.  Listing is
+ * repeatable, so the database may ask for the transaction again. */
 static enum sr_status
 run_plan (struct sr_sync_ctx *ctx, const struct sr_job *job,
           struct hook_state *hs, struct sr_sync_result *res)
 {
-  struct plan_state ps = { .conn = ctx->conn, .job = job };
+  struct plan_tx p = { .ctx = ctx, .job = job, .hs = hs, .res = res };
   char err[512];
-  enum sr_status st = sr_db_run (ctx->conn, "begin", "BEGIN", 0, NULL, err,
-                                 sizeof (err));
+  enum sr_status st = sr_tx_run (ctx->conn, "s3_plan", SR_TX_ATTEMPTS,
+                                 plan_tx_work, &p, err, sizeof (err));
 
-  if (SR_OK == st)
-    st = sr_s3_exports_plan (ctx, job->from, job->to, add_object, &ps, res);
-  if (SR_OK == st) {
-    json_t *result = result_json (res, NULL);
-
-    json_object_set_new (result, "objects_queued",
-                         json_integer (ps.added));
-    if (sr_stop_requested (hs->stop)) {
-      snprintf (err, sizeof (err), "stopped before commit");
-      st = SR_E_UNAVAILABLE;
-    } else {
-      st = sr_store_finish_job (ctx->conn, job->id, hs->owner, "succeeded",
-                                result, NULL, 0, NULL, NULL, NULL, err,
-                                sizeof (err));
-      hs->lost = SR_E_CONFLICT == st;
-    }
-    json_decref (result);
-    if (SR_OK == st)
-      st = sr_store_notify_jobs (ctx->conn, err, sizeof (err));
-    if (SR_OK == st)
-      st = sr_db_run (ctx->conn, "commit", "COMMIT", 0, NULL, err,
-                      sizeof (err));
-    hs->finished = SR_OK == st;
-    if (SR_OK != st && '\0' == res->error[0])
-      sr_sync_fail (res, st, "%s", err);
-  }
-  if (SR_OK != st && CONNECTION_OK == PQstatus (ctx->conn)) {
-    char ignored[64];
-
-    (void) sr_db_run (ctx->conn, "rollback", "ROLLBACK", 0, NULL, ignored,
-                      sizeof (ignored));
-  }
+  hs->finished = SR_OK == st;
+  if (SR_OK != st && '\0' == res->error[0])
+    sr_sync_fail (res, st, "%s", err);
   return st;
 }
 

@@ -24,13 +24,14 @@
 #include "csv.h"
 #include "dates.h"
 #include "db.h"
-#include "embedded.h"
 #include "export_names.h"
 #include "log.h"
 #include "mem.h"
 #include "clock.h"
 #include "s3_client.h"
 #include "s3_exports.h"
+#include "store_s3.h"
+#include "tx.h"
 #include "source.h"
 #include "upstream.h"
 
@@ -167,32 +168,12 @@ quarantine (struct load *l, const struct sr_csv_record *rec,
   return SR_OK;
 }
 
-static enum sr_status
-remove_earlier_version (struct load *l, char *err, size_t errlen)
-{
-  const char *del_params[2] = { l->table, l->key };
-  const char *params[2] = { l->bucket, l->key };
-  PGresult *r;
-  enum sr_status st = sr_db_exec (l->sync->conn, "s3_export_delete",
-                                  sr_sql_s3_export_delete, 2, del_params, &r,
-                                  err, errlen);
-
-  if (SR_OK != st)
-    return st;
-  l->deleted = strtoull (PQgetvalue (r, 0, 0), NULL, 10);
-  PQclear (r);
-  return sr_db_run (l->sync->conn, "s3_quarantine_clear",
-                    sr_sql_s3_quarantine_clear, 2, params, err, errlen);
-}
-
 /* The header line: name the columns, make the table fit, open the COPY. */
 static enum sr_status
 take_header (struct load *l, const struct sr_csv_record *rec)
 {
-  const char *params[2];
   char err[600];
-  char *json;
-  PGresult *r;
+  char *copy_sql = NULL;
   enum sr_status st;
 
   if (rec->n_fields < 2)
@@ -223,32 +204,20 @@ take_header (struct load *l, const struct sr_csv_record *rec)
                        "both %s", k + 1, i + 1, l->columns[i]);
     json_array_append_new (l->columns_json, json_string (l->columns[i]));
   }
-  json = json_dumps (l->columns_json, JSON_COMPACT);
-  params[0] = l->table;
-  params[1] = json;
-  st = sr_db_exec (l->sync->conn, "s3_ensure_table", sr_sql_s3_ensure_table,
-                   2, params, &r, err, sizeof (err));
-  if (SR_OK == st) {
-    l->new_columns = json_loads (PQgetvalue (r, 0, 0), 0, NULL);
-    PQclear (r);
-    st = sr_db_exec (l->sync->conn, "s3_copy_statement",
-                     sr_sql_s3_copy_statement, 2, params, &r, err,
-                     sizeof (err));
-  }
-  free (json);
+  st = sr_store_s3_prepare_table (l->sync->conn, l->table, l->columns_json,
+                                  &l->new_columns, &copy_sql, err,
+                                  sizeof (err));
   if (SR_OK != st)
     return load_fail (l, st, "preparing the table: %s", err);
   /* The earlier version's rows go only now, after the table is settled:
    * holding no lock on the table while ensure_export_table may wait for
    * its advisory lock keeps concurrent loaders free of deadlocks. */
-  st = remove_earlier_version (l, err, sizeof (err));
-  if (SR_OK != st) {
-    PQclear (r);
-    return load_fail (l, st, "%s", err);
-  }
-  st = sr_copy_stream_begin (&l->copy, l->sync->conn, PQgetvalue (r, 0, 0),
-                             err, sizeof (err));
-  PQclear (r);
+  st = sr_store_s3_remove_version (l->sync->conn, l->table, l->bucket,
+                                   l->key, &l->deleted, err, sizeof (err));
+  if (SR_OK == st)
+    st = sr_copy_stream_begin (&l->copy, l->sync->conn, copy_sql, err,
+                               sizeof (err));
+  free (copy_sql);
   if (SR_OK != st)
     return load_fail (l, st, "%s", err);
   l->copy_open = true;
@@ -327,8 +296,7 @@ write_quarantine (struct load *l, const char *etag)
 
   if (0 == l->n_bad)
     return SR_OK;
-  st = sr_copy_stream_begin (&cs, l->sync->conn, sr_sql_s3_quarantine_copy,
-                             err, sizeof (err));
+  st = sr_store_s3_quarantine_begin (&cs, l->sync->conn, err, sizeof (err));
   for (size_t i = 0; SR_OK == st && i < l->n_bad; i++) {
     const struct bad_row *b = &l->bad[i];
 
@@ -361,34 +329,20 @@ static enum sr_status
 record_state (struct load *l, const struct sr_s3_object *obj,
               const char *etag)
 {
-  char size[24], day[SR_DATE_LEN], good[24], bad[24], err[600];
-  char *cols = json_dumps (l->columns_json, JSON_COMPACT);
-  char *added = json_dumps (l->new_columns ? l->new_columns : json_array (),
-                            JSON_COMPACT);
-  const char *params[12];
+  char day[SR_DATE_LEN], err[600];
+  struct sr_store_s3_record rec = {
+    .bucket = l->bucket, .key = l->key, .prefix = l->prefix,
+    .table = l->table, .etag = etag, .size = obj->size,
+    .last_modified = obj->last_modified,
+    .file_date = l->has_day ? day : NULL, .rows_loaded = l->good,
+    .rows_rejected = l->n_bad, .columns = l->columns_json,
+    .new_columns = l->new_columns,
+  };
   enum sr_status st;
 
-  snprintf (size, sizeof (size), "%" PRIu64, obj->size);
-  snprintf (good, sizeof (good), "%" PRIu64, l->good);
-  snprintf (bad, sizeof (bad), "%zu", l->n_bad);
   if (l->has_day)
     sr_date_format (l->day, day);
-  params[0] = l->bucket;
-  params[1] = l->key;
-  params[2] = l->prefix;
-  params[3] = l->table;
-  params[4] = etag;
-  params[5] = size;
-  params[6] = obj->last_modified;
-  params[7] = l->has_day ? day : NULL;
-  params[8] = good;
-  params[9] = bad;
-  params[10] = cols;
-  params[11] = added;
-  st = sr_db_run (l->sync->conn, "s3_object_record", sr_sql_s3_object_record,
-                  12, params, err, sizeof (err));
-  free (cols);
-  free (added);
+  st = sr_store_s3_record (l->sync->conn, &rec, err, sizeof (err));
   if (SR_OK != st)
     return load_fail (l, st, "recording the object: %s", err);
   return SR_OK;
@@ -410,39 +364,22 @@ load_clean (struct load *l)
   free (l->bad);
 }
 
-static void
-rollback (PGconn *conn)
-{
-  char ignored[64];
-
-  (void) sr_db_run (conn, "rollback", "ROLLBACK", 0, NULL, ignored,
-                    sizeof (ignored));
-}
-
 /* Steps inside the object's transaction; @return whether to commit. */
 static enum sr_status
 load_in_tx (struct load *l, struct sr_s3 *s3, const struct sr_s3_object *obj,
             bool force, bool *unchanged, struct sr_sync_result *res)
 {
-  PGconn *conn = l->sync->conn;
-  const char *params[2] = { l->bucket, l->key };
   char err[900];
-  char etag[80] = "";
+  char etag[80] = "", loaded[80];
   uint64_t bytes = 0, rows = 0;
-  PGresult *r;
   enum sr_status st;
 
   *unchanged = false;
-  st = sr_db_run (conn, "s3_object_lock", sr_sql_s3_object_lock, 2, params,
-                  err, sizeof (err));
-  if (SR_OK == st)
-    st = sr_db_exec (conn, "s3_object_etag", sr_sql_s3_object_etag, 2,
-                     params, &r, err, sizeof (err));
+  st = sr_store_s3_lock_object (l->sync->conn, l->bucket, l->key, loaded,
+                                sizeof (loaded), err, sizeof (err));
   if (SR_OK != st)
     return load_fail (l, st, "%s", err);
-  *unchanged = !force && 1 == PQntuples (r)
-               && 0 == strcmp (PQgetvalue (r, 0, 0), obj->etag);
-  PQclear (r);
+  *unchanged = !force && 0 == strcmp (loaded, obj->etag);
   if (*unchanged)
     return SR_OK;
   l->csv = sr_csv_new (MAX_RECORD, on_record, l);
@@ -489,6 +426,43 @@ note_failure (struct totals *t, const char *key, const char *why)
     snprintf (t->first_error, sizeof (t->first_error), "%s: %s", key, why);
 }
 
+struct object_tx {
+  struct load *l;
+  struct sr_s3 *s3;
+  const struct sr_s3_object *obj;
+  bool force;
+  bool unchanged;
+  struct sr_sync_result *res;
+};
+
+/* Inside the object's transaction: load it, then the caller's commit
+ * hook (the job's completion) when something was written.  On failure the
+ * COPY is closed so the rollback can go through. */
+static enum sr_status
+object_tx_work (void *cls, PGconn *conn, char *err, size_t errlen)
+{
+  struct object_tx *o = cls;
+  struct load *l = o->l;
+  enum sr_status st = load_in_tx (l, o->s3, o->obj, o->force, &o->unchanged,
+                                  o->res);
+
+  if (SR_OK == st && !o->unchanged && NULL != l->sync->commit_hook) {
+    struct sr_write_counts wc = { .deleted = l->deleted,
+                                  .inserted = l->good };
+
+    st = sr_commit_hook_run (l->sync->commit_hook, conn, &wc, err, errlen);
+    if (SR_OK != st)
+      load_fail (l, st, "%s", err);
+  }
+  if (SR_OK != st && l->copy_open) {
+    sr_copy_stream_abort (&l->copy, "load failed");
+    l->copy_open = false;
+  }
+  if (SR_OK != st)
+    snprintf (err, errlen, "%s", '\0' != l->refused[0] ? l->refused : l->err);
+  return st;
+}
+
 /* Load one object; @a res is the caller's own (its request counters are
  * not shared), the rest is accounted in @a t under its lock. */
 static void
@@ -504,37 +478,19 @@ load_object (struct sr_sync_ctx *sync, struct sr_s3 *s3, const char *prefix,
   enum sr_status st;
 
   l.has_day = sr_export_file_date (obj->key, &l.day);
-  st = sr_db_run (sync->conn, "begin", "BEGIN", 0, NULL, err, sizeof (err));
-  if (SR_OK != st) {
-    pthread_mutex_lock (&t->lock);
-    t->failed++;
-    note_failure (t, obj->key, err);
-    pthread_mutex_unlock (&t->lock);
-    return;
-  }
-  st = load_in_tx (&l, s3, obj, force, &unchanged, res);
-  deleted = l.deleted;
-  if (SR_OK == st && !unchanged && NULL != sync->commit_hook) {
-    struct sr_write_counts wc = { .deleted = l.deleted,
-                                  .inserted = l.good };
+  {
+    struct object_tx o = { .l = &l, .s3 = s3, .obj = obj, .force = force,
+                           .res = res };
 
-    st = sr_commit_hook_run (sync->commit_hook, sync->conn, &wc, err,
-                             sizeof (err));
-    if (SR_OK != st)
+    /* The object streams from S3 into COPY: the transaction cannot be
+     * replayed, so one attempt (a failed load is retried as a job). */
+    st = sr_tx_run (sync->conn, obj->key, 1, object_tx_work, &o, err,
+                    sizeof (err));
+    unchanged = o.unchanged;
+    if (SR_OK != st && '\0' == l.refused[0])
       load_fail (&l, st, "%s", err);
   }
-  if (SR_OK == st && !unchanged) {
-    st = sr_db_run (sync->conn, "commit", "COMMIT", 0, NULL, err,
-                    sizeof (err));
-    if (SR_OK != st)
-      load_fail (&l, st, "commit: %s", err);
-  } else {
-    if (l.copy_open) {
-      sr_copy_stream_abort (&l.copy, "load failed");
-      l.copy_open = false;
-    }
-    rollback (sync->conn);
-  }
+  deleted = l.deleted;
   pthread_mutex_lock (&t->lock);
   if (unchanged) {
     t->unchanged++;
@@ -582,20 +538,8 @@ static enum sr_status
 known_objects (struct sr_sync_ctx *sync, const char *prefix, json_t **out,
                char *err, size_t errlen)
 {
-  const char *params[2] = { sync->cfg->s3_bucket_name, prefix };
-  PGresult *r;
-  enum sr_status st = sr_db_exec (sync->conn, "s3_objects_known",
-                                  sr_sql_s3_objects_known, 2, params, &r,
-                                  err, errlen);
-
-  *out = json_object ();
-  if (SR_OK != st)
-    return st;
-  for (int i = 0; i < PQntuples (r); i++)
-    json_object_set_new (*out, PQgetvalue (r, i, 0),
-                         json_string (PQgetvalue (r, i, 1)));
-  PQclear (r);
-  return SR_OK;
+  return sr_store_s3_known (sync->conn, sync->cfg->s3_bucket_name, prefix,
+                            out, err, errlen);
 }
 
 static void

@@ -444,6 +444,75 @@ SR_TEST (test_kill_mid_load)
                    "'2025-12-11'"), "300000/300000");
 }
 
+/* The same loads through `serve`'s job queue: a run is a plan job (the
+ * listing) that queues one job per new object; each object commits with
+ * its job's completion.  A second run plans again and writes nothing. */
+SR_TEST (test_through_the_job_queue)
+{
+  static const char secret[] = "s3-jobs-secret-0123456789abcdef01234567";
+  struct sr_th_server srv;
+  struct sr_th_env env = { 0 };
+  char *token = sr_th_jwt (secret, "service_role", "authenticated", 600);
+  char before[32], sql[256];
+  json_t *r = NULL;
+  int code;
+
+  REQUIRE (up);
+  snprintf (before, sizeof (before), "%s",
+            q ("SELECT count(*) FROM s3_exports.orders_create"));
+  put ("orders-create/report_2025-12-20T0600_q1.csv",
+       HDR "2000001,12/20/2025,08:00 AM,NEW,10,1 A St,,NO,q1\r\n"
+       "2000002,12/20/2025,08:01 AM,NEW,11,2 A St,,NO,q2\r\n");
+  put ("orders-create/report_2025-12-21T0600_q2.csv",
+       HDR "2000003,12/21/2025,09:00 AM,DECLINED,12,3 A St,,NO,q3\r\n");
+  base_env (&env, SK);
+  sr_th_env_add (&env, "SIGNALROOM_JWT_SECRET", secret);
+  sr_th_env_add (&env, "SIGNALROOM_POLL_MS", "100");
+  sr_th_env_add (&env, "SIGNALROOM_SCHEDULER", "false");
+  REQUIRE (sr_th_server_start (&srv, &env));
+  for (int round = 0; round < 2; round++) {
+    json_int_t id = 0;
+    const char *status = NULL;
+
+    CHECK_INT_EQ (sr_th_api (srv.port, token, "POST", "/v1/syncs",
+                             "{\"source\":\"s3_exports\"}", &r), 202);
+    id = json_integer_value (json_object_get (r, "id"));
+    json_decref (r);
+    r = NULL;
+    snprintf (sql, sizeof (sql), "/v1/syncs/%" JSON_INTEGER_FORMAT, id);
+    for (double t0 = sr_th_now (); sr_th_now () - t0 < 60;) {
+      json_decref (r);
+      r = NULL;
+      if (200 == sr_th_api (srv.port, token, "GET", sql, NULL, &r)
+          && NULL != (status = json_string_value (json_object_get (r,
+                                                                   "status")))
+          && 0 != strcmp (status, "queued") && 0 != strcmp (status,
+                                                            "running"))
+        break;
+      (void) poll (NULL, 0, 50);   /* re-check interval, not a wait */
+    }
+    REQUIRE (NULL != r);
+    CHECK_STR_EQ (json_string_value (json_object_get (r, "status")),
+                  "succeeded");
+    /* The plan and one job per object it queued (none the second time:
+     * every object is known with its ETag). */
+    snprintf (sql, sizeof (sql), "SELECT count(*) FILTER (WHERE kind = "
+              "'plan') || '/' || count(*) FILTER (WHERE kind = 'object') "
+              "FROM signalroom.jobs WHERE run_id = %" JSON_INTEGER_FORMAT, id);
+    CHECK_STR_EQ (q (sql), 0 == round ? "1/2" : "1/0");
+    json_decref (r);
+    r = NULL;
+  }
+  snprintf (sql, sizeof (sql), "%d", atoi (before) + 3);
+  CHECK_STR_EQ (q ("SELECT count(*) FROM s3_exports.orders_create"), sql);
+  CHECK_STR_EQ (q ("SELECT string_agg(orders_id || '@' || _row_id, ',' "
+                   "ORDER BY orders_id) FROM s3_exports.orders_create WHERE "
+                   "_file_name LIKE '%T0600_q_.csv'"),
+                "2000001@0,2000002@1,2000003@0");
+  CHECK (sr_th_server_stop (&srv, SIGTERM, 20000, &code, NULL));
+  free (token);
+}
+
 SR_TEST (test_stop)
 {
   REQUIRE (up);
@@ -460,4 +529,5 @@ SR_TEST_MAIN (SR_TEST_ENTRY (test_start),
               SR_TEST_ENTRY (test_gzip),
               SR_TEST_ENTRY (test_bad_signature),
               SR_TEST_ENTRY (test_kill_mid_load),
+              SR_TEST_ENTRY (test_through_the_job_queue),
               SR_TEST_ENTRY (test_stop))
