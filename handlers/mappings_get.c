@@ -5,7 +5,7 @@
 #include "db.h"
 #include "handlers.h"
 #include "http.h"
-#include "mapping.h"
+#include "store_mapping.h"
 #include "reply.h"
 
 enum sr_status

@@ -7,7 +7,7 @@
 #include "handlers.h"
 #include "http.h"
 #include "log.h"
-#include "mapping.h"
+#include "store_mapping.h"
 #include "reply.h"
 
 enum sr_status

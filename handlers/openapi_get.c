@@ -2,7 +2,7 @@
  * openapi_get.c -- GET /openapi.yaml: the contract, embedded at build time
  * from openapi/openapi.yaml so it always matches this binary.
  */
-#include "embedded.h"
+#include "openapi_embedded.h"
 #include "handlers.h"
 #include "reply.h"
 

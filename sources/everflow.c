@@ -25,7 +25,7 @@
 #include "mem.h"
 #include "clock.h"
 #include "source.h"
-#include "store.h"
+#include "store_windows.h"
 #include "upstream.h"
 
 #include <inttypes.h>

@@ -19,7 +19,7 @@
 #include "log.h"
 #include "mem.h"
 #include "source.h"
-#include "store.h"
+#include "store_windows.h"
 #include "upstream.h"
 #include "values.h"
 

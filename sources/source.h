@@ -23,7 +23,7 @@
 #include <libpq-fe.h>
 
 #include "config.h"
-#include "store.h"
+#include "store_windows.h"
 #include "status.h"
 
 struct sr_upstream;

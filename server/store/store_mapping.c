@@ -1,11 +1,11 @@
 /*
- * mapping.c -- see mapping.h.
+ * store_mapping.c -- see store_mapping.h.
  */
-#include "mapping.h"
+#include "store_mapping.h"
 #include "csv.h"
 #include "db.h"
 #include "tx.h"
-#include "embedded.h"
+#include "sql_embedded.h"
 #include "mem.h"
 
 #include <ctype.h>
@@ -307,4 +307,4 @@ sr_mapping_list (PGconn *conn, const char *client_id, json_t **out,
   return SR_OK;
 }
 
-/* end of mapping.c */
+/* end of store_mapping.c */

@@ -3,7 +3,7 @@
  */
 #include "store_jobs.h"
 #include "db.h"
-#include "embedded.h"
+#include "sql_embedded.h"
 #include "mem.h"
 
 #include <inttypes.h>

@@ -4,7 +4,7 @@
 #include "migrate.h"
 #include "db.h"
 #include "tx.h"
-#include "embedded.h"
+#include "sql_embedded.h"
 #include "log.h"
 
 #include <stdbool.h>

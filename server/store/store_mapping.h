@@ -1,5 +1,5 @@
 /*
- * mapping.h -- the Redtrack-source -> Everflow-affiliate mapping file.
+ * store_mapping.h -- the Redtrack-source -> Everflow-affiliate mapping file.
  *
  * The file is the agency's own CSV, taken exactly as it comes: UTF-8 BOM,
  * CRLF, no final newline, `n/a` for unknown, stray spaces.  It is parsed
@@ -8,8 +8,8 @@
  * mapping in one transaction, so the old mapping stays until a good file
  * arrives.  Joins use the Redtrack source id, never the name.
  */
-#ifndef SR_MAPPING_H
-#define SR_MAPPING_H
+#ifndef SR_STORE_MAPPING_H
+#define SR_STORE_MAPPING_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -44,4 +44,4 @@ enum sr_status sr_mapping_store (PGconn *conn, const char *client_id,
 enum sr_status sr_mapping_list (PGconn *conn, const char *client_id,
                                 json_t **out, char *err, size_t errlen);
 
-#endif /* SR_MAPPING_H */
+#endif /* SR_STORE_MAPPING_H */

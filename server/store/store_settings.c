@@ -3,7 +3,7 @@
  */
 #include "store_settings.h"
 #include "db.h"
-#include "embedded.h"
+#include "sql_embedded.h"
 
 #include <jansson.h>
 #include <stdlib.h>

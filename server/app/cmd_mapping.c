@@ -6,7 +6,7 @@
 #include "config.h"
 #include "db.h"
 #include "log.h"
-#include "mapping.h"
+#include "store_mapping.h"
 #include "mem.h"
 #include "migrate.h"
 

@@ -2,7 +2,7 @@
  * db.c -- see db.h.
  */
 #include "db.h"
-#include "embedded.h"
+#include "sql_embedded.h"
 #include "log.h"
 
 #include <libpq-events.h>

@@ -1,11 +1,11 @@
 /*
- * store.c -- see store.h.
+ * store_windows.c -- see store_windows.h.
  */
-#include "store.h"
+#include "store_windows.h"
 #include "copy.h"
 #include "db.h"
 #include "tx.h"
-#include "embedded.h"
+#include "sql_embedded.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -102,4 +102,4 @@ sr_store_replace_window (PGconn *conn, const struct sr_store_sql *sql,
                     err, errlen);
 }
 
-/* end of store.c */
+/* end of store_windows.c */

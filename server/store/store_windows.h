@@ -1,5 +1,5 @@
 /*
- * store.h -- writing upstream data: one window, one transaction.
+ * store_windows.h -- writing upstream data: one window, one transaction.
  *
  * Every source stores the same way, in one transaction holding a
  * per-table advisory lock: the rows of a date window are COPYed into a
@@ -8,8 +8,8 @@
  * updates what changed and inserts what is new.  Either the whole window
  * is replaced or nothing changes.
  */
-#ifndef SR_STORE_H
-#define SR_STORE_H
+#ifndef SR_STORE_WINDOWS_H
+#define SR_STORE_WINDOWS_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -74,4 +74,4 @@ enum sr_status sr_store_replace_window (PGconn *conn,
                                         struct sr_write_counts *out,
                                         char *err, size_t errlen);
 
-#endif /* SR_STORE_H */
+#endif /* SR_STORE_WINDOWS_H */
