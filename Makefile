@@ -4,10 +4,11 @@
 
 BUILD_DIR ?= build
 ASAN_DIR  ?= build-asan
+TSAN_DIR  ?= build-tsan
 JOBS      ?= $(shell nproc 2>/dev/null || echo 2)
 CTEST_ARGS ?=
 
-.PHONY: all install-deps build build-asan test test-fast test-asan demo bench mutants clean
+.PHONY: all install-deps build build-asan build-tsan test test-fast test-asan test-tsan demo bench mutants clean
 
 all: build
 
@@ -26,10 +27,19 @@ $(ASAN_DIR)/CMakeCache.txt:
 build-asan: $(ASAN_DIR)/CMakeCache.txt
 	cmake --build $(ASAN_DIR) -j $(JOBS)
 
-# The whole suite, on the normal build and again under ASan+UBSan.
+$(TSAN_DIR)/CMakeCache.txt:
+	cmake -S . -B $(TSAN_DIR) -DCMAKE_BUILD_TYPE=Debug -DSR_WERROR=ON -DSR_TSAN=ON
+
+build-tsan: $(TSAN_DIR)/CMakeCache.txt
+	cmake --build $(TSAN_DIR) -j $(JOBS)
+
+# The whole suite, on the normal build and again under ASan+UBSan; then
+# the concurrent parts (worker pool, scheduler, API thread pool, waits)
+# under ThreadSanitizer.
 test: install-deps
 	$(MAKE) test-fast
 	$(MAKE) test-asan
+	$(MAKE) test-tsan
 
 test-fast: build
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS) $(CTEST_ARGS)
@@ -38,6 +48,12 @@ test-asan: build-asan
 	cd $(ASAN_DIR) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  ctest --output-on-failure -j $(JOBS) $(CTEST_ARGS)
+
+TSAN_TESTS ?= pg_start|pg_stop|test_waiter|test_jobs|test_schedules|test_http_pool|test_db_resilience|test_http_parts
+
+test-tsan: build-tsan
+	cd $(TSAN_DIR) && TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1:suppressions=$(CURDIR)/tests/tsan.supp" \
+	  ctest --output-on-failure -j $(JOBS) -R '^($(TSAN_TESTS))$$' $(CTEST_ARGS)
 
 demo: install-deps
 	$(MAKE) build
@@ -53,4 +69,4 @@ mutants: install-deps
 	tests/tools/mutants.py $(BUILD_DIR)
 
 clean:
-	rm -rf $(BUILD_DIR) $(ASAN_DIR) .demo
+	rm -rf $(BUILD_DIR) $(ASAN_DIR) $(TSAN_DIR) .demo

@@ -65,7 +65,7 @@ struct sr_sync_result {
 };
 
 /* What a source needs and its default window are data in the catalogue
- * (server/catalog.h), under the same name. */
+ * (server/base/catalog.h), under the same name. */
 struct sr_source {
   const char *name;
   /**

@@ -1098,9 +1098,11 @@ sr_http_stop (struct sr_http *srv, unsigned int grace_s, bool *joined)
   lsock = MHD_quiesce_daemon (srv->daemon);
   if (MHD_INVALID_SOCKET != lsock)
     close (lsock);
+  pthread_mutex_lock (&srv->lock);
+  left = srv->in_flight;     /* read under the lock: workers change it */
+  pthread_mutex_unlock (&srv->lock);
   sr_log (SR_LOG_INFO, "stopped accepting connections",
-          "{s:i, s:i}", "in_flight", (int) srv->in_flight, "grace_s",
-          (int) grace_s);
+          "{s:i, s:i}", "in_flight", (int) left, "grace_s", (int) grace_s);
   sr_deadline_in_ms (&deadline, (unsigned long) grace_s * 1000);
   pthread_mutex_lock (&srv->lock);
   while (srv->in_flight > 0) {

@@ -27,7 +27,7 @@
  * opens it once the schema is current), so nothing queries tables that
  * do not exist yet.
  *
- * The executor (sources/runner.c) is passed in, which keeps server/ free of
+ * The executor (server/jobs/runner.c) is passed in, which keeps server/ free of
  * source code.
  */
 #ifndef SR_JOBS_H

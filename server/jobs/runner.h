@@ -1,5 +1,5 @@
 /*
- * runner.h -- the executor the worker pool (server/jobs.h) runs jobs with.
+ * runner.h -- the executor the worker pool (server/jobs/jobs.h) runs jobs with.
  */
 #ifndef SR_RUNNER_H
 #define SR_RUNNER_H

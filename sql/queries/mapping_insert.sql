@@ -1,4 +1,4 @@
--- $1 client id, $2 JSON array of mapping rows (see server/mapping.c).
+-- $1 client id, $2 JSON array of mapping rows (see server/store/store_mapping.c).
 INSERT INTO signalroom.affiliate_mapping
        (client_id, redtrack_source_id, redtrack_source_name,
         redtrack_source_alias, everflow_affiliate_id,

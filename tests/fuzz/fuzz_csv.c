@@ -8,8 +8,8 @@
  * no NUL, within max; bad: a reason, no fields).  Any violation aborts.
  *
  *   clang -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined \
- *     -Iserver tests/fuzz/fuzz_csv.c server/csv.c server/utf8.c \
- *     server/buf.c server/mem.c -ljansson -o fuzz_csv
+ *     -Iserver tests/fuzz/fuzz_csv.c server/base/csv.c server/base/utf8.c \
+ *     server/base/buf.c server/base/mem.c -ljansson -o fuzz_csv
  *   ./fuzz_csv -max_len=4096
  */
 #include "buf.h"

@@ -252,6 +252,7 @@ static bool
 has_sanitizer_report (const char *log)
 {
   return NULL != log && (NULL != strstr (log, "ERROR: AddressSanitizer")
+                         || NULL != strstr (log, "WARNING: ThreadSanitizer")
                          || NULL != strstr (log, "ERROR: LeakSanitizer")
                          || NULL != strstr (log, "runtime error:"));
 }
@@ -262,8 +263,9 @@ static char **
 child_env (const struct sr_th_env *env, bool add_listen)
 {
   static const char *const pass[] = { "PATH", "TZDIR", "ASAN_OPTIONS",
-                                      "UBSAN_OPTIONS", "LSAN_OPTIONS" };
-  static char pass_buf[5][4096];
+                                      "UBSAN_OPTIONS", "LSAN_OPTIONS",
+                                      "TSAN_OPTIONS" };
+  static char pass_buf[sizeof (pass) / sizeof (pass[0])][4096];
   char **out = calloc (env->n + 12, sizeof (char *));
   size_t k = 0;
   bool has_listen = false;

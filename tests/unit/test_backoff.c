@@ -1,5 +1,5 @@
 /*
- * test_backoff.c -- the one retry-delay rule (server/backoff.h), with the
+ * test_backoff.c -- the one retry-delay rule (server/base/backoff.h), with the
  * expected waits worked out by hand.
  */
 #include "backoff.h"

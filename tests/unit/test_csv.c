@@ -1,5 +1,5 @@
 /*
- * test_csv.c -- the streaming CSV parser (server/csv.c).
+ * test_csv.c -- the streaming CSV parser (server/base/csv.c).
  *
  * Every case goes through check_all(), which parses the input fed whole,
  * byte by byte (with empty feeds in between), and split into two chunks at
