@@ -21,12 +21,12 @@ enum sr_status sr_handle_log_level_put (struct sr_request *req);
 enum sr_status sr_handle_mappings_get (struct sr_request *req);
 enum sr_status sr_handle_mappings_put (struct sr_request *req);
 enum sr_status sr_handle_syncs_post (struct sr_request *req);
-enum sr_status sr_handle_syncs_list (struct sr_request *req);
+enum sr_status sr_handle_syncs_get (struct sr_request *req);
 enum sr_status sr_handle_sync_get (struct sr_request *req);
-enum sr_status sr_handle_sync_cancel (struct sr_request *req);
+enum sr_status sr_handle_sync_cancel_post (struct sr_request *req);
 enum sr_status sr_handle_sources_get (struct sr_request *req);
 enum sr_status sr_handle_dead_letters_get (struct sr_request *req);
-enum sr_status sr_handle_dead_letter_retry (struct sr_request *req);
+enum sr_status sr_handle_dead_letter_retry_post (struct sr_request *req);
 enum sr_status sr_handle_schedules_get (struct sr_request *req);
 enum sr_status sr_handle_schedule_patch (struct sr_request *req);
 

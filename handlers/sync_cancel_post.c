@@ -1,5 +1,5 @@
 /*
- * sync_cancel.c -- POST /v1/syncs/{id}/cancel: queued jobs are cancelled at
+ * sync_cancel_post.c -- POST /v1/syncs/{id}/cancel: queued jobs are cancelled at
  * once; running jobs are marked, and the instance running each learns it
  * at its next heartbeat, aborts the job's upstream transfer, rolls back
  * and ends the job cancelled; the run then ends cancelled.  The answer is
@@ -15,7 +15,7 @@
 #include <string.h>
 
 enum sr_status
-sr_handle_sync_cancel (struct sr_request *req)
+sr_handle_sync_cancel_post (struct sr_request *req)
 {
   int64_t id;
   char err[512], status[16];
@@ -52,4 +52,4 @@ sr_handle_sync_cancel (struct sr_request *req)
   return sr_reply_json_steal (req, 200, run);
 }
 
-/* end of sync_cancel.c */
+/* end of sync_cancel_post.c */

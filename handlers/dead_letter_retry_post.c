@@ -1,5 +1,5 @@
 /*
- * dead_letter_retry.c -- POST /v1/dead-letters/{id}/retry: queue the dead
+ * dead_letter_retry_post.c -- POST /v1/dead-letters/{id}/retry: queue the dead
  * job again (a new job with fresh attempts in the same run).
  */
 #include "db.h"
@@ -9,7 +9,7 @@
 #include "store_jobs.h"
 
 enum sr_status
-sr_handle_dead_letter_retry (struct sr_request *req)
+sr_handle_dead_letter_retry_post (struct sr_request *req)
 {
   int64_t id, job = 0;
   char err[512];
@@ -35,4 +35,4 @@ sr_handle_dead_letter_retry (struct sr_request *req)
                                                    (json_int_t) job));
 }
 
-/* end of dead_letter_retry.c */
+/* end of dead_letter_retry_post.c */

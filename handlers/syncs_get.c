@@ -1,5 +1,5 @@
 /*
- * syncs_list.c -- GET /v1/syncs: runs, newest first, filtered by source,
+ * syncs_get.c -- GET /v1/syncs: runs, newest first, filtered by source,
  * status and date, in pages (?limit=, ?cursor= from next_cursor).
  */
 #include "catalog.h"
@@ -10,7 +10,7 @@
 #include "store_jobs.h"
 
 enum sr_status
-sr_handle_syncs_list (struct sr_request *req)
+sr_handle_syncs_get (struct sr_request *req)
 {
   const char *sources[16];
   static const char *const statuses[] = { "queued", "running", "succeeded",
@@ -56,4 +56,4 @@ sr_handle_syncs_list (struct sr_request *req)
                : json_null ()));
 }
 
-/* end of syncs_list.c */
+/* end of syncs_get.c */
