@@ -12,6 +12,7 @@
 #include "dates.h"
 #include "db.h"
 #include "handlers.h"
+#include "json_spec.h"
 #include "http.h"
 #include "reply.h"
 #include "catalog.h"
@@ -41,40 +42,24 @@ enum sr_status
 sr_handle_syncs_post (struct sr_request *req)
 {
   const struct sr_config *cfg = req->app->cfg;
-  const char *source, *from = NULL, *to = NULL, *key;
+  const char *source = NULL, *from = NULL, *to = NULL;
   const char *idem = sr_request_header (req, "Idempotency-Key");
   json_t *body, *windows, *out = NULL, *run = NULL;
   bool force = false;
-  char why[256], err[512], missing[256], fingerprint[128];
+  const struct sr_json_spec spec[] = {
+    SR_JSON_FIELD ("source", SR_JSON_STRING, true, &source, NULL),
+    SR_JSON_FIELD ("from", SR_JSON_STRING, false, &from, NULL),
+    SR_JSON_FIELD ("to", SR_JSON_STRING, false, &to, NULL),
+    SR_JSON_FIELD ("force", SR_JSON_BOOL, false, &force, NULL),
+    SR_JSON_END
+  };
+  char err[512], missing[256], fingerprint[128];
   int32_t f = 0, t = 0;
   PGconn *conn;
-  enum sr_status st;
-  json_t *v;
+  enum sr_status st = SR_OK;
 
-  st = sr_request_body_json (req, &body, why, sizeof (why));
-  if (SR_OK != st)
-    return sr_reply_fail (req, st, "%s", why);
-  if (!json_is_object (body)) {
-    json_decref (body);
-    return sr_reply_fail (req, SR_E_BAD_JSON, "the body must be an object");
-  }
-  json_object_foreach (body, key, v) {
-    if (0 != strcmp (key, "source") && 0 != strcmp (key, "from")
-        && 0 != strcmp (key, "to") && 0 != strcmp (key, "force")) {
-      st = sr_reply_fail_extra_steal (req, SR_E_INVALID,
-                                      json_pack ("{s:s}", "field", key),
-                                      "unknown field \"%s\"", key);
-      json_decref (body);
-      return st;
-    }
-  }
-  source = json_string_value (json_object_get (body, "source"));
-  v = json_object_get (body, "force");
-  if (NULL != v && !json_is_boolean (v))
-    st = sr_reply_fail (req, SR_E_INVALID, "force must be true or false");
-  force = json_is_true (v);
-  if (SR_OK == st && NULL == source)
-    st = sr_reply_fail (req, SR_E_INVALID, "source is required");
+  if (!sr_json_spec_parse_or_reply (req, spec, &body))
+    return SR_OK;
   if (SR_OK == st && 0 != strcmp (source, SR_CATALOG_ALL)
       && NULL == sr_catalog_find (source)) {
     char known[256] = "";
@@ -88,15 +73,7 @@ sr_handle_syncs_post (struct sr_request *req)
                         "(%s%s)", source, known, SR_CATALOG_ALL);
   }
   if (SR_OK == st) {
-    json_t *jf = json_object_get (body, "from");
-    json_t *jt = json_object_get (body, "to");
-
-    from = json_string_value (jf);
-    to = json_string_value (jt);
-    if ((NULL != jf && NULL == from) || (NULL != jt && NULL == to))
-      st = sr_reply_fail (req, SR_E_INVALID, "from and to are dates "
-                          "(YYYY-MM-DD)");
-    else if ((NULL == from) != (NULL == to))
+    if ((NULL == from) != (NULL == to))
       st = sr_reply_fail (req, SR_E_INVALID, "give both from and to, or "
                           "neither");
     else if (NULL != from && (!sr_date_parse (from, &f)
