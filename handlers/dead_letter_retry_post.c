@@ -6,7 +6,7 @@
 #include "handlers.h"
 #include "params.h"
 #include "reply.h"
-#include "store_jobs.h"
+#include "store_dead_letters.h"
 
 enum sr_status
 sr_handle_dead_letter_retry_post (struct sr_request *req)

@@ -8,7 +8,7 @@
 #include "handlers.h"
 #include "json_spec.h"
 #include "reply.h"
-#include "store_jobs.h"
+#include "store_schedules.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -6,7 +6,7 @@
 #include "db.h"
 #include "handlers.h"
 #include "reply.h"
-#include "store_jobs.h"
+#include "store_schedules.h"
 
 
 void

@@ -7,7 +7,7 @@
 #include "handlers.h"
 #include "http.h"
 #include "reply.h"
-#include "store_jobs.h"
+#include "store_sources.h"
 
 #include <string.h>
 

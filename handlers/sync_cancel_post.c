@@ -10,7 +10,7 @@
 #include "handlers.h"
 #include "params.h"
 #include "reply.h"
-#include "store_jobs.h"
+#include "store_runs.h"
 
 #include <string.h>
 

@@ -7,7 +7,7 @@
 #include "handlers.h"
 #include "params.h"
 #include "reply.h"
-#include "store_jobs.h"
+#include "store_runs.h"
 
 enum sr_status
 sr_handle_syncs_get (struct sr_request *req)

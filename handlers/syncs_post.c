@@ -16,7 +16,7 @@
 #include "http.h"
 #include "reply.h"
 #include "catalog.h"
-#include "store_jobs.h"
+#include "store_runs.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -44,7 +44,9 @@ sr_handle_syncs_post (struct sr_request *req)
   const struct sr_config *cfg = req->app->cfg;
   const char *source = NULL, *from = NULL, *to = NULL;
   const char *idem = sr_request_header (req, "Idempotency-Key");
-  json_t *body, *windows, *out = NULL, *run = NULL;
+  json_t *body, *windows, *run = NULL;
+  struct sr_run_created created;
+  char href[64];
   bool force = false;
   const struct sr_json_spec spec[] = {
     SR_JSON_FIELD ("source", SR_JSON_STRING, true, &source, NULL),
@@ -115,63 +117,37 @@ sr_handle_syncs_post (struct sr_request *req)
   if (SR_OK == st)
     st = sr_store_create_run (conn, source, windows, force, idem,
                               NULL != idem ? fingerprint : NULL,
-                              req->principal.sub, NULL, &out, err,
+                              req->principal.sub, NULL, &created, err,
                               sizeof (err));
   json_decref (windows);
   json_decref (body);
-  if (SR_OK != st) {
-    json_decref (out);
-    if (!req->reply.set)
-      return sr_reply_fail (req, st, "%s", err);
-    return st;
-  }
-  if (NULL != json_object_get (out, "idempotency_mismatch")) {
-    json_int_t first = json_integer_value (json_object_get (
-                                             out, "idempotency_mismatch"));
-    char href[64];
-
-    snprintf (href, sizeof (href), "/v1/syncs/%" JSON_INTEGER_FORMAT, first);
-    st = sr_reply_fail_extra_steal (
-      req, SR_E_IDEMPOTENCY_MISMATCH, json_pack ("{s:I, s:s}", "run_id",
-                                                 first, "href", href),
+  if (SR_OK != st)
+    return req->reply.set ? st : sr_reply_fail (req, st, "%s", err);
+  snprintf (href, sizeof (href), "/v1/syncs/%" PRId64, created.run_id);
+  switch (created.outcome) {
+  case SR_RUN_KEY_REUSED:
+    return sr_reply_fail_extra_steal (
+      req, SR_E_IDEMPOTENCY_MISMATCH,
+      json_pack ("{s:I, s:s}", "run_id", (json_int_t) created.run_id,
+                 "href", href),
       "this Idempotency-Key was used for a different request (run %s); "
       "use a new key for a new request", href);
-    json_decref (out);
-    return st;
+  case SR_RUN_OVERLAPS:
+    return sr_reply_fail_extra_steal (
+      req, SR_E_CONFLICT,
+      json_pack ("{s:I, s:s}", "run_id", (json_int_t) created.run_id,
+                 "href", href),
+      "an active run of %s overlaps this window: %s", created.source, href);
+  case SR_RUN_CREATED:
+  case SR_RUN_EXISTING:
+    break;
   }
-  if (NULL != json_object_get (out, "conflict")) {
-    char href[64];
-    json_int_t other = json_integer_value (json_object_get (out,
-                                                            "conflict"));
-
-    snprintf (href, sizeof (href), "/v1/syncs/%" JSON_INTEGER_FORMAT, other);
-    st = sr_reply_fail_extra_steal (
-      req, SR_E_CONFLICT, json_pack ("{s:I, s:s}", "run_id", other, "href",
-                                     href),
-      "an active run of %s overlaps this window: %s",
-      json_string_value (json_object_get (out, "source")), href);
-    json_decref (out);
-    return st;
-  }
-  {
-    json_int_t id = json_integer_value (json_object_get (out, "run_id"));
-    char location[64];
-
-    snprintf (location, sizeof (location), "/v1/syncs/%" JSON_INTEGER_FORMAT,
-              id);
-    st = sr_store_run_get (conn, id, &run, err, sizeof (err));
-    if (SR_OK != st || NULL == run) {
-      json_decref (out);
-      return sr_reply_fail (req, SR_OK != st ? st : SR_E_INTERNAL, "%s",
-                            err);
-    }
-    sr_reply_header (req, "Location", location);
-    st = sr_reply_json_steal (req, json_is_true (json_object_get (out,
-                                                                  "existing"))
-                              ? 200 : 202, run);
-  }
-  json_decref (out);
-  return st;
+  st = sr_store_run_get (conn, created.run_id, &run, err, sizeof (err));
+  if (SR_OK != st || NULL == run)
+    return sr_reply_fail (req, SR_OK != st ? st : SR_E_INTERNAL, "%s", err);
+  sr_reply_header (req, "Location", href);
+  return sr_reply_json_steal (req, SR_RUN_EXISTING == created.outcome ? 200
+                              : 202, run);
 }
 
 /* end of syncs_post.c */

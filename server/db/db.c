@@ -8,6 +8,7 @@
 #include <libpq-events.h>
 #include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define N_ROLES (SR_DB_ROLE_MIGRATE + 1)
@@ -332,6 +333,47 @@ sr_db_run (PGconn *conn, const char *name, const char *sql, int n_params,
 
   PQclear (r);
   return st;
+}
+
+enum sr_status
+sr_db_json (PGconn *conn, const char *name, const char *sql, int n_params,
+            const char *const *params, json_t **out, char *err,
+            size_t errlen)
+{
+  PGresult *r;
+  enum sr_status st = sr_db_exec (conn, name, sql, n_params, params, &r, err,
+                                  errlen);
+
+  *out = NULL;
+  if (SR_OK != st)
+    return st;
+  if (1 == PQntuples (r) && !PQgetisnull (r, 0, 0))
+    *out = json_loads (PQgetvalue (r, 0, 0), 0, NULL);
+  PQclear (r);
+  if (NULL == *out) {
+    snprintf (err, errlen, "%s returned no JSON", name);
+    return SR_E_INTERNAL;
+  }
+  return SR_OK;
+}
+
+enum sr_status
+sr_db_uint (PGconn *conn, const char *name, const char *sql, int n_params,
+            const char *const *params, unsigned int *out, char *err,
+            size_t errlen)
+{
+  PGresult *r;
+  enum sr_status st = sr_db_exec (conn, name, sql, n_params, params, &r, err,
+                                  errlen);
+
+  if (NULL != out)
+    *out = 0;
+  if (SR_OK != st)
+    return st;
+  if (NULL != out && 1 == PQntuples (r))
+    *out = (unsigned int) strtoul (PQgetvalue (r, 0, 0), NULL, 10);
+  PQclear (r);
+  return SR_OK;
 }
 
 enum sr_status

@@ -37,6 +37,7 @@
 
 #include <stddef.h>
 
+#include <jansson.h>
 #include <libpq-fe.h>
 
 #include "config.h"
@@ -106,6 +107,20 @@ enum sr_status sr_db_exec (PGconn *conn, const char *name, const char *sql,
 enum sr_status sr_db_run (PGconn *conn, const char *name, const char *sql,
                           int n_params, const char *const *params, char *err,
                           size_t errlen);
+
+/**
+ * Run a statement that returns one text value and parse it as JSON.
+ * @param[out] out  new reference; SR_E_INTERNAL when there was none
+ */
+enum sr_status sr_db_json (PGconn *conn, const char *name, const char *sql,
+                           int n_params, const char *const *params,
+                           json_t **out, char *err, size_t errlen);
+
+/** Run a statement that returns one count (0 when no row); @a out may be
+ * NULL. */
+enum sr_status sr_db_uint (PGconn *conn, const char *name, const char *sql,
+                           int n_params, const char *const *params,
+                           unsigned int *out, char *err, size_t errlen);
 
 /**
  * Run a multi-statement script without parameters (migrations only: the

@@ -179,6 +179,10 @@ record_outcome (struct sr_jobs *p, PGconn *conn, const struct sr_job *job,
   unsigned long backoff = 500;
   const char *error = '\0' != out->error[0] ? out->error : NULL;
   bool waited = NULL == conn || CONNECTION_OK != PQstatus (conn);
+  const struct sr_job_end end = {
+    .outcome = out->outcome, .result = out->result, .error = error,
+    .retry_s = out->retry_s, .request = out->request, .excerpt = error,
+  };
 
   for (unsigned int attempt = 1;; attempt++) {
     char err[512], final[16] = "";
@@ -187,9 +191,7 @@ record_outcome (struct sr_jobs *p, PGconn *conn, const struct sr_job *job,
     conn = ensure_conn (p, conn, SR_DB_ROLE_JOB, "worker");
     if (stopping (p))
       break;
-    st = sr_store_finish_job (conn, job->id, p->instance, out->outcome,
-                              out->result, error, out->retry_s,
-                              out->request, error, final, err,
+    st = sr_store_finish_job (conn, job->id, p->instance, &end, final, err,
                               sizeof (err));
     if (SR_OK == st) {
       log_recorded (job, out, final, waited);

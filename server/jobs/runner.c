@@ -84,8 +84,10 @@ finish_in_tx (void *cls, PGconn *conn, const struct sr_write_counts *wc,
     return SR_E_UNAVAILABLE;
   }
   result = result_json (hs->res, wc);
-  st = sr_store_finish_job (conn, hs->job->id, hs->owner, "succeeded",
-                            result, NULL, 0, NULL, NULL, NULL, err, errlen);
+  st = sr_store_finish_job (conn, hs->job->id, hs->owner,
+                            &(struct sr_job_end) { .outcome = "succeeded",
+                                                   .result = result },
+                            NULL, err, errlen);
   json_decref (result);
   if (SR_OK == st)
     hs->finished = true;
@@ -189,8 +191,10 @@ plan_tx_work (void *cls, PGconn *conn, char *err, size_t errlen)
   }
   result = result_json (p->res, NULL);
   json_object_set_new (result, "objects_queued", json_integer (ps.added));
-  st = sr_store_finish_job (conn, p->job->id, p->hs->owner, "succeeded",
-                            result, NULL, 0, NULL, NULL, NULL, err, errlen);
+  st = sr_store_finish_job (conn, p->job->id, p->hs->owner,
+                            &(struct sr_job_end) { .outcome = "succeeded",
+                                                   .result = result },
+                            NULL, err, errlen);
   p->hs->lost = SR_E_CONFLICT == st;
   json_decref (result);
   if (SR_OK == st)

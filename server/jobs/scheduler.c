@@ -8,7 +8,7 @@
 #include "db.h"
 #include "log.h"
 #include "mem.h"
-#include "store_jobs.h"
+#include "store_runs.h"
 #include "store_schedules.h"
 #include "tx.h"
 #include "waiter.h"
@@ -73,7 +73,8 @@ struct firing {
   time_t tick;
   const char *note;
   json_t *windows;
-  json_t *out;            /* create_run's answer; NULL: another fired it */
+  bool fired;             /* this instance claimed the tick */
+  struct sr_run_created run;
 };
 
 /* Inside the transaction: claim the tick, create the run, note it. */
@@ -85,29 +86,24 @@ fire_locked (void *cls, PGconn *conn, char *err, size_t errlen)
   const char *outcome = "fired", *note = f->note;
   char run_text[24], why[160];
   const char *run_id = NULL;
-  json_t *conflict;
-  bool claimed;
   enum sr_status st;
 
-  json_decref (f->out);
-  f->out = NULL;
+  f->fired = false;
   st = sr_store_tick_claim (conn, s->name, f->tick, "fired", f->note,
-                            &claimed, err, errlen);
-  if (SR_OK != st || !claimed)
+                            &f->fired, err, errlen);
+  if (SR_OK != st || !f->fired)
     return st;     /* another instance fired it: nothing to do */
   st = sr_store_create_run (conn, s->source, f->windows, false, NULL, NULL,
-                            "scheduler", s->name, &f->out, err, errlen);
+                            "scheduler", s->name, &f->run, err, errlen);
   if (SR_OK != st)
     return st;
-  conflict = json_object_get (f->out, "conflict");
-  if (NULL != conflict) {
-    snprintf (why, sizeof (why), "an overlapping run (%" JSON_INTEGER_FORMAT
-              ") was still active", json_integer_value (conflict));
+  if (SR_RUN_OVERLAPS == f->run.outcome) {
+    snprintf (why, sizeof (why), "an overlapping run (%" PRId64 ") was "
+              "still active", f->run.run_id);
     outcome = "skipped";
     note = why;
   } else {
-    snprintf (run_text, sizeof (run_text), "%" JSON_INTEGER_FORMAT,
-              json_integer_value (json_object_get (f->out, "run_id")));
+    snprintf (run_text, sizeof (run_text), "%" PRId64, f->run.run_id);
     run_id = run_text;
   }
   st = sr_store_tick_run (conn, s->name, f->tick, run_id, outcome, note, err,
@@ -120,8 +116,8 @@ fire_locked (void *cls, PGconn *conn, char *err, size_t errlen)
 /* Fire @a tick: the tick row and the run in one transaction; the tick's
  * primary key lets exactly one instance through. */
 static void
-fire (PGconn *conn, const struct sr_config *cfg, const struct sr_schedule_due *s,
-      time_t tick, const char *note)
+fire (PGconn *conn, const struct sr_config *cfg,
+      const struct sr_schedule_due *s, time_t tick, const char *note)
 {
   struct firing f = { .cfg = cfg, .s = s, .tick = tick, .note = note,
                       .windows = windows_for (cfg, s, tick) };
@@ -132,10 +128,11 @@ fire (PGconn *conn, const struct sr_config *cfg, const struct sr_schedule_due *s
   if (SR_OK != st)
     sr_log (SR_LOG_ERROR, "schedule tick failed", "{s:s, s:s}", "schedule",
             s->name, "error", err);
-  else if (NULL != f.out)
-    sr_log (SR_LOG_INFO, "schedule fired", "{s:s, s:I, s:O}", "schedule",
-            s->name, "tick", (json_int_t) tick, "run", f.out);
-  json_decref (f.out);
+  else if (f.fired)
+    sr_log (SR_LOG_INFO, "schedule fired", "{s:s, s:I, s:s, s:I}",
+            "schedule", s->name, "tick", (json_int_t) tick, "outcome",
+            SR_RUN_OVERLAPS == f.run.outcome ? "skipped: overlapping run"
+            : "run created", "run", (json_int_t) f.run.run_id);
   json_decref (f.windows);
 }
 

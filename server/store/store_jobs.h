@@ -31,39 +31,33 @@ struct sr_job {
 
 void sr_job_clean (struct sr_job *job);
 
-/**
- * Create a run (see signalroom.create_run).
- * @param windows  JSON object source -> [from, to] (borrowed)
- * @param fingerprint  with @a idempotency_key: what the client asked for,
- *                     so the key reused for another request is told apart
- * @param[out] out {"run_id": N[, "existing": true]}, {"conflict": N} or
- *                 {"idempotency_mismatch": N}
- */
-enum sr_status sr_store_create_run (PGconn *conn, const char *source,
-                                    const json_t *windows, bool force,
-                                    const char *idempotency_key,
-                                    const char *fingerprint,
-                                    const char *requested_by,
-                                    const char *schedule, json_t **out,
-                                    char *err, size_t errlen);
-
 /** Claim the oldest due job.  @a *got false when none is due. */
 enum sr_status sr_store_claim_job (PGconn *conn, const char *owner,
                                    unsigned int lease_s, struct sr_job *job,
                                    bool *got, char *err, size_t errlen);
 
+/** How a job ended, as signalroom.finish_job records it. */
+struct sr_job_end {
+  const char *outcome;          /* "succeeded", "retry", "failed",
+                                 * "cancelled" */
+  const json_t *result;         /* counts; may be NULL */
+  const char *error;            /* NULL on success */
+  double retry_s;               /* for "retry": wait before the next try */
+  const json_t *request;        /* what a dead letter shows; may be NULL */
+  const char *excerpt;          /* the upstream's answer, for dead letters */
+};
+
 /**
- * Finish a job (see signalroom.finish_job): @a outcome "succeeded",
- * "retry", "failed" or "cancelled".  A lost lease (or a job another
- * instance already finished) comes back as SR_E_CONFLICT.
+ * Finish job @a job_id held by @a owner (see signalroom.finish_job).  A
+ * lost lease (or a job another instance already finished) comes back as
+ * SR_E_CONFLICT.
  * @param[out] final  the job's new status (may be NULL)
  */
 enum sr_status sr_store_finish_job (PGconn *conn, int64_t job_id,
-                                    const char *owner, const char *outcome,
-                                    const json_t *result, const char *error,
-                                    double retry_s, const json_t *request,
-                                    const char *excerpt, char final[16],
-                                    char *err, size_t errlen);
+                                    const char *owner,
+                                    const struct sr_job_end *end,
+                                    char final[16], char *err,
+                                    size_t errlen);
 
 /** A job a worker of this instance is running, as the heartbeat sees it. */
 struct sr_held_job {
@@ -103,55 +97,5 @@ enum sr_status sr_store_add_object_job (PGconn *conn, int64_t run_id,
 
 /** Wake idle workers everywhere. */
 enum sr_status sr_store_notify_jobs (PGconn *conn, char *err, size_t errlen);
-
-/** A run as JSON (signalroom.run_json); *out NULL when there is none. */
-enum sr_status sr_store_run_get (PGconn *conn, int64_t run_id, json_t **out,
-                                 char *err, size_t errlen);
-
-/** A page of top-level runs, newest first (NULL filters: any). */
-enum sr_status sr_store_runs_list (PGconn *conn, const char *source,
-                                   const char *status, const char *date,
-                                   int64_t before_id, unsigned int limit,
-                                   json_t **out, char *err, size_t errlen);
-
-/** Cancel a run; @a status gets its status after ("" when no such run). */
-enum sr_status sr_store_run_cancel (PGconn *conn, int64_t run_id,
-                                    char status[16], char *err,
-                                    size_t errlen);
-
-/** Freshness of every source: array of {source, last_day, last_success,
- * last_run}. */
-enum sr_status sr_store_sources_status (PGconn *conn, json_t **out,
-                                        char *err, size_t errlen);
-
-/** A page of dead letters, newest first. */
-enum sr_status sr_store_dead_letters (PGconn *conn, int64_t before_id,
-                                      unsigned int limit, json_t **out,
-                                      char *err, size_t errlen);
-
-/**
- * Queue a dead letter's job again.  @a job_id: the new job; 0 when there is
- * no such dead letter; -1 when it was retried already.
- */
-enum sr_status sr_store_dead_letter_retry (PGconn *conn, int64_t id,
-                                           int64_t *job_id, char *err,
-                                           size_t errlen);
-
-/** Every schedule with its recent ticks (JSON array). */
-enum sr_status sr_store_schedules (PGconn *conn, json_t **out, char *err,
-                                   size_t errlen);
-
-/**
- * Change a schedule; NULL fields stay.  @a found false when there is no
- * such schedule.
- */
-enum sr_status sr_store_schedule_update (PGconn *conn, const char *name,
-                                         const char *cron,
-                                         const char *enabled,
-                                         const char *window_days,
-                                         const char *wait_minutes,
-                                         const char *catch_up_minutes,
-                                         const char *after, bool *found,
-                                         char *err, size_t errlen);
 
 #endif /* SR_STORE_JOBS_H */

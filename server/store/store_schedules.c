@@ -144,4 +144,48 @@ sr_store_schedule_dependency (PGconn *conn, const char *after, time_t tick,
   return SR_OK;
 }
 
+enum sr_status
+sr_store_schedules (PGconn *conn, json_t **out, char *err, size_t errlen)
+{
+  return sr_db_json (conn, "schedules_list", sr_sql_schedules_list, 0, NULL,
+                     out, err, errlen);
+}
+
+enum sr_status
+sr_store_schedule_update (PGconn *conn, const char *name, const char *cron,
+                          const char *enabled, const char *window_days,
+                          const char *wait_minutes,
+                          const char *catch_up_minutes, const char *after,
+                          bool *found, char *err, size_t errlen)
+{
+  const char *params[7] = { name, cron, enabled, window_days, wait_minutes,
+                            catch_up_minutes, after };
+  PGresult *r;
+  enum sr_status st = sr_db_exec (conn, "schedule_update",
+                                  sr_sql_schedule_update, 7, params, &r, err,
+                                  errlen);
+
+  *found = false;
+  if (SR_OK != st) {
+    const char *state = sr_db_last_sqlstate ();
+
+    /* The two refusals that are the caller's to fix: an unknown schedule
+     * to wait for (foreign key) and a cycle (our trigger). */
+    if (0 == strcmp (state, "23503")) {
+      snprintf (err, errlen, "after: no schedule named %.80s", after);
+      return SR_E_INVALID;
+    }
+    if (0 == strcmp (state, "SR002")) {
+      snprintf (err, errlen, "after: %.80s already waits on %.80s, "
+                "directly or through others; that would be a cycle",
+                after, name);
+      return SR_E_INVALID;
+    }
+    return st;
+  }
+  *found = 1 == PQntuples (r);
+  PQclear (r);
+  return SR_OK;
+}
+
 /* end of store_schedules.c */

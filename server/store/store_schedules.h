@@ -14,6 +14,7 @@
 #include <stddef.h>
 #include <time.h>
 
+#include <jansson.h>
 #include <libpq-fe.h>
 
 #include "status.h"
@@ -76,5 +77,22 @@ enum sr_status sr_store_schedule_dependency (PGconn *conn, const char *after,
                                              time_t tick, time_t day_start,
                                              char *out, size_t len,
                                              char *err, size_t errlen);
+
+/** Every schedule with its recent ticks (JSON array). */
+enum sr_status sr_store_schedules (PGconn *conn, json_t **out, char *err,
+                                   size_t errlen);
+
+/**
+ * Change a schedule; NULL fields stay.  @a found false when there is no
+ * such schedule.
+ */
+enum sr_status sr_store_schedule_update (PGconn *conn, const char *name,
+                                         const char *cron,
+                                         const char *enabled,
+                                         const char *window_days,
+                                         const char *wait_minutes,
+                                         const char *catch_up_minutes,
+                                         const char *after, bool *found,
+                                         char *err, size_t errlen);
 
 #endif /* SR_STORE_SCHEDULES_H */
