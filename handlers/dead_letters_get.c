@@ -17,7 +17,6 @@ sr_handle_dead_letters_get (struct sr_request *req)
   PGconn *conn;
   json_t *items;
   enum sr_status st;
-  size_t n;
 
   if (!sr_query_int_or_reply (req, "limit", 1, 500, 50, &limit)
       || !sr_query_int_or_reply (req, "cursor", 1, INT64_MAX, 0, &cursor))
@@ -28,16 +27,7 @@ sr_handle_dead_letters_get (struct sr_request *req)
                                 err, sizeof (err));
   if (SR_OK != st)
     return sr_reply_fail (req, st, "%s", err);
-  n = json_array_size (items);
-  return sr_reply_json_steal (
-    req, 200,
-    json_pack ("{s:o, s:o}", "dead_letters", items, "next_cursor",
-               (json_int_t) n == limit
-               ? json_integer (json_integer_value (json_object_get (
-                                                     json_array_get (items,
-                                                                     n - 1),
-                                                     "id")))
-               : json_null ()));
+  return sr_reply_page_steal (req, "dead_letters", items, limit);
 }
 
 /* end of dead_letters_get.c */

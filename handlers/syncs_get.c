@@ -21,7 +21,6 @@ sr_handle_syncs_get (struct sr_request *req)
   PGconn *conn;
   json_t *runs;
   enum sr_status st;
-  size_t n;
 
   /* The catalogue's sources, and the runs of all of them. */
   {
@@ -44,16 +43,7 @@ sr_handle_syncs_get (struct sr_request *req)
                              (unsigned int) limit, &runs, err, sizeof (err));
   if (SR_OK != st)
     return sr_reply_fail (req, st, "%s", err);
-  n = json_array_size (runs);
-  return sr_reply_json_steal (
-    req, 200,
-    json_pack ("{s:o, s:o}", "runs", runs, "next_cursor",
-               (json_int_t) n == limit
-               ? json_integer (json_integer_value (json_object_get (
-                                                     json_array_get (runs,
-                                                                     n - 1),
-                                                     "id")))
-               : json_null ()));
+  return sr_reply_page_steal (req, "runs", runs, limit);
 }
 
 /* end of syncs_get.c */

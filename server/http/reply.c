@@ -188,4 +188,19 @@ sr_reply_header (struct sr_request *req, const char *name, const char *value)
   r->n_headers++;
 }
 
+enum sr_status
+sr_reply_page_steal (struct sr_request *req, const char *key, json_t *items,
+                     int64_t limit)
+{
+  size_t n = json_array_size (items);
+  json_t *next = json_null ();
+
+  if (n > 0 && (int64_t) n == limit)
+    next = json_integer (json_integer_value (json_object_get (
+                                               json_array_get (items, n - 1),
+                                               "id")));
+  return sr_reply_json_steal (req, 200, json_pack ("{s:o, s:o}", key, items,
+                                                   "next_cursor", next));
+}
+
 /* end of reply.c */

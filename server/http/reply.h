@@ -74,4 +74,11 @@ void sr_reply_header (struct sr_request *req, const char *name,
 /** Free a staged reply. */
 void sr_reply_clean (struct sr_reply *reply);
 
+/**
+ * A keyset page: {"<key>": items, "next_cursor": id of the last item, or
+ * null when the page is not full (nothing follows)}.  Takes @a items.
+ */
+enum sr_status sr_reply_page_steal (struct sr_request *req, const char *key,
+                                    json_t *items, int64_t limit);
+
 #endif /* SR_REPLY_H */
