@@ -101,7 +101,7 @@ post (struct ctx *c, char *body_steal, struct sr_upstream_response *resp)
   };
   char err[900];
   uint64_t t0 = sr_now_us ();
-  enum sr_status st = sr_upstream_fetch (c->sync->http, &rq, resp, c->res,
+  enum sr_status st = sr_upstream_fetch (c->sync->http, &rq, resp, &c->res->http,
                                          err, sizeof (err));
 
   c->fetch_us += sr_now_us () - t0;

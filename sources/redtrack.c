@@ -178,7 +178,7 @@ fetch_day (struct ctx *c, const char *day)
               "%s/report?api_key=%s&date_from=%s&date_to=%s&group=source"
               "&page=%d&per=%d&timezone=%s", c->sync->cfg->redtrack_base_url,
               c->key_escaped, day, day, page, PER_PAGE, c->tz_escaped);
-    st = sr_upstream_fetch (c->sync->http, &rq, &resp, c->res, err,
+    st = sr_upstream_fetch (c->sync->http, &rq, &resp, &c->res->http, err,
                             sizeof (err));
     if (SR_OK != st) {
       sr_upstream_response_clean (&resp);

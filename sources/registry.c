@@ -67,9 +67,9 @@ sr_source_run (const struct sr_source *src, struct sr_sync_ctx *ctx,
   /* Database trouble passes; what a source marked is kept; the rest
    * (configuration, authentication, malformed data) does not. */
   if (SR_E_DB_CONN == st || SR_E_DB_SOFT == st)
-    res->retryable = true;
+    res->http.retryable = true;
   else if (SR_OK == st || SR_E_CONFIG == st || SR_E_INVALID == st)
-    res->retryable = false;
+    res->http.retryable = false;
   if (SR_OK != st && '\0' == res->error[0])
     snprintf (res->error, sizeof (res->error), "%s %s..%s: %s", src->name,
               from, to, sr_status_title (st));
@@ -79,8 +79,8 @@ sr_source_run (const struct sr_source *src, struct sr_sync_ctx *ctx,
             src->name, "from", from, "to", to, "inserted",
             (json_int_t) res->inserted, "updated", (json_int_t) res->updated,
             "deleted", (json_int_t) res->deleted, "skipped",
-            (json_int_t) res->skipped, "requests", (int) res->requests,
-            "retries", (int) res->retries, "seconds", res->seconds);
+            (json_int_t) res->skipped, "requests", (int) res->http.requests,
+            "retries", (int) res->http.retries, "seconds", res->seconds);
   else
     sr_log (SR_LOG_ERROR, "sync failed", "{s:s, s:s, s:s, s:s}", "source",
             src->name, "from", from, "to", to, "error", res->error);
@@ -118,7 +118,7 @@ sr_sync_result_json (const struct sr_sync_result *res)
     (json_int_t) res->inserted, "updated", (json_int_t) res->updated,
     "deleted", (json_int_t) res->deleted, "skipped",
     (json_int_t) res->skipped, "fetched", (json_int_t) res->fetched,
-    "requests", (int) res->requests, "retries", (int) res->retries,
+    "requests", (int) res->http.requests, "retries", (int) res->http.retries,
     "duration_ms", (json_int_t) (res->seconds * 1000.0 + 0.5));
 
   if ('\0' != res->error[0])

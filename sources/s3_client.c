@@ -850,7 +850,7 @@ setup (struct sr_s3 *s3, const char *url, struct xfer *x,
 }
 
 static void
-count (struct sr_sync_result *stats, unsigned int attempt)
+count (struct sr_upstream_stats *stats, unsigned int attempt)
 {
   if (NULL == stats)
     return;
@@ -866,7 +866,7 @@ count (struct sr_sync_result *stats, unsigned int attempt)
  */
 static enum sr_status
 perform (struct sr_s3 *s3, const char *what, const char *url,
-         struct xfer *x, struct sr_sync_result *stats, char *err,
+         struct xfer *x, struct sr_upstream_stats *stats, char *err,
          size_t errlen)
 {
   const struct sr_config *cfg = s3->cfg;
@@ -1035,7 +1035,7 @@ out:
 
 enum sr_status
 sr_s3_list (struct sr_s3 *s3, const char *prefix, unsigned max_keys,
-            struct sr_s3_list *out, struct sr_sync_result *stats, char *err,
+            struct sr_s3_list *out, struct sr_upstream_stats *stats, char *err,
             size_t errlen)
 {
   struct sr_buf page;
@@ -1114,7 +1114,7 @@ gz_name (const char *key)
 enum sr_status
 sr_s3_get (struct sr_s3 *s3, const char *key, sr_s3_sink on_data,
            void *cls, char etag_out[80], uint64_t *bytes_in,
-           struct sr_sync_result *stats, char *err, size_t errlen)
+           struct sr_upstream_stats *stats, char *err, size_t errlen)
 {
   struct xfer x = { .sink = on_data, .cls = cls };
   char *what;

@@ -36,7 +36,7 @@
 #include <stdint.h>
 
 #include "config.h"
-#include "source.h"
+#include "upstream_stats.h"
 #include "status.h"
 
 struct sr_s3;
@@ -91,7 +91,7 @@ void sr_s3_set_stop (struct sr_s3 *s3, const atomic_int *stop);
  */
 enum sr_status sr_s3_list (struct sr_s3 *s3, const char *prefix,
                            unsigned max_keys, struct sr_s3_list *out,
-                           struct sr_sync_result *stats, char *err,
+                           struct sr_upstream_stats *stats, char *err,
                            size_t errlen);
 
 void sr_s3_list_clean (struct sr_s3_list *l);
@@ -116,7 +116,7 @@ void sr_s3_list_clean (struct sr_s3_list *l);
  */
 enum sr_status sr_s3_get (struct sr_s3 *s3, const char *key,
                           sr_s3_sink on_data, void *cls, char etag_out[80],
-                          uint64_t *bytes_in, struct sr_sync_result *stats,
+                          uint64_t *bytes_in, struct sr_upstream_stats *stats,
                           char *err, size_t errlen);
 
 /* ------------------------------------------------------------------ */

@@ -119,8 +119,8 @@ worker (void *cls)
   q->res->inserted += stats.inserted;
   q->res->deleted += stats.deleted;
   q->res->skipped += stats.skipped;
-  q->res->requests += stats.requests;
-  q->res->retries += stats.retries;
+  q->res->http.requests += stats.http.requests;
+  q->res->http.retries += stats.http.retries;
   pthread_mutex_unlock (&q->totals->lock);
   if (own_conn)
     PQfinish (mine.conn);

@@ -295,7 +295,7 @@ load_in_tx (struct load *l, struct sr_s3 *s3, const struct sr_s3_object *obj,
   if (*unchanged)
     return SR_OK;
   l->csv = sr_csv_new (MAX_RECORD, on_record, l);
-  st = sr_s3_get (s3, l->key, on_data, l, etag, &bytes, res, err,
+  st = sr_s3_get (s3, l->key, on_data, l, etag, &bytes, &res->http, err,
                   sizeof (err));
   if ('\0' != l->refused[0] || SR_OK != l->st)
     return SR_E_INVALID;

@@ -53,7 +53,7 @@ sync_prefix (struct sr_sync_ctx *sync, struct sr_s3 *s3, const char *prefix,
   snprintf (list_prefix, sizeof (list_prefix), "%s%s", prefix,
             '/' == prefix[strlen (prefix) - 1] ? "" : "/");
   st = sr_s3_list (s3, list_prefix,
-                   (unsigned int) sync->cfg->s3_list_page_size, &list, res,
+                   (unsigned int) sync->cfg->s3_list_page_size, &list, &res->http,
                    err, sizeof (err));
   if (SR_OK != st)
     return sr_sync_fail (res, st, "%s", err);

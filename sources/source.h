@@ -25,6 +25,7 @@
 #include "config.h"
 #include "store_windows.h"
 #include "status.h"
+#include "upstream_stats.h"
 
 struct sr_upstream;
 
@@ -53,15 +54,11 @@ struct sr_sync_result {
   uint64_t updated;              /* existing rows whose values changed */
   uint64_t deleted;              /* rows gone upstream, removed here */
   uint64_t skipped;              /* rows received but not storable */
-  unsigned int requests;         /* upstream HTTP requests made */
-  unsigned int retries;          /* of which repeats after 429/5xx/... */
+  struct sr_upstream_stats http; /* requests, retries, whether a failure
+                                  * may pass, Retry-After */
   double seconds;
   json_t *details;               /* source-specific extras, may be NULL */
   char error[1024];              /* "" on success */
-  bool retryable;                /* the failure may pass (network, 429, 5xx,
-                                  * database busy); false: config, auth,
-                                  * malformed data -- fail at once */
-  double retry_after_s;          /* upstream asked to wait this long (0) */
 };
 
 /* What a source needs and its default window are data in the catalogue

@@ -217,7 +217,7 @@ enum sr_status
 sr_upstream_fetch (struct sr_upstream *u,
                    const struct sr_upstream_request *rq,
                    struct sr_upstream_response *resp,
-                   struct sr_sync_result *res, char *err, size_t errlen)
+                   struct sr_upstream_stats *stats, char *err, size_t errlen)
 {
   const struct sr_config *cfg = u->cfg;
   struct curl_slist *hdrs = NULL;
@@ -284,9 +284,9 @@ sr_upstream_fetch (struct sr_upstream *u,
       curl_easy_setopt (u->curl, CURLOPT_POSTFIELDS, rq->body ? rq->body : "");
     }
     made = attempt;
-    res->requests++;
+    stats->requests++;
     if (attempt > 1)
-      res->retries++;
+      stats->retries++;
     rc = curl_easy_perform (u->curl);
     curl_easy_getinfo (u->curl, CURLINFO_RESPONSE_CODE, &resp->status);
     if (t.too_large) {
@@ -340,8 +340,8 @@ sr_upstream_fetch (struct sr_upstream *u,
   curl_slist_free_all (hdrs);
   if (SR_OK != st) {
     /* Tell the job queue whether a later attempt may succeed. */
-    res->retryable = transient;
-    res->retry_after_s = last_retry_after;
+    stats->retryable = transient;
+    stats->retry_after_s = last_retry_after;
   }
   if (SR_OK != st && '\0' == err[0])
     snprintf (err, errlen, "%s: %s %s failed after %u attempt(s): %s",

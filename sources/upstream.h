@@ -31,7 +31,7 @@
 
 #include "buf.h"
 #include "config.h"
-#include "source.h"
+#include "upstream_stats.h"
 #include "status.h"
 
 struct sr_upstream;
@@ -92,7 +92,7 @@ int sr_upstream_on_progress (void *cls, curl_off_t dltotal,
 enum sr_status sr_upstream_fetch (struct sr_upstream *u,
                                   const struct sr_upstream_request *rq,
                                   struct sr_upstream_response *resp,
-                                  struct sr_sync_result *res, char *err,
+                                  struct sr_upstream_stats *stats, char *err,
                                   size_t errlen);
 
 void sr_upstream_response_clean (struct sr_upstream_response *resp);

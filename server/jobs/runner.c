@@ -61,7 +61,7 @@ result_json (const struct sr_sync_result *res,
                          (json_int_t) (wc ? wc->deleted : res->deleted),
                          "skipped", (json_int_t) res->skipped, "fetched",
                          (json_int_t) res->fetched, "requests",
-                         (int) res->requests, "retries", (int) res->retries);
+                         (int) res->http.requests, "retries", (int) res->http.retries);
 
   if (NULL != res->details)
     json_object_set (j, "details", res->details);
@@ -107,7 +107,7 @@ retry_delay_s (const struct sr_config *cfg, const struct sr_job *job,
 
   return (double) sr_backoff_delay_us (
            &b, (unsigned int) (job->attempts > 0 ? job->attempts : 1),
-           res->retry_after_s > 0 ? (uint64_t) (res->retry_after_s * 1e6) : 0,
+           res->http.retry_after_s > 0 ? (uint64_t) (res->http.retry_after_s * 1e6) : 0,
            sr_backoff_jitter ()) / 1e6;
 }
 
@@ -225,7 +225,7 @@ run_plan (struct sr_sync_ctx *ctx, const struct sr_job *job,
 static bool
 may_pass (enum sr_status st, PGconn *conn, const struct sr_sync_result *res)
 {
-  return res->retryable || SR_E_DB_CONN == st || SR_E_DB_SOFT == st
+  return res->http.retryable || SR_E_DB_CONN == st || SR_E_DB_SOFT == st
          || SR_E_DB_TIMEOUT == st || CONNECTION_OK != PQstatus (conn);
 }
 

@@ -288,7 +288,7 @@ SR_TEST (test_list_paginates_and_filters)
   struct sr_config cfg;
   struct sr_s3 *s3;
   struct sr_s3_list l;
-  struct sr_sync_result stats;
+  struct sr_upstream_stats stats;
   char err[512];
 
   REQUIRE (server () && put_listed ());
@@ -355,7 +355,7 @@ SR_TEST (test_get_plain)
   struct sr_config cfg;
   struct sr_s3 *s3;
   struct collected c = { 0 };
-  struct sr_sync_result stats = { 0 };
+  struct sr_upstream_stats stats = { 0 };
   char etag[80];
   char md5[33];
   uint64_t in = 0;
@@ -585,7 +585,7 @@ SR_TEST (test_wrong_secret)
   struct sr_config cfg;
   struct sr_s3 *s3;
   struct sr_s3_list l;
-  struct sr_sync_result stats = { 0 };
+  struct sr_upstream_stats stats = { 0 };
   struct collected c = { 0 };
   char err[512];
 
@@ -617,7 +617,7 @@ SR_TEST (test_missing_key_and_bucket)
   struct sr_config cfg;
   struct sr_s3 *s3;
   struct sr_s3_list l;
-  struct sr_sync_result stats = { 0 };
+  struct sr_upstream_stats stats = { 0 };
   struct collected c = { 0 };
   char err[512];
 
@@ -651,7 +651,7 @@ SR_TEST (test_sink_stops_transfer)
   struct sr_config cfg;
   struct sr_s3 *s3;
   struct collected c = { .fail_with = SR_E_DB };
-  struct sr_sync_result stats = { 0 };
+  struct sr_upstream_stats stats = { 0 };
   char err[512];
 
   REQUIRE (NULL != data && server ());
@@ -867,7 +867,7 @@ SR_TEST (test_retries_slowdown_and_dropped_connections)
   struct sr_config cfg;
   struct sr_s3 *s3;
   struct collected c = { 0 };
-  struct sr_sync_result stats = { 0 };
+  struct sr_upstream_stats stats = { 0 };
   char etag[80];
   char err[512];
 
@@ -899,7 +899,7 @@ SR_TEST (test_gives_up_after_attempts)
   struct sr_config cfg;
   struct sr_s3 *s3;
   struct sr_s3_list l;
-  struct sr_sync_result stats = { 0 };
+  struct sr_upstream_stats stats = { 0 };
   char err[512];
 
   REQUIRE (fake_start (&f, script, 3));
@@ -928,7 +928,7 @@ SR_TEST (test_no_retry_once_bytes_were_passed_on)
   struct sr_config cfg;
   struct sr_s3 *s3;
   struct collected c = { 0 };
-  struct sr_sync_result stats = { 0 };
+  struct sr_upstream_stats stats = { 0 };
   char err[512];
 
   REQUIRE (fake_start (&f, script, 2));
@@ -961,7 +961,7 @@ SR_TEST (test_non_xml_errors)
   struct sr_config cfg;
   struct sr_s3 *s3;
   struct collected c = { 0 };
-  struct sr_sync_result stats = { 0 };
+  struct sr_upstream_stats stats = { 0 };
   char err[512];
 
   REQUIRE (fake_start (&f, script, 2));
