@@ -3,7 +3,7 @@
  * instance (secrets shown only as "[set]"), for operators.
  */
 #include "handlers.h"
-#include "http.h"
+#include "app_state.h"
 #include "reply.h"
 #include "version.h"
 

@@ -6,7 +6,7 @@
  */
 #include "handlers.h"
 #include "clock.h"
-#include "http.h"
+#include "app_state.h"
 #include "reply.h"
 #include "version.h"
 

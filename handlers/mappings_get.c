@@ -4,7 +4,7 @@
  */
 #include "db.h"
 #include "handlers.h"
-#include "http.h"
+#include "app_state.h"
 #include "store_mapping.h"
 #include "reply.h"
 

@@ -5,7 +5,7 @@
  */
 #include "db.h"
 #include "handlers.h"
-#include "http.h"
+#include "app_state.h"
 #include "log.h"
 #include "store_mapping.h"
 #include "reply.h"

@@ -4,7 +4,7 @@
 #include "readiness.h"
 #include "clock.h"
 #include "db.h"
-#include "http.h"
+#include "app_state.h"
 #include "log.h"
 
 #include <stdatomic.h>

@@ -5,7 +5,7 @@
 #include "catalog.h"
 #include "db.h"
 #include "handlers.h"
-#include "http.h"
+#include "app_state.h"
 #include "reply.h"
 #include "store_sources.h"
 

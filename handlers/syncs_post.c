@@ -13,7 +13,7 @@
 #include "db.h"
 #include "handlers.h"
 #include "json_spec.h"
-#include "http.h"
+#include "app_state.h"
 #include "reply.h"
 #include "catalog.h"
 #include "store_runs.h"

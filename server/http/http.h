@@ -29,25 +29,11 @@
 #include <stdbool.h>
 #include <time.h>
 
+#include "app_state.h"
 #include "auth.h"
 #include "config.h"
 #include "router.h"
 #include "status.h"
-
-/** Process-wide state handlers may read (immutable after start, except
- * the atomics). */
-struct sr_app {
-  const struct sr_config *cfg;
-  const struct sr_auth *auth;     /* NULL: protected routes answer 503 */
-  const struct sr_route *routes;
-  size_t n_routes;
-  atomic_bool draining;           /* SIGTERM received */
-  time_t started_at;
-  /* Drop what an API thread keeps for the database (its connection), so
-   * a request retried after a database restart starts afresh.  Set by
-   * the program; the HTTP layer knows nothing of databases. */
-  void (*reset_thread) (void);
-};
 
 /** Request-target and header limits (beyond them: 414 / 431). */
 #define SR_HTTP_MAX_URI 8192
