@@ -6,10 +6,9 @@
  * the run right after marking (usually still running).  A run already
  * finished answers 409.
  */
-#include "db.h"
 #include "handlers.h"
-#include "params.h"
 #include "reply.h"
+#include "run_lookup.h"
 #include "store_runs.h"
 
 #include <string.h>
@@ -20,19 +19,11 @@ sr_handle_sync_cancel_post (struct sr_request *req)
   int64_t id;
   char err[512], status[16];
   PGconn *conn;
-  json_t *run = NULL;
+  json_t *run;
   enum sr_status st;
 
-  if (!sr_path_id_or_reply (req, 0, &id))
+  if (!sr_run_from_path_or_reply (req, &conn, &id, &run))
     return SR_OK;
-  st = sr_db_thread_conn (&conn, err, sizeof (err));
-  if (SR_OK == st)
-    st = sr_store_run_get (conn, id, &run, err, sizeof (err));
-  if (SR_OK != st)
-    return sr_reply_fail (req, st, "%s", err);
-  if (NULL == run)
-    return sr_reply_fail (req, SR_E_NOT_FOUND, "no run %lld",
-                          (long long) id);
   {
     const char *was = json_string_value (json_object_get (run, "status"));
 
