@@ -17,7 +17,7 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BUILD="build-essential cmake pkg-config libmicrohttpd-dev libcurl4-openssl-dev libyajl-dev
   libpq-dev libjansson-dev libjwt-dev libssl-dev libxml2-dev zlib1g-dev"
 TEST="postgresql postgresql-client curl tzdata procps util-linux python3
-  clang libclang-rt-14-dev"
+  clang libclang-rt-14-dev wrk"
 RUNTIME="libmicrohttpd12 libcurl4 libpq5 libjansson4 libjwt0 libssl3 libyajl2 tzdata
   ca-certificates curl libxml2 zlib1g"
 

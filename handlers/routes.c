@@ -10,6 +10,7 @@
  * never a frozen server.
  */
 #include "handlers.h"
+#include "report_args.h"
 
 #define KiB 1024u
 
@@ -74,6 +75,17 @@ const struct sr_route sr_routes[] = {
     .handler = sr_handle_schedule_patch, .policy = SR_AUTH_SERVICE_ROLE,
     .body_type = "application/json", .max_body = 4 * KiB,
     .summary = "pause, resume or edit a schedule" },
+  { .method = "GET", .path = "/v1/reports", .handler = sr_handle_reports_get,
+    .policy = SR_AUTH_AUTHENTICATED, .flags = SR_ROUTE_NO_DB,
+    .summary = "the report catalogue" },
+  { .method = "GET", .path = "/v1/reports/{name}",
+    .handler = sr_handle_report_get, .cached = sr_handle_report_get_cached,
+    .policy = SR_AUTH_AUTHENTICATED, .query = sr_report_param_names,
+    .summary = "one report" },
+  { .method = "GET", .path = "/v1/reports/orders/{name}",
+    .handler = sr_handle_report_get, .cached = sr_handle_report_get_cached,
+    .policy = SR_AUTH_AUTHENTICATED, .query = sr_report_param_names,
+    .summary = "one order analytic" },
 };
 
 const size_t sr_routes_count = sizeof (sr_routes) / sizeof (sr_routes[0]);

@@ -323,6 +323,12 @@ load_in_tx (struct load *l, struct sr_s3 *s3, const struct sr_s3_object *obj,
   if ('\0' == etag[0])
     snprintf (etag, sizeof (etag), "%s", obj->etag);
   st = write_quarantine (l, etag);
+  if (SR_OK == st) {
+    st = sr_store_s3_reports_follow (l->sync->conn, l->table, l->key, err,
+                                     sizeof (err));
+    if (SR_OK != st)
+      load_fail (l, st, "report rollups: %s", err);
+  }
   if (SR_OK == st)
     st = record_state (l, obj, etag);
   return st;

@@ -20,6 +20,7 @@ int sr_cmd_version (int argc, char **argv);
 int sr_cmd_token (int argc, char **argv);
 int sr_cmd_sync (int argc, char **argv);
 int sr_cmd_mapping (int argc, char **argv);
+int sr_cmd_report (int argc, char **argv);
 
 /**
  * Common argument handling for commands without options: prints @a usage

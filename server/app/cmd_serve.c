@@ -16,6 +16,7 @@
 #include "automigrate.h"
 #include "cli.h"
 #include "config.h"
+#include "datawatch.h"
 #include "db.h"
 #include "http.h"
 #include "jobs.h"
@@ -23,6 +24,7 @@
 #include "scheduler.h"
 #include "log.h"
 #include "mem.h"
+#include "reply_cache.h"
 #include "version.h"
 
 #include <curl/curl.h>
@@ -89,8 +91,10 @@ instance_name (char *out, size_t len)
 
 /* What the migrator opens once the schema is current. */
 struct schema_users {
+  const struct sr_config *cfg;
   struct sr_jobs *jobs;
   struct sr_scheduler *sched;
+  struct sr_datawatch *watch;   /* started here: its table exists now */
 };
 
 static void
@@ -100,6 +104,8 @@ on_schema_ready (void *cls)
 
   sr_jobs_open (u->jobs);
   sr_scheduler_open (u->sched);
+  if (NULL == u->watch && SR_OK != sr_datawatch_start (u->cfg, &u->watch))
+    sr_log (SR_LOG_ERROR, "cannot start the data version watcher", NULL);
 }
 
 int
@@ -111,7 +117,7 @@ sr_cmd_serve (int argc, char **argv)
   struct sr_automigrate *am = NULL;
   struct sr_jobs *jobs = NULL;
   struct sr_scheduler *sched = NULL;
-  struct schema_users users;
+  struct schema_users users = { 0 };
   char instance[96];
   struct sr_app app;
   sigset_t stop_signals;
@@ -151,6 +157,8 @@ sr_cmd_serve (int argc, char **argv)
   app.n_routes = sr_routes_count;
   app.started_at = sr_wall_now ();
   app.reset_thread = sr_db_thread_close;
+  app.report_cache = sr_reply_cache_new ((size_t) cfg.report_cache_mb
+                                         * 1024 * 1024);
   atomic_init (&app.draining, false);
 
   if (SR_OK != sr_http_start (&app, &srv, err, sizeof (err))) {
@@ -176,6 +184,7 @@ sr_cmd_serve (int argc, char **argv)
           "workers", (int) cfg.workers);
   if (cfg.scheduler && SR_OK != sr_scheduler_start (&cfg, &sched))
     sr_log (SR_LOG_ERROR, "cannot start the scheduler", NULL);
+  users.cfg = &cfg;
   users.jobs = jobs;
   users.sched = sched;
   if (SR_OK != sr_automigrate_start (&cfg, on_schema_ready, &users, &am)) {
@@ -198,6 +207,7 @@ sr_cmd_serve (int argc, char **argv)
           (int) cfg.shutdown_grace_s);
   atomic_store (&app.draining, true);
   sr_automigrate_stop (am);
+  sr_datawatch_stop (users.watch);
   sr_scheduler_stop (sched);
   {
     unsigned int handed_back = 0;
@@ -218,6 +228,7 @@ sr_cmd_serve (int argc, char **argv)
 
 cleanup:
   (void) sr_jobs_stop (jobs, 0, NULL);
+  sr_reply_cache_free (app.report_cache);
   sr_db_thread_close ();
   curl_global_cleanup ();
   sr_auth_free (auth);

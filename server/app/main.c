@@ -23,6 +23,8 @@ static const struct command commands[] = {
   { "migrate", sr_cmd_migrate, "apply pending database migrations and exit" },
   { "mapping", sr_cmd_mapping,
     "load the Redtrack-source -> Everflow-affiliate mapping file" },
+  { "report", sr_cmd_report,
+    "print a report (daily-summary, leaderboard, ...) as JSON, CSV or a table" },
   { "sync", sr_cmd_sync,
     "sync one source for a date window, in this process" },
   { "token", sr_cmd_token,

@@ -101,6 +101,10 @@ static const struct sr_config_option options[] = {
     OFF (http_keepalive_max), NULL,
     "Responses keep the connection open only while at most this many "
     "connections are open (a reused connection holds 544 KiB)." },
+  { "SIGNALROOM_REPORT_CACHE_MB", SR_CFG_UINT, "64", 0, 0, 65536,
+    OFF (report_cache_mb), NULL,
+    "Memory for rendered reports kept between loads (0: no cache); a "
+    "load's commit makes every instance drop what it changed." },
   { "SIGNALROOM_API_THREADS", SR_CFG_UINT, "4", 0, 1, 64,
     OFF (api_threads), NULL,
     "Threads that run requests needing the database, each with its own "

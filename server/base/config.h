@@ -74,6 +74,7 @@ struct sr_config {
   bool scheduler;
   unsigned long scheduler_interval_ms;
   unsigned long http_threads;
+  unsigned long report_cache_mb;
   unsigned long max_connections;
   unsigned long http_header_timeout_s;
   unsigned long http_body_timeout_s;

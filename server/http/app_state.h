@@ -15,6 +15,7 @@
 #include "config.h"
 
 struct sr_route;
+struct sr_reply_cache;
 
 /** Process-wide state handlers may read (immutable after start, except
  * the atomics). */
@@ -29,6 +30,8 @@ struct sr_app {
    * a request retried after a database restart starts afresh.  Set by
    * the program; the HTTP layer knows nothing of databases. */
   void (*reset_thread) (void);
+  /* Rendered reports between loads (reply_cache.h); may be NULL. */
+  struct sr_reply_cache *report_cache;
 };
 
 #endif /* SR_APP_STATE_H */

@@ -510,6 +510,7 @@ queue_reply (struct conn_state *cs)
   struct sr_reply *r = &req->reply;
   struct sr_http *srv = cs->srv;
   struct MHD_Response *resp;
+  bool cacheable = false;
   enum MHD_Result ret;
 
   if (!r->set)
@@ -523,10 +524,14 @@ queue_reply (struct conn_state *cs)
   MHD_add_response_header (resp, MHD_HTTP_HEADER_CONTENT_TYPE,
                            r->content_type);
   MHD_add_response_header (resp, "X-Request-Id", req->request_id);
-  MHD_add_response_header (resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
   MHD_add_response_header (resp, "X-Content-Type-Options", "nosniff");
-  for (size_t i = 0; i < r->n_headers; i++)
+  for (size_t i = 0; i < r->n_headers; i++) {
     MHD_add_response_header (resp, r->headers[i].name, r->headers[i].value);
+    cacheable |= 0 == strcasecmp (r->headers[i].name, "Cache-Control");
+  }
+  /* Nothing is cached unless its handler says how. */
+  if (!cacheable)
+    MHD_add_response_header (resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
   /* A reused connection keeps its whole memory pool (SR_HTTP_POOL_SIZE):
    * with many connections open, each is closed after its answer. */
   if (cs->must_close || atomic_load (&req->app->draining)
@@ -747,6 +752,17 @@ on_end (struct conn_state *cs)
     if (!cs->api_done && !cs->early_error && !cs->dispatched)
       dispatch (cs);
     return queue_reply (cs);
+  }
+  /* What memory can answer (a cached report, a 304, a bad parameter)
+   * costs no thread hop. */
+  if (NULL != req->route->cached && !cs->suspended) {
+    enum sr_status st = req->route->cached (req);
+
+    if (req->reply.set) {
+      if (SR_OK != st && req->reply.http_status < 400)
+        sr_reply_problem (req, st, NULL);
+      return queue_reply (cs);
+    }
   }
   if (!cs->suspended)
     hand_to_pool (cs);

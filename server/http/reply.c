@@ -77,6 +77,14 @@ sr_reply_text (struct sr_request *req, unsigned int http_status,
   return SR_OK;
 }
 
+enum sr_status
+sr_reply_bytes_steal (struct sr_request *req, unsigned int http_status,
+                      const char *content_type, char *data, size_t len)
+{
+  stage (req, http_status, content_type, data, len);
+  return SR_OK;
+}
+
 static enum sr_status
 problem (struct sr_request *req, enum sr_status st, json_t *extra,
          const char *detail, va_list ap)

@@ -34,6 +34,13 @@ enum sr_status sr_reply_text (struct sr_request *req,
                               const char *content_type, const char *data,
                               size_t len);
 
+/** Stage @a data (malloc'ed, NUL-terminated at @a len) as the body;
+ * the reply owns it from now on. */
+enum sr_status sr_reply_bytes_steal (struct sr_request *req,
+                                     unsigned int http_status,
+                                     const char *content_type, char *data,
+                                     size_t len);
+
 /**
  * Stage the problem envelope for @a st with a printf-style @a detail
  * (NULL for none).  Replaces any reply staged before.

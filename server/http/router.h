@@ -41,6 +41,10 @@ struct sr_route {
   size_t max_body;                /* bytes; 0 with body_type NULL */
   unsigned int flags;             /* SR_ROUTE_* */
   const char *summary;            /* one line, for --help and docs */
+  sr_handler cached;              /* optional: tried first on the HTTP
+                                   * thread; must not block (memory only).
+                                   * A staged reply is final; none sends
+                                   * the request on to `handler` */
 };
 
 /** The table (handlers/routes.c). */

@@ -242,6 +242,13 @@ mapping_replace (void *cls, PGconn *conn, char *err, size_t errlen)
   if (SR_OK == st)
     st = sr_db_run (conn, "mapping_insert", sr_sql_mapping_insert, 2, params,
                     err, errlen);
+  if (SR_OK == st) {
+    /* Any day's internal cost may have moved: all of them again. */
+    const char *all[3] = { m->client_id, NULL, NULL };
+
+    st = sr_db_run (conn, "report_refresh_performance",
+                    sr_sql_report_refresh_performance, 3, all, err, errlen);
+  }
   return st;
 }
 

@@ -77,6 +77,13 @@ window_replace (void *cls, PGconn *conn, char *err, size_t errlen)
     w->out->updated = strtoull (PQgetvalue (r, 0, 2), NULL, 10);
   }
   PQclear (r);
+  if (SR_OK == st) {
+    /* The report rows of the replaced days, in the same transaction. */
+    const char *days[3] = { w->params[2], w->params[0], w->params[1] };
+
+    st = sr_db_run (conn, "report_refresh_performance",
+                    sr_sql_report_refresh_performance, 3, days, err, errlen);
+  }
   if (SR_OK == st)
     st = sr_commit_hook_run (w->hook, conn, w->out, err, errlen);
   return st;

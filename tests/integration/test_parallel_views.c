@@ -247,6 +247,14 @@ static const char *const load[] = {
   " SELECT current_date - d, 's' || s, 'Source ' || s, '', 10, 1,"
   "  (s * 1.17)::numeric(12,2), '713'"
   " FROM generate_series(0, 60) d, generate_series(1, 50) s",
+  /* What the loads do in their transactions (the rows above were put in
+   * behind their back): the report rollups follow. */
+  "SELECT reports.refresh_performance('713', '-infinity', 'infinity')",
+  "DO $$ DECLARE f record; BEGIN"
+  " FOR f IN SELECT DISTINCT 'orders_create' AS t, _file_name AS n"
+  "  FROM s3_exports.orders_create UNION ALL SELECT DISTINCT"
+  "  'orders_update', _file_name FROM s3_exports.orders_update ORDER BY 2"
+  " LOOP PERFORM reports.orders_file_loaded(f.t, f.n); END LOOP; END $$",
   "ANALYZE",
 };
 
@@ -288,7 +296,7 @@ SR_TEST (test_every_view_under_forced_parallel)
                   "v::text IS NOT NULL', schemaname, viewname), "
                   "schemaname || '.' || viewname FROM pg_views WHERE "
                   "schemaname IN ('public', 'signalroom', 's3_exports', "
-                  "'everflow', 'redtrack') ORDER BY 2");
+                  "'everflow', 'redtrack', 'reports') ORDER BY 2");
   REQUIRE (PGRES_TUPLES_OK == PQresultStatus (views));
   n = PQntuples (views);
   /* The five of 0004-0006 and 0005 at least; more as views are added. */
@@ -325,7 +333,7 @@ SR_TEST (test_no_parallel_safe_function_catches_errors)
                    "', '), 'none') FROM pg_proc p JOIN pg_namespace n ON "
                    "n.oid = p.pronamespace JOIN pg_language l ON l.oid = "
                    "p.prolang WHERE n.nspname IN ('public', 'signalroom', "
-                   "'s3_exports', 'everflow', 'redtrack') AND l.lanname = "
+                   "'s3_exports', 'everflow', 'redtrack', 'reports') AND l.lanname = "
                    "'plpgsql' AND p.proparallel = 's' AND p.prosrc ~* "
                    "'\\mexception\\s+when\\M'"), "none");
   /* And the conversions the views use are inlined, not called per row. */
@@ -394,6 +402,69 @@ SR_TEST (test_demo_queries_after_analyze)
   CHECK (run ("RESET ALL"));
 }
 
+/*
+ * The order counts kept file by file (reports.orders_file_loaded) equal a
+ * count made from scratch through orders_current, another code path (the
+ * typed views and DISTINCT ON); so do the kept performance rows and
+ * public.daily_performance.  Then a re-export that drops orders from an
+ * update file: those orders fall back to their create rows.
+ */
+static const char rollup_diff[] =
+  "WITH cur AS (SELECT _client_id AS c, coalesce(product_category, '') AS pc,"
+  " coalesce(ordered_at::date, _file_date) AS day,"
+  " upper(btrim(order_status)) AS st, total_amount AS t,"
+  " coalesce(refunded, false) AS rf FROM s3_exports.orders_current),"
+  " fresh AS (SELECT c, pc, day, st, count(*) AS n, sum(coalesce(t, 0)) AS rev,"
+  " count(*) FILTER (WHERE rf) AS refunds FROM cur WHERE day IS NOT NULL"
+  " GROUP BY 1, 2, 3, 4),"
+  " kept AS (SELECT client_id, product_category, day, status, orders,"
+  " revenue, refunds FROM reports.order_rollup WHERE dim = 'total')"
+  " SELECT (SELECT count(*) FROM kept) || ' ' || (SELECT count(*) FROM"
+  " ((SELECT * FROM fresh EXCEPT SELECT * FROM kept) UNION ALL"
+  " (SELECT * FROM kept EXCEPT SELECT * FROM fresh)) AS x)";
+
+/* The rows kept and how many differ from the fresh count ("kept diff"). */
+static bool
+rollup_matches (void)
+{
+  long kept = -1, differ = -1;
+
+  if (2 != sscanf (q (rollup_diff), "%ld %ld", &kept, &differ))
+    return false;
+  if (0 != differ)
+    fprintf (stderr, "order rollup: %ld of %ld rows differ from a fresh "
+             "count\n", differ, kept);
+  return kept > 0 && 0 == differ;
+}
+
+SR_TEST (test_rollups_equal_full_recompute)
+{
+  REQUIRE (up);
+  CHECK (run ("RESET ALL"));
+  CHECK (rollup_matches ());
+  CHECK_STR_EQ (q ("SELECT count(*) FROM ((SELECT date, advertiser_id,"
+                   " affiliate_label, conversions, cost, is_internal,"
+                   " _client_id FROM public.daily_performance EXCEPT"
+                   " SELECT date, advertiser_id, affiliate_label,"
+                   " conversions, cost, is_internal, client_id FROM"
+                   " reports.performance_days) UNION ALL (SELECT date,"
+                   " advertiser_id, affiliate_label, conversions, cost,"
+                   " is_internal, client_id FROM reports.performance_days"
+                   " EXCEPT SELECT date, advertiser_id, affiliate_label,"
+                   " conversions, cost, is_internal, _client_id FROM"
+                   " public.daily_performance)) AS x"), "0");
+  /* Every state dimension sums to the total. */
+  CHECK_STR_EQ (q ("SELECT count(*) FROM (SELECT day, status, sum(orders)"
+                   " FILTER (WHERE dim = 'state') AS s, sum(orders) FILTER"
+                   " (WHERE dim = 'total') AS t FROM reports.order_rollup"
+                   " GROUP BY 1, 2) x WHERE s IS DISTINCT FROM t"), "0");
+  CHECK (run ("DELETE FROM s3_exports.orders_update WHERE _file_name ="
+              " 'orders-update/f1.csv' AND _row_id % 8 = 0"));
+  CHECK_STR_EQ (q ("SELECT reports.orders_file_loaded('orders_update',"
+                   " 'orders-update/f1.csv') > 0"), "t");
+  CHECK (rollup_matches ());
+}
+
 SR_TEST (test_stop)
 {
   if (NULL != pg)
@@ -407,4 +478,5 @@ SR_TEST_MAIN (SR_TEST_ENTRY (test_start),
               SR_TEST_ENTRY (test_every_view_under_forced_parallel),
               SR_TEST_ENTRY (test_no_parallel_safe_function_catches_errors),
               SR_TEST_ENTRY (test_demo_queries_after_analyze),
+              SR_TEST_ENTRY (test_rollups_equal_full_recompute),
               SR_TEST_ENTRY (test_stop))

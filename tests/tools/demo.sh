@@ -214,6 +214,30 @@ echo
 echo "  curl -s -H 'Authorization: Bearer $TOKEN_ADMIN' $URL/v1/sources"
 echo "  curl -s -H 'Authorization: Bearer $TOKEN_ADMIN' $URL/v1/syncs"
 echo "  curl -s -H 'Authorization: Bearer $TOKEN_ADMIN' $URL/v1/schedules"
+# Reports: what dashboards, Slack and scripts read.  A long-lived read-only
+# token is what a Retool REST resource would hold.
+TOKEN_DASH=$("$BIN" token --role authenticated --ttl 31536000 --sub retool)
+printf '%s\n' "$TOKEN_DASH" > "$DEMO/token_dashboard"
+echo
+echo "== Reports (GET /v1/reports lists them; token: .demo/token_dashboard) =="
+echo "-- signalroom report daily-summary --brand CCW --date $YESTERDAY --format table"
+"$BIN" report daily-summary --brand CCW --date "$YESTERDAY" --format table
+echo "-- signalroom report orders/status-breakdown --brand CCW --format table"
+"$BIN" report orders/status-breakdown --brand CCW --format table
+echo "-- GET /v1/reports/leaderboard?brand=CCW&sort=cpa&limit=5"
+curl -s -H "Authorization: Bearer $TOKEN_DASH" \
+  "$URL/v1/reports/leaderboard?brand=CCW&sort=cpa&limit=5" | head -c 600
+echo
+echo
+R="curl -s -H 'Authorization: Bearer \$(cat .demo/token_dashboard)'"
+echo "  $R '$URL/v1/reports'"
+echo "  $R '$URL/v1/reports/daily-summary?brand=CCW&date=$YESTERDAY'"
+echo "  $R '$URL/v1/reports/daily-summary?brand=EXP&date=today'"
+echo "  $R '$URL/v1/reports/leaderboard?brand=CCW&from=$YESTERDAY&to=$YESTERDAY&sort=profit'"
+echo "  $R '$URL/v1/reports/state-heatmap?brand=CCW&metric=revenue'"
+echo "  $R '$URL/v1/reports/orders/daily-trend?brand=CCW&format=csv'"
+echo "  $R -H 'Accept: text/csv' '$URL/v1/reports/unmapped-spend'"
+echo "  psql -h $PGHOST -p $PGPORT -U postgres signalroom -c 'SELECT * FROM reports.daily_summary ORDER BY date DESC LIMIT 5'"
 echo
 echo "Ctrl-C stops everything."
 wait "$server_pid"

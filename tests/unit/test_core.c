@@ -511,17 +511,18 @@ SR_TEST (test_status_codes_in_openapi)
 static const char *const things_query[] = { "limit", "cursor", NULL };
 
 static const struct sr_route things[] = {
-  { "GET", "/things", NULL, SR_AUTH_PUBLIC, things_query, NULL, 0, false,
-    "list" },
-  { "POST", "/things", NULL, SR_AUTH_SERVICE_ROLE, NULL, "application/json",
-    1024, false, "create" },
-  { "GET", "/things/{id}", NULL, SR_AUTH_AUTHENTICATED, NULL, NULL, 0, false,
-    "one" },
-  { "DELETE", "/things/{id}", NULL, SR_AUTH_SERVICE_ROLE, NULL, NULL, 0,
-    false, "remove" },
-  { "GET", "/things/{id}/parts/{part}", NULL, SR_AUTH_AUTHENTICATED, NULL,
-    NULL, 0, false, "part" },
-  { "GET", "/", NULL, SR_AUTH_PUBLIC, NULL, NULL, 0, false, "root" },
+  { .method = "GET", .path = "/things", .policy = SR_AUTH_PUBLIC,
+    .query = things_query, .summary = "list" },
+  { .method = "POST", .path = "/things", .policy = SR_AUTH_SERVICE_ROLE,
+    .body_type = "application/json", .max_body = 1024, .summary = "create" },
+  { .method = "GET", .path = "/things/{id}", .policy = SR_AUTH_AUTHENTICATED,
+    .summary = "one" },
+  { .method = "DELETE", .path = "/things/{id}",
+    .policy = SR_AUTH_SERVICE_ROLE, .summary = "remove" },
+  { .method = "GET", .path = "/things/{id}/parts/{part}",
+    .policy = SR_AUTH_AUTHENTICATED, .summary = "part" },
+  { .method = "GET", .path = "/", .policy = SR_AUTH_PUBLIC,
+    .summary = "root" },
 };
 
 #define N_THINGS (sizeof (things) / sizeof (things[0]))

@@ -1,0 +1,13 @@
+-- orders/daily-trend: orders per day, approved, declined and revenue; days
+-- without orders are rows of zeros. $1 client, $2 brand code, [$3, $4] the
+-- days (the order's own date), each order counted once in its latest
+-- state.
+SELECT d::date AS day, coalesce(o.orders, 0) AS orders,
+       coalesce(o.approved, 0) AS approved,
+       coalesce(o.declined, 0) AS declined,
+       coalesce(o.revenue, 0) AS revenue
+  FROM generate_series($3::date, $4::date, interval '1 day') AS d
+  LEFT JOIN reports.orders_by_dimension o
+    ON o.client_id = $1 AND o.brand = $2 AND o.dim = 'total'
+   AND o.day = d::date
+ ORDER BY 1

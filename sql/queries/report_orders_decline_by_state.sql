@@ -1,0 +1,13 @@
+-- orders/decline-by-state: decline rate per US state, for states with more
+-- than 50 orders. $1 client, $2 brand code, [$3, $4] the days (the order's
+-- own date), each order counted once in its latest state.
+SELECT o.value AS state, sum(o.orders)::bigint AS orders,
+       sum(o.declined)::bigint AS declined,
+       round(100.0 * sum(o.declined) / sum(o.orders), 1) AS decline_rate
+  FROM reports.orders_by_dimension o
+  JOIN signalroom.us_states s ON s.code = o.value
+ WHERE o.client_id = $1 AND o.brand = $2 AND o.dim = 'state'
+   AND o.day BETWEEN $3::date AND $4::date
+ GROUP BY o.value
+HAVING sum(o.orders) > 50
+ ORDER BY 4 DESC, 1
