@@ -69,6 +69,28 @@ put_key (struct w *w, bool *first, const char *key)
   puts_ (w, ":");
 }
 
+/* A decimal from the database with exactly @a places decimals ("0" ->
+ * "0.00"): the SQL rounds, but a literal 0 or a whole number carries no
+ * scale.  More decimals than asked are left as they are. */
+static void
+put_decimal (struct w *w, const char *v, int places)
+{
+  const char *dot = strchr (v, '.');
+  int have = NULL == dot ? 0 : (int) strlen (dot + 1);
+
+  puts_ (w, v);
+  if (NULL == dot && places > 0)
+    puts_ (w, ".");
+  for (; have < places; have++)
+    puts_ (w, "0");
+}
+
+static int
+decimals_of (enum sr_report_type t)
+{
+  return SR_COL_MONEY == t ? 2 : SR_COL_PERCENT == t ? 1 : -1;
+}
+
 /* One value of column @a col as its JSON type. */
 static void
 put_value (struct w *w, const PGresult *r, int row, int col,
@@ -88,6 +110,10 @@ put_value (struct w *w, const PGresult *r, int row, int col,
     return;
   case SR_COL_BOOLEAN:
     puts_ (w, 't' == v[0] ? "true" : "false");
+    return;
+  case SR_COL_MONEY:
+  case SR_COL_PERCENT:
+    put_decimal (w, v, decimals_of (t));
     return;
   default:
     puts_ (w, v);
@@ -373,6 +399,9 @@ sr_report_render_csv (const struct sr_report *rep,
         continue;
       if (SR_COL_BOOLEAN == rep->columns[c].type)
         puts_ (&w, 't' == PQgetvalue (r, i, (int) c)[0] ? "true" : "false");
+      else if (decimals_of (rep->columns[c].type) > 0)
+        put_decimal (&w, PQgetvalue (r, i, (int) c),
+                     decimals_of (rep->columns[c].type));
       else
         put_csv_field (&w, PQgetvalue (r, i, (int) c), rep->columns[c].type);
     }
