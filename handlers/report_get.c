@@ -76,17 +76,6 @@ wants_csv (struct sr_request *req, bool *csv)
   return true;
 }
 
-/* FNV-1a: a short, stable digest of the canonical parameters. */
-static uint64_t
-digest (const char *s)
-{
-  uint64_t h = 1469598103934665603ull;
-
-  for (; '\0' != *s; s++)
-    h = (h ^ (unsigned char) *s) * 1099511628211ull;
-  return h;
-}
-
 static bool
 etag_matches (const char *header, const char *etag)
 {
@@ -143,7 +132,7 @@ make_etag (const struct report_req *r, int64_t version, char *out,
            size_t len)
 {
   snprintf (out, len, "W/\"%s-%" PRId64 "-%016" PRIx64 "%s\"",
-            r->rep->area, version, digest (r->canon), r->csv ? "-csv" : "");
+            r->rep->area, version, sr_reply_cache_digest (r->canon), r->csv ? "-csv" : "");
 }
 
 static void

@@ -34,13 +34,13 @@ struct sr_reply_cache {
   struct sr_reply_cache_stats st;
 };
 
-static uint32_t
-hash (const char *s)
+uint64_t
+sr_reply_cache_digest (const char *s)
 {
-  uint32_t h = 2166136261u;
+  uint64_t h = 1469598103934665603ull;      /* FNV-1a, 64 bits */
 
   for (; '\0' != *s; s++)
-    h = (h ^ (unsigned char) *s) * 16777619u;
+    h = (h ^ (unsigned char) *s) * 1099511628211ull;
   return h;
 }
 
@@ -83,7 +83,7 @@ push_front (struct sr_reply_cache *c, struct entry *e)
 static struct entry **
 slot_of (struct sr_reply_cache *c, const char *key)
 {
-  struct entry **p = &c->buckets[hash (key) % BUCKETS];
+  struct entry **p = &c->buckets[sr_reply_cache_digest (key) % BUCKETS];
 
   while (NULL != *p && 0 != strcmp ((*p)->key, key))
     p = &(*p)->hnext;

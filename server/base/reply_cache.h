@@ -45,6 +45,9 @@ void sr_reply_cache_put (struct sr_reply_cache *c, const char *key,
                          const char *body, size_t len, const char *etag,
                          const char *content_type);
 
+/** A stable 64-bit digest of @a s (FNV-1a): bucket choice, ETags. */
+uint64_t sr_reply_cache_digest (const char *s);
+
 void sr_reply_cache_stats (struct sr_reply_cache *c,
                            struct sr_reply_cache_stats *out);
 
