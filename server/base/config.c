@@ -30,6 +30,7 @@ static const char *check_affiliate_list (const char *v);
 static const char *check_region (const char *v);
 static const char *check_bucket (const char *v);
 static const char *check_prefix_list (const char *v);
+static const char *check_origin_list (const char *v);
 
 static const struct sr_config_option options[] = {
   { "DATABASE_URL", SR_CFG_STRING, NULL, SR_CFG_SECRET, 0, 0,
@@ -139,6 +140,11 @@ static const struct sr_config_option options[] = {
     "Pinned JWT algorithm; derived from the key when unset." },
   { "SIGNALROOM_JWT_AUDIENCE", SR_CFG_STRING, "authenticated", 0, 0, 0,
     OFF (jwt_audience), NULL, "Required `aud` claim." },
+  { "SIGNALROOM_CORS_ORIGINS", SR_CFG_STRING, NULL, 0, 0, 0,
+    OFF (cors_origins), check_origin_list,
+    "Browser origins allowed to call the API directly "
+    "(`https://app.example.com,https://x.retool.com`, or `*`); unset: no "
+    "CORS headers.  Preflights are answered without a token." },
   { "SIGNALROOM_JWT_LEEWAY", SR_CFG_UINT, "30", 0, 0, 600,
     OFF (jwt_leeway_s), NULL, "Seconds of clock skew allowed on exp/nbf." },
   { "EVERFLOW_API_KEY", SR_CFG_STRING, NULL, SR_CFG_SECRET, 0, 0,
@@ -332,6 +338,32 @@ check_affiliate_list (const char *v)
       p++;
   }
   return any ? NULL : "must name at least one label";
+}
+
+/* "*" or a comma-separated list of scheme://host[:port] (no path). */
+static const char *
+check_origin_list (const char *v)
+{
+  if (0 == strcmp (v, "*"))
+    return NULL;
+  for (const char *p = v; *p;) {
+    size_t n = strcspn (p, ",");
+    const char *host;
+
+    if (0 == strncmp (p, "https://", 8))
+      host = p + 8;
+    else if (0 == strncmp (p, "http://", 7))
+      host = p + 7;
+    else
+      return "must list origins like https://app.example.com (or be *)";
+    if (host >= p + n || n > 253 || NULL != memchr (host, '/', (size_t) (p + n - host))
+        || NULL != memchr (p, ' ', n))
+      return "has an origin with a path, a space or no host";
+    p += n;
+    if (',' == *p)
+      p++;
+  }
+  return NULL;
 }
 
 static const char *

@@ -75,6 +75,7 @@ struct sr_config {
   unsigned long scheduler_interval_ms;
   unsigned long http_threads;
   unsigned long report_cache_mb;
+  char *cors_origins;          /* NULL: CORS off */
   unsigned long max_connections;
   unsigned long http_header_timeout_s;
   unsigned long http_body_timeout_s;

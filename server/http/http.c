@@ -27,6 +27,7 @@
 #include "http.h"
 #include "clock.h"
 #include "api_pool.h"
+#include "cors.h"
 #include "http_guard.h"
 #include "log.h"
 #include "mem.h"
@@ -449,6 +450,51 @@ check_body (struct conn_state *cs)
 
 /* Run every check that needs only the headers.  On failure a problem
  * reply is staged and the error returned. */
+/*
+ * A browser's CORS preflight: answered here, before authentication (it
+ * carries no token), for an allowed origin and a route that takes the
+ * method asked for.  Stages the reply; @return non-OK so nothing else
+ * runs.
+ */
+static enum sr_status
+preflight (struct conn_state *cs, const char *url)
+{
+  struct sr_request *req = &cs->req;
+  struct sr_app *app = req->app;
+  const char *origin = MHD_lookup_connection_value (cs->conn,
+                                                    MHD_HEADER_KIND,
+                                                    "Origin");
+  const char *want = MHD_lookup_connection_value (
+    cs->conn, MHD_HEADER_KIND, "Access-Control-Request-Method");
+  char allow[64];
+  enum sr_status st;
+
+  if (!sr_cors_allowed (app->cfg->cors_origins, origin)) {
+    (void) sr_reply_fail (req, SR_E_FORBIDDEN, "origin not allowed (see "
+                          "SIGNALROOM_CORS_ORIGINS)");
+    return SR_E_FORBIDDEN;
+  }
+  st = sr_router_match (app->routes, app->n_routes, want, url, req,
+                        &req->route, allow, sizeof (allow));
+  if (SR_E_METHOD == st) {
+    sr_reply_header (req, MHD_HTTP_HEADER_ALLOW, allow);
+    (void) sr_reply_fail (req, SR_E_METHOD, "%.16s is not allowed here; "
+                          "allowed: %s", want, allow);
+    return SR_E_METHOD;
+  }
+  if (SR_OK != st) {
+    (void) sr_reply_fail (req, SR_E_NOT_FOUND, "no route for %s", url);
+    return SR_E_NOT_FOUND;
+  }
+  sr_reply_header (req, "Access-Control-Allow-Methods", want);
+  sr_reply_header (req, "Access-Control-Allow-Headers",
+                   SR_CORS_ALLOW_HEADERS);
+  sr_reply_header (req, "Access-Control-Max-Age", SR_CORS_MAX_AGE);
+  sr_reply_header (req, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+  (void) sr_reply_text (req, 204, "text/plain", "", 0);
+  return SR_E_INVALID;   /* a flag: the reply is final */
+}
+
 static enum sr_status
 check_headers (struct conn_state *cs, const char *url, const char *method)
 {
@@ -474,6 +520,10 @@ check_headers (struct conn_state *cs, const char *url, const char *method)
     return sr_reply_fail (req, SR_E_BAD_PATH,
                              "the request path is not valid UTF-8");
   req->path = sr_xstrdup (url);
+  if (0 == strcmp (method, "OPTIONS")
+      && NULL != MHD_lookup_connection_value (cs->conn, MHD_HEADER_KIND,
+                                              "Access-Control-Request-Method"))
+    return preflight (cs, url);
   st = sr_router_match (app->routes, app->n_routes, method, url, req,
                         &req->route, allow, sizeof (allow));
   if (SR_E_METHOD == st) {
@@ -532,6 +582,18 @@ queue_reply (struct conn_state *cs)
   /* Nothing is cached unless its handler says how. */
   if (!cacheable)
     MHD_add_response_header (resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+  {
+    const char *origin = MHD_lookup_connection_value (cs->conn,
+                                                      MHD_HEADER_KIND,
+                                                      "Origin");
+
+    if (sr_cors_allowed (req->app->cfg->cors_origins, origin)) {
+      MHD_add_response_header (resp, "Access-Control-Allow-Origin", origin);
+      MHD_add_response_header (resp, "Access-Control-Expose-Headers",
+                               SR_CORS_EXPOSE_HEADERS);
+      MHD_add_response_header (resp, MHD_HTTP_HEADER_VARY, "Origin");
+    }
+  }
   /* A reused connection keeps its whole memory pool (SR_HTTP_POOL_SIZE):
    * with many connections open, each is closed after its answer. */
   if (cs->must_close || atomic_load (&req->app->draining)

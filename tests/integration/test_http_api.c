@@ -67,6 +67,8 @@ SR_TEST (test_start)
   sr_th_env_add (&env, "DATABASE_URL", conninfo);
   sr_th_env_add (&env, "SIGNALROOM_JWT_SECRET", SECRET);
   sr_th_env_add (&env, "LOG_LEVEL", "debug");
+  sr_th_env_add (&env, "SIGNALROOM_CORS_ORIGINS",
+                 "https://dash.example.com,http://localhost:3000");
   REQUIRE (sr_th_server_start (&srv, &env));
   up = true;
   /* Migrations run in the background at start; wait for their line. */
@@ -530,6 +532,69 @@ SR_TEST (test_logs_are_json_and_secret_free)
   free (log);
 }
 
+/*
+ * A browser dashboard on an allowed origin: its preflight is answered
+ * without a token, every answer (errors too) names the origin; any other
+ * origin gets nothing it could use.
+ */
+SR_TEST (test_cors)
+{
+  static const char ok[] = "Origin: https://dash.example.com\r\n";
+  static const char evil[] = "Origin: https://dash.example.com.evil.test\r\n";
+  struct sr_th_response r;
+  char h[512];
+
+  REQUIRE (up);
+  snprintf (h, sizeof (h), "%sAccess-Control-Request-Method: GET\r\n"
+            "Access-Control-Request-Headers: authorization\r\n", ok);
+  REQUIRE (sr_th_http (srv.port, "OPTIONS", "/v1/reports/leaderboard", h,
+                       NULL, 0, &r));
+  CHECK_INT_EQ (r.status, 204);
+  CHECK_STR_EQ (sr_th_header (&r, "Access-Control-Allow-Origin"),
+                "https://dash.example.com");
+  CHECK_STR_EQ (sr_th_header (&r, "Access-Control-Allow-Methods"), "GET");
+  CHECK_CONTAINS (sr_th_header (&r, "Access-Control-Allow-Headers"),
+                  "Authorization");
+  CHECK_CONTAINS (sr_th_header (&r, "Access-Control-Allow-Headers"),
+                  "If-None-Match");
+  sr_th_response_clean (&r);
+
+  /* A method the route does not take, a path that does not exist. */
+  snprintf (h, sizeof (h), "%sAccess-Control-Request-Method: DELETE\r\n",
+            ok);
+  REQUIRE (sr_th_http (srv.port, "OPTIONS", "/v1/reports", h, NULL, 0, &r));
+  check_problem (&r, 405, "method_not_allowed");
+  sr_th_response_clean (&r);
+  snprintf (h, sizeof (h), "%sAccess-Control-Request-Method: GET\r\n", ok);
+  REQUIRE (sr_th_http (srv.port, "OPTIONS", "/v1/nothing", h, NULL, 0, &r));
+  check_problem (&r, 404, "not_found");
+  sr_th_response_clean (&r);
+
+  /* An origin that only starts like an allowed one. */
+  snprintf (h, sizeof (h), "%sAccess-Control-Request-Method: GET\r\n",
+            evil);
+  REQUIRE (sr_th_http (srv.port, "OPTIONS", "/v1/reports", h, NULL, 0, &r));
+  check_problem (&r, 403, "forbidden");
+  CHECK (NULL == sr_th_header (&r, "Access-Control-Allow-Origin"));
+  sr_th_response_clean (&r);
+
+  /* Real requests: the error a page gets without a token is readable. */
+  REQUIRE (sr_th_http (srv.port, "GET", "/v1/reports", ok, NULL, 0, &r));
+  CHECK_INT_EQ (r.status, 401);
+  CHECK_STR_EQ (sr_th_header (&r, "Access-Control-Allow-Origin"),
+                "https://dash.example.com");
+  CHECK_CONTAINS (sr_th_header (&r, "Access-Control-Expose-Headers"),
+                  "ETag");
+  sr_th_response_clean (&r);
+  REQUIRE (sr_th_http (srv.port, "GET", "/healthz", evil, NULL, 0, &r));
+  CHECK_INT_EQ (r.status, 200);
+  CHECK (NULL == sr_th_header (&r, "Access-Control-Allow-Origin"));
+  sr_th_response_clean (&r);
+  REQUIRE (sr_th_http (srv.port, "GET", "/healthz", NULL, NULL, 0, &r));
+  CHECK (NULL == sr_th_header (&r, "Access-Control-Allow-Origin"));
+  sr_th_response_clean (&r);
+}
+
 SR_TEST (test_stop)
 {
   int code = -1;
@@ -551,4 +616,5 @@ SR_TEST_MAIN (SR_TEST_ENTRY (test_start),
               SR_TEST_ENTRY (test_auth_matrix),
               SR_TEST_ENTRY (test_bodies),
               SR_TEST_ENTRY (test_logs_are_json_and_secret_free),
+              SR_TEST_ENTRY (test_cors),
               SR_TEST_ENTRY (test_stop))

@@ -677,6 +677,34 @@ SR_TEST (test_client_id)
   sr_log_clear_secrets ();
 }
 
+SR_TEST (test_cors_origins)
+{
+  static const char *const bad[] = { "dash.example.com",
+                                     "https://dash.example.com/app",
+                                     "https://a.example.com, https://b.test",
+                                     "https://", "ftp://x.test", "*,https://a.test" };
+  static const char *const good[] = { "*", "https://a.test",
+                                      "https://a.test,http://localhost:3000" };
+  struct sr_config cfg;
+  char err[256];
+
+  for (size_t i = 0; i < sizeof (bad) / sizeof (bad[0]); i++) {
+    const char *env[] = { "DATABASE_URL", GOOD_URL,
+                          "SIGNALROOM_CORS_ORIGINS", bad[i], NULL };
+
+    EXPECT_FAIL (env, "SIGNALROOM_CORS_ORIGINS", err);
+  }
+  for (size_t i = 0; i < sizeof (good) / sizeof (good[0]); i++) {
+    const char *env[] = { "DATABASE_URL", GOOD_URL,
+                          "SIGNALROOM_CORS_ORIGINS", good[i], NULL };
+
+    if (EXPECT_OK (&cfg, env))
+      CHECK_STR_EQ (cfg.cors_origins, good[i]);
+    sr_config_clean (&cfg);
+  }
+  sr_log_clear_secrets ();
+}
+
 SR_TEST (test_auto_migrate)
 {
   static const struct {
@@ -966,6 +994,7 @@ SR_TEST_MAIN (SR_TEST_ENTRY (test_readme_matches_options),
               SR_TEST_ENTRY (test_timezone),
               SR_TEST_ENTRY (test_timezone_not_a_zone_file),
               SR_TEST_ENTRY (test_client_id),
+              SR_TEST_ENTRY (test_cors_origins),
               SR_TEST_ENTRY (test_auto_migrate),
               SR_TEST_ENTRY (test_jwt_key_exclusive),
               SR_TEST_ENTRY (test_empty_is_unset),
