@@ -269,6 +269,19 @@ SELECT signalroom.to_int(e.orders_id) AS order_id, e._client_id AS client_id,
         UNION ALL
         SELECT u.*, 2::smallint FROM s3_exports.orders_update u) AS e;
 
+-- The dimensions an order is counted along, one row each (the rollup's
+-- dim and value).  One SQL SELECT: the planner inlines it.
+CREATE FUNCTION reports.order_dims(p_state text, p_campaign text,
+                                   p_affiliate text, p_gateway text,
+                                   p_tier text)
+RETURNS TABLE (dim text, value text)
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+  SELECT * FROM (VALUES ('total', ''), ('state', coalesce(p_state, '')),
+                        ('campaign', p_campaign),
+                        ('affiliate', p_affiliate), ('gateway', p_gateway),
+                        ('tier', p_tier)) AS v(dim, value)
+$$;
+
 -- After a file's rows were (re)loaded into s3_exports.orders_create or
 -- orders_update: bring orders_latest and order_rollup up to date, in the
 -- caller's transaction.  Only the file's orders are touched: those whose
@@ -369,13 +382,8 @@ BEGIN
     SELECT d.client_id, d.product_category, v.dim, d.day, v.value, d.status,
            d.sign, d.cents, d.chargeback, d.refunded
       FROM delta d
-     CROSS JOIN LATERAL (VALUES ('total', ''),
-                                ('state', coalesce(d.state, '')),
-                                ('campaign', d.campaign),
-                                ('affiliate', d.affiliate),
-                                ('gateway', d.gateway),
-                                ('tier', d.tier))
-                 AS v(dim, value)
+     CROSS JOIN LATERAL reports.order_dims(d.state, d.campaign, d.affiliate,
+                                           d.gateway, d.tier) AS v
      WHERE d.day IS NOT NULL
   ), counted AS (
     SELECT client_id, product_category, dim, day, value, status,
@@ -404,6 +412,42 @@ BEGIN
   SELECT count(*) INTO n FROM (
     SELECT order_id FROM reports_old UNION SELECT order_id FROM reports_new
   ) AS t;
+  PERFORM signalroom.bump_data_version('orders');
+  RETURN n;
+END $$;
+
+-- Every order of one client counted again from the export tables, in
+-- one pass: for a first backfill, after restoring the export tables, or
+-- to check the kept counts.  Returns the orders kept.
+CREATE FUNCTION reports.rebuild_orders(p_client text) RETURNS bigint
+LANGUAGE plpgsql AS $$
+DECLARE
+  n bigint;
+BEGIN
+  PERFORM pg_advisory_xact_lock(hashtext('signalroom.reports:orders'));
+  DELETE FROM reports.order_rollup WHERE client_id = p_client;
+  DELETE FROM reports.orders_latest WHERE client_id = p_client;
+  INSERT INTO reports.orders_latest
+  SELECT DISTINCT ON (r.order_id) r.*
+    FROM signalroom.order_export_rows r
+   WHERE r.client_id = p_client AND r.order_id IS NOT NULL
+   ORDER BY r.order_id, r.src_file_date DESC NULLS LAST, r.src_rank DESC,
+            r.src_file DESC, r.src_row DESC;
+  GET DIAGNOSTICS n = ROW_COUNT;
+  INSERT INTO reports.order_rollup
+         (client_id, product_category, dim, day, value, status, orders,
+          revenue, chargebacks, refunds)
+  SELECT l.client_id, l.product_category, v.dim, l.day, v.value, l.status,
+         count(*),
+         round(sum(coalesce((l.total * 100)::bigint, 0)) / 100.0, 2),
+         count(*) FILTER (WHERE l.chargeback),
+         count(*) FILTER (WHERE l.refunded)
+    FROM reports.orders_latest l
+   CROSS JOIN LATERAL reports.order_dims(l.state, l.campaign, l.affiliate,
+                                         l.gateway,
+                                         reports.price_tier(l.total)) AS v
+   WHERE l.client_id = p_client AND l.day IS NOT NULL
+   GROUP BY 1, 2, 3, 4, 5, 6;
   PERFORM signalroom.bump_data_version('orders');
   RETURN n;
 END $$;
