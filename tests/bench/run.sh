@@ -36,3 +36,6 @@ echo "== S3 order exports =="
 echo
 echo "== Order views (on the S3 benchmark's 650k rows) =="
 "$ROOT/tests/bench/bench_views.sh" "${BASE/dbname=postgres/dbname=sr_bench_s3}"
+echo
+echo "== Reports (a year of data, 2 million orders) =="
+"$ROOT/tests/bench/bench_reports.sh" "$BUILD" "$BASE"
