@@ -231,7 +231,8 @@ validate (struct ctx *c)
                    "row %zu is for %s, outside the requested window", i, day);
     }
   }
-  qsort (rep->rows, rep->n_rows, sizeof (*rep->rows), cmp_key);
+  if (rep->n_rows > 1)   /* an empty report has no array to sort */
+    qsort (rep->rows, rep->n_rows, sizeof (*rep->rows), cmp_key);
   for (size_t i = 1; i < rep->n_rows; i++)
     if (0 == cmp_key (&rep->rows[i - 1], &rep->rows[i])) {
       sr_date_format (rep->rows[i].day, day);

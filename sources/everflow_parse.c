@@ -589,8 +589,11 @@ sr_ef_report_move (struct sr_ef_report *dst, struct sr_ef_report *src)
     dst->cap = dst->n_rows + src->n_rows + 1024;
     dst->rows = sr_xrealloc (dst->rows, dst->cap * sizeof (*dst->rows));
   }
-  memcpy (dst->rows + dst->n_rows, src->rows,
-          src->n_rows * sizeof (*src->rows));
+  /* An empty part (an advertiser without rows) has no array at all:
+   * memcpy from NULL is undefined even for 0 bytes. */
+  if (src->n_rows > 0)
+    memcpy (dst->rows + dst->n_rows, src->rows,
+            src->n_rows * sizeof (*src->rows));
   dst->n_rows += src->n_rows;
   free (src->rows);
   memset (src, 0, sizeof (*src));

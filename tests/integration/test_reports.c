@@ -537,11 +537,11 @@ await_api_version (const char *area)
 static void
 sync_run (const char *source, const char *from, const char *to)
 {
-  char body[200], target[64];
+  char body[200], target[64], status[32] = "";
   json_t *r = NULL;
   json_int_t id;
   double t0 = sr_th_now ();
-  const char *st = NULL;
+  const char *st = status;
 
   if (NULL != from)
     snprintf (body, sizeof (body), "{\"source\":\"%s\",\"from\":\"%s\","
@@ -564,9 +564,13 @@ sync_run (const char *source, const char *from, const char *to)
   while (sr_th_now () - t0 < 60) {
     json_decref (r);
     r = NULL;
+    st = "";
     if (200 == sr_th_api (srv.port, admin, "GET", target, NULL, &r)) {
-      st = json_string_value (json_object_get (r, "status"));
-      if (NULL != st && !streq (st, "queued") && !streq (st, "running"))
+      const char *now = json_string_value (json_object_get (r, "status"));
+
+      snprintf (status, sizeof (status), "%s", NULL != now ? now : "");
+      st = status;
+      if (!streq (st, "queued") && !streq (st, "running"))
         break;
     }
     (void) poll (NULL, 0, 50);   /* re-check interval, not a wait */
@@ -853,7 +857,7 @@ normalise (const struct order *o, const struct export_file *f,
       if (t[i] >= 'a' && t[i] <= 'z')
         t[i] = (char) (t[i] - 'a' + 'A');
     if (t[0] >= 'A' && t[0] <= 'Z' && t[1] >= 'A' && t[1] <= 'Z')
-      snprintf (n->state, sizeof (n->state), "%s", t);
+      memcpy (n->state, t, 3);   /* two letters and the NUL */
   }
   trimmed (o->email, n->customer, sizeof (n->customer));
   for (char *p = n->customer; *p; p++)
