@@ -155,6 +155,20 @@ CREATE TABLE reports.performance_days (
   PRIMARY KEY (client_id, advertiser_id, date, affiliate_label)
 );
 
+-- Per day, advertiser and side (internal or not): the sums a daily
+-- summary shows, so it reads a handful of rows, not every affiliate's.
+CREATE TABLE reports.performance_totals (
+  client_id     text    NOT NULL,
+  advertiser_id bigint  NOT NULL,
+  date          date    NOT NULL,
+  is_internal   boolean NOT NULL,
+  conversions   bigint  NOT NULL,
+  cost          numeric NOT NULL,
+  revenue       numeric NOT NULL,
+  payout        numeric NOT NULL,
+  PRIMARY KEY (client_id, advertiser_id, date, is_internal)
+);
+
 -- Recompute the kept rows of [p_from, p_to] for one client (called by
 -- every Everflow/Redtrack load and mapping change, in its transaction).
 CREATE FUNCTION reports.refresh_performance(p_client text, p_from date,
@@ -177,8 +191,20 @@ BEGIN
          p.everflow_revenue, p.redtrack_cost, p.redtrack_clicks,
          p.is_internal, p.cost
     FROM signalroom.daily_performance_between(p_from, p_to) p
-   WHERE p._client_id = p_client;
+   WHERE p._client_id = p_client
+   -- one day of one brand in neighbouring pages: a summary reads few
+   ORDER BY p.advertiser_id, p.date;
   GET DIAGNOSTICS n = ROW_COUNT;
+  DELETE FROM reports.performance_totals
+   WHERE client_id = p_client AND date BETWEEN p_from AND p_to;
+  INSERT INTO reports.performance_totals
+         (client_id, advertiser_id, date, is_internal, conversions, cost,
+          revenue, payout)
+  SELECT client_id, advertiser_id, date, is_internal, sum(conversions),
+         sum(cost), sum(everflow_revenue), sum(everflow_payout)
+    FROM reports.performance_days
+   WHERE client_id = p_client AND date BETWEEN p_from AND p_to
+   GROUP BY client_id, advertiser_id, date, is_internal;
   PERFORM signalroom.bump_data_version('performance');
   RETURN n;
 END $$;

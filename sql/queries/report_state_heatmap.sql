@@ -4,12 +4,22 @@
 -- figure is also given as `value` (orders|revenue|approval_rate|
 -- decline_rate|customers).  Distinct customers are counted only when
 -- asked for: they cannot be summed from daily counts.
-WITH counts AS (
-  SELECT state, sum(orders) AS orders, sum(approved) AS approved,
-         sum(declined) AS declined, sum(revenue) AS revenue
-    FROM reports.state_heatmap
-   WHERE client_id = $1 AND brand = $2 AND day BETWEEN $3::date AND $4::date
-   GROUP BY state
+WITH b AS (
+  SELECT product_category FROM signalroom.brands WHERE code = $2
+), counts AS (
+  -- The day rows summed straight from the rollup (reports.state_heatmap
+  -- shows the same per day): one index range, no per-day grouping.
+  SELECT r.value AS state, sum(r.orders) AS orders,
+         coalesce(sum(r.orders) FILTER (WHERE r.status <> 'DECLINED'), 0)
+           AS approved,
+         coalesce(sum(r.orders) FILTER (WHERE r.status = 'DECLINED'), 0)
+           AS declined,
+         coalesce(sum(r.revenue) FILTER (WHERE r.status = 'NEW'), 0)
+           AS revenue
+    FROM reports.order_rollup r, b
+   WHERE r.client_id = $1 AND r.product_category = b.product_category
+     AND r.dim = 'state' AND r.day BETWEEN $3::date AND $4::date
+   GROUP BY r.value
 ), customers AS (
   SELECT l.state, count(DISTINCT l.customer) AS customers
     FROM reports.orders_latest l

@@ -453,6 +453,19 @@ SR_TEST (test_rollups_equal_full_recompute)
                    " EXCEPT SELECT date, advertiser_id, affiliate_label,"
                    " conversions, cost, is_internal, _client_id FROM"
                    " public.daily_performance)) AS x"), "0");
+  /* The per-day totals are the sums of public.daily_performance. */
+  CHECK_STR_EQ (q ("SELECT count(*) FROM ((SELECT _client_id, advertiser_id,"
+                   " date, is_internal, sum(conversions), sum(cost),"
+                   " sum(everflow_revenue) FROM public.daily_performance"
+                   " GROUP BY 1, 2, 3, 4 EXCEPT SELECT client_id,"
+                   " advertiser_id, date, is_internal, conversions, cost,"
+                   " revenue FROM reports.performance_totals) UNION ALL"
+                   " (SELECT client_id, advertiser_id, date, is_internal,"
+                   " conversions, cost, revenue FROM"
+                   " reports.performance_totals EXCEPT SELECT _client_id,"
+                   " advertiser_id, date, is_internal, sum(conversions),"
+                   " sum(cost), sum(everflow_revenue) FROM"
+                   " public.daily_performance GROUP BY 1, 2, 3, 4)) x"), "0");
   /* Every state dimension sums to the total. */
   CHECK_STR_EQ (q ("SELECT count(*) FROM (SELECT day, status, sum(orders)"
                    " FILTER (WHERE dim = 'state') AS s, sum(orders) FILTER"
