@@ -169,7 +169,7 @@ content_type (bool csv)
 
 static enum sr_status
 reply_report (struct sr_request *req, PGconn *conn, struct report_req *r,
-              int64_t version, const char *etag)
+              const struct sr_report_context *ctx, const char *etag)
 {
   struct sr_report_result res;
   struct sr_buf out;
@@ -184,7 +184,7 @@ reply_report (struct sr_request *req, PGconn *conn, struct report_req *r,
   sr_buf_init (&out, MAX_REPORT_BYTES);
   utc_now (now);
   st = r->csv ? sr_report_render_csv (r->rep, &res, &out)
-       : sr_report_render_json (r->rep, &r->a, &res, version, now, &out);
+       : sr_report_render_json (r->rep, &r->a, &res, ctx, now, &out);
   sr_report_result_clean (&res);
   if (SR_OK != st) {
     sr_buf_clean (&out);
@@ -192,7 +192,7 @@ reply_report (struct sr_request *req, PGconn *conn, struct report_req *r,
                           r->rep->name);
   }
   body = sr_buf_steal (&out, &len);
-  make_key (r, version, key, sizeof (key));
+  make_key (r, ctx->version, key, sizeof (key));
   sr_reply_cache_put (req->app->report_cache, key, body, len, etag,
                       content_type (r->csv));
   cache_headers (req, etag);
@@ -231,31 +231,28 @@ enum sr_status
 sr_handle_report_get (struct sr_request *req)
 {
   struct report_req r;
+  struct sr_report_context ctx = { 0 };
   char err[512], etag[SR_REPLY_CACHE_TAG_MAX];
   PGconn *conn;
-  int64_t version = 0;
-  bool found = true;
   enum sr_status st;
 
   if (!prepare (req, &r))
     return SR_OK;
   st = sr_db_thread_conn (&conn, err, sizeof (err));
-  if (SR_OK == st && (r.rep->params & SR_REPORT_BRAND))
-    st = sr_store_brand_find (conn, r.a.brand.code, &r.a.brand, &found, err,
-                              sizeof (err));
-  if (SR_OK == st && !found) {
-    bad_param (req, "brand", "unknown brand (signalroom.brands lists them)");
-    return SR_OK;
-  }
   if (SR_OK == st)
-    st = sr_store_data_version (conn, r.rep->area, &version, err,
-                                sizeof (err));
+    st = sr_store_report_context (conn, r.rep, &r.a, &ctx, err,
+                                  sizeof (err));
   if (SR_OK != st)
     return sr_reply_fail (req, st, "%s", err);
-  make_etag (&r, version, etag, sizeof (etag));
-  if (not_modified (req, etag))
-    return SR_OK;
-  return reply_report (req, conn, &r, version, etag);
+  if ((r.rep->params & SR_REPORT_BRAND) && !ctx.brand_found)
+    bad_param (req, "brand", "unknown brand (signalroom.brands lists them)");
+  else {
+    make_etag (&r, ctx.version, etag, sizeof (etag));
+    if (!not_modified (req, etag))
+      st = reply_report (req, conn, &r, &ctx, etag);
+  }
+  sr_report_context_clean (&ctx);
+  return st;
 }
 
 /* end of report_get.c */

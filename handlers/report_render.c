@@ -204,29 +204,9 @@ put_change (struct w *w, const struct sr_report *rep, const PGresult *r,
 }
 
 static void
-put_freshness (struct w *w, const PGresult *f)
-{
-  bool first = true;
-
-  puts_ (w, "{");
-  for (int i = 0; NULL != f && i < PQntuples (f); i++) {
-    put_key (w, &first, PQgetvalue (f, i, 0));
-    puts_ (w, "{\"loaded_at\":");
-    if (PQgetisnull (f, i, 1))
-      puts_ (w, "null");
-    else
-      put_json_string (w, PQgetvalue (f, i, 1));
-    puts_ (w, ",\"complete\":");
-    puts_ (w, 't' == PQgetvalue (f, i, 2)[0] ? "true" : "false");
-    puts_ (w, "}");
-  }
-  puts_ (w, "}");
-}
-
-static void
 put_daily_summary (struct w *w, const struct sr_report *rep,
                    const struct sr_report_args *args,
-                   const struct sr_report_result *res)
+                   const struct sr_report_result *res, const char *freshness)
 {
   static const char *const split[] = { "conversions", "cost", "cpa", NULL };
   static const char *const top[] = {
@@ -268,7 +248,7 @@ put_daily_summary (struct w *w, const struct sr_report *rep,
   puts_ (w, ",\"vs_trailing_7_day_average_pct\":");
   put_change (w, rep, r, total, avg);
   puts_ (w, "},\"freshness\":");
-  put_freshness (w, res->freshness);
+  puts_ (w, freshness);
   puts_ (w, "}");
 }
 
@@ -321,15 +301,15 @@ enum sr_status
 sr_report_render_json (const struct sr_report *rep,
                        const struct sr_report_args *args,
                        const struct sr_report_result *res,
-                       int64_t data_version, const char *generated_at,
-                       struct sr_buf *out)
+                       const struct sr_report_context *ctx,
+                       const char *generated_at, struct sr_buf *out)
 {
   struct w w = { .b = out, .st = SR_OK };
   char num[24];
 
   puts_ (&w, "{\"data\":");
   if (0 == strcmp (rep->name, "daily-summary"))
-    put_daily_summary (&w, rep, args, res);
+    put_daily_summary (&w, rep, args, res, ctx->freshness);
   else
     put_rows (&w, rep, res->rows);
   puts_ (&w, ",\"meta\":{\"report\":");
@@ -338,11 +318,11 @@ sr_report_render_json (const struct sr_report *rep,
   put_params (&w, rep, args);
   puts_ (&w, ",\"generated_at\":");
   put_json_string (&w, generated_at);
-  snprintf (num, sizeof (num), "%" PRId64, data_version);
+  snprintf (num, sizeof (num), "%" PRId64, ctx->version);
   puts_ (&w, ",\"data_version\":");
   puts_ (&w, num);
   puts_ (&w, ",\"freshness\":");
-  put_freshness (&w, res->freshness);
+  puts_ (&w, ctx->freshness);
   if (NULL != res->meta && 1 == PQntuples (res->meta)) {
     bool first = true;
 

@@ -22,7 +22,7 @@
 enum sr_status sr_report_render_json (const struct sr_report *rep,
                                       const struct sr_report_args *args,
                                       const struct sr_report_result *res,
-                                      int64_t data_version,
+                                      const struct sr_report_context *ctx,
                                       const char *generated_at,
                                       struct sr_buf *out);
 

@@ -103,11 +103,10 @@ run (const struct sr_config *cfg, const struct sr_report *rep,
      struct sr_report_args *a, const char *format, char *err, size_t errlen)
 {
   struct sr_report_result res = { 0 };
+  struct sr_report_context ctx = { 0 };
   struct sr_buf out;
   PGconn *conn = NULL;
-  int64_t version = 0;
   unsigned int applied;
-  bool found = true;
   char now[24];
   time_t t = time (NULL);
   struct tm tm;
@@ -117,21 +116,20 @@ run (const struct sr_config *cfg, const struct sr_report *rep,
   st = sr_db_connect (&conn, err, errlen);
   if (SR_OK == st && cfg->auto_migrate)
     st = sr_migrate_apply (conn, &applied, err, errlen);
-  if (SR_OK == st && (rep->params & SR_REPORT_BRAND))
-    st = sr_store_brand_find (conn, a->brand.code, &a->brand, &found, err,
-                              errlen);
-  if (SR_OK == st && !found) {
+  if (SR_OK == st)
+    st = sr_store_report_context (conn, rep, a, &ctx, err, errlen);
+  if (SR_OK == st && (rep->params & SR_REPORT_BRAND) && !ctx.brand_found) {
     snprintf (err, errlen, "unknown brand %s", a->brand.code);
     st = SR_E_BAD_PARAM;
   }
   if (SR_OK == st)
-    st = sr_store_data_version (conn, rep->area, &version, err, errlen);
-  if (SR_OK == st)
     st = sr_store_report_run (conn, rep, a, &res, err, errlen);
   if (NULL != conn)
     PQfinish (conn);
-  if (SR_OK != st)
+  if (SR_OK != st) {
+    sr_report_context_clean (&ctx);
     return st;
+  }
   gmtime_r (&t, &tm);
   strftime (now, sizeof (now), "%Y-%m-%dT%H:%M:%SZ", &tm);
   sr_buf_init (&out, MAX_OUT);
@@ -140,13 +138,14 @@ run (const struct sr_config *cfg, const struct sr_report *rep,
   else if (0 == strcmp (format, "csv"))
     st = sr_report_render_csv (rep, &res, &out);
   else
-    st = sr_report_render_json (rep, a, &res, version, now, &out);
+    st = sr_report_render_json (rep, a, &res, &ctx, now, &out);
   if (SR_OK == st)
     fwrite (sr_buf_str (&out), 1, out.len, stdout);
   else
     snprintf (err, errlen, "report too large to print");
   sr_buf_clean (&out);
   sr_report_result_clean (&res);
+  sr_report_context_clean (&ctx);
   return st;
 }
 

@@ -4,6 +4,7 @@
 #include "store_reports.h"
 #include "data_versions.h"
 #include "db.h"
+#include "mem.h"
 #include "sql_embedded.h"
 
 #include <inttypes.h>
@@ -305,44 +306,47 @@ sr_report_type_name (enum sr_report_type t)
 }
 
 enum sr_status
-sr_store_brand_find (PGconn *conn, const char *code_or_id,
-                     struct sr_brand *out, bool *found, char *err,
-                     size_t errlen)
+sr_store_report_context (PGconn *conn, const struct sr_report *rep,
+                         struct sr_report_args *args,
+                         struct sr_report_context *out, char *err,
+                         size_t errlen)
 {
-  const char *params[1] = { code_or_id };
+  const char *params[4] = {
+    (rep->params & SR_REPORT_BRAND) ? args->brand.code : NULL, rep->area,
+    args->to, args->timezone,
+  };
   PGresult *r = NULL;
-  enum sr_status st = sr_db_exec (conn, "report_brand", sr_sql_report_brand,
-                                  1, params, &r, err, errlen);
+  enum sr_status st = sr_db_exec (conn, "report_context",
+                                  sr_sql_report_context, 4, params, &r, err,
+                                  errlen);
 
-  *found = false;
-  if (SR_OK == st && 1 == PQntuples (r)) {
-    *found = true;
-    snprintf (out->code, sizeof (out->code), "%s", PQgetvalue (r, 0, 0));
-    snprintf (out->name, sizeof (out->name), "%s", PQgetvalue (r, 0, 1));
-    out->advertiser_id = strtoll (PQgetvalue (r, 0, 2), NULL, 10);
+  memset (out, 0, sizeof (*out));
+  if (SR_OK == st && 1 != PQntuples (r)) {
+    snprintf (err, errlen, "no data version for %s", rep->area);
+    st = SR_E_INTERNAL;
+  }
+  if (SR_OK == st) {
+    out->brand_found = !PQgetisnull (r, 0, 0);
+    if (out->brand_found) {
+      snprintf (args->brand.code, sizeof (args->brand.code), "%s",
+                PQgetvalue (r, 0, 0));
+      snprintf (args->brand.name, sizeof (args->brand.name), "%s",
+                PQgetvalue (r, 0, 1));
+      args->brand.advertiser_id = strtoll (PQgetvalue (r, 0, 2), NULL, 10);
+    }
+    out->version = strtoll (PQgetvalue (r, 0, 3), NULL, 10);
+    out->freshness = sr_xstrdup (PQgetisnull (r, 0, 4) ? "{}"
+                                 : PQgetvalue (r, 0, 4));
   }
   PQclear (r);
   return st;
 }
 
-enum sr_status
-sr_store_data_version (PGconn *conn, const char *area, int64_t *version,
-                       char *err, size_t errlen)
+void
+sr_report_context_clean (struct sr_report_context *c)
 {
-  const char *params[1] = { area };
-  PGresult *r = NULL;
-  enum sr_status st = sr_db_exec (conn, "report_data_version",
-                                  sr_sql_report_data_version, 1, params, &r,
-                                  err, errlen);
-
-  if (SR_OK == st && 1 != PQntuples (r)) {
-    snprintf (err, errlen, "no data version for %s", area);
-    st = SR_E_INTERNAL;
-  }
-  if (SR_OK == st)
-    *version = strtoll (PQgetvalue (r, 0, 0), NULL, 10);
-  PQclear (r);
-  return st;
+  free (c->freshness);
+  memset (c, 0, sizeof (*c));
 }
 
 enum sr_status
@@ -451,7 +455,6 @@ sr_store_report_run (PGconn *conn, const struct sr_report *rep,
                      struct sr_report_result *out, char *err, size_t errlen)
 {
   const char *params[MAX_BINDS];
-  const char *fresh[2] = { args->to, args->timezone };
   char top[24], limit[24];
   int n = 0;
   enum sr_status st;
@@ -469,9 +472,6 @@ sr_store_report_run (PGconn *conn, const struct sr_report *rep,
   if (SR_OK == st && NULL != rep->meta_sql)
     st = sr_db_exec (conn, rep->meta_key, rep->meta_sql, n, params,
                      &out->meta, err, errlen);
-  if (SR_OK == st)
-    st = sr_db_exec (conn, "report_freshness", sr_sql_report_freshness, 2,
-                     fresh, &out->freshness, err, errlen);
   if (SR_OK != st)
     sr_report_result_clean (out);
   return st;
@@ -482,7 +482,6 @@ sr_report_result_clean (struct sr_report_result *r)
 {
   PQclear (r->rows);
   PQclear (r->meta);
-  PQclear (r->freshness);
   memset (r, 0, sizeof (*r));
 }
 

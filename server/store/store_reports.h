@@ -99,18 +99,25 @@ struct sr_report_args {
   const char *timezone;
 };
 
-/**
- * Find a brand by its code (any case) or advertiser id.
- * @param[out] found  false when there is none (not an error)
- */
-enum sr_status sr_store_brand_find (PGconn *conn, const char *code_or_id,
-                                    struct sr_brand *out, bool *found,
-                                    char *err, size_t errlen);
+/** What a request needs before the report's SQL (see _context). */
+struct sr_report_context {
+  bool brand_found;          /* false: unknown brand (not an error) */
+  int64_t version;           /* the data version of the report's area */
+  char *freshness;           /* JSON object per source (owned) */
+};
 
-/** The current data version of @a area. */
-enum sr_status sr_store_data_version (PGconn *conn, const char *area,
-                                      int64_t *version, char *err,
-                                      size_t errlen);
+/**
+ * In one statement: resolve @a args->brand.code (when the report takes a
+ * brand; the row replaces it), read the data version of the report's area
+ * and the freshness of @a args->to.
+ */
+enum sr_status sr_store_report_context (PGconn *conn,
+                                        const struct sr_report *report,
+                                        struct sr_report_args *args,
+                                        struct sr_report_context *out,
+                                        char *err, size_t errlen);
+
+void sr_report_context_clean (struct sr_report_context *c);
 
 /** Read every data version into the process's copy (data_versions.h). */
 enum sr_status sr_store_data_versions_read (PGconn *conn, char *err,
@@ -120,12 +127,11 @@ enum sr_status sr_store_data_versions_read (PGconn *conn, char *err,
 struct sr_report_result {
   PGresult *rows;
   PGresult *meta;        /* NULL unless the report has meta_sql */
-  PGresult *freshness;   /* per source: source, loaded_at, complete */
 };
 
 /**
- * Run @a report with @a args: its rows, its meta row, and the freshness
- * of its last day (args->to).  The columns are checked against the
+ * Run @a report with @a args: its rows and its meta row.  The columns are
+ * checked against the
  * catalogue: a mismatch is SR_E_INTERNAL, never a wrong reply.
  */
 enum sr_status sr_store_report_run (PGconn *conn,
