@@ -46,19 +46,25 @@ if [ -n "$node_set" ]; then
   command -v npm >/dev/null 2>&1 || missing="$missing npm"
 fi
 
-# The local S3 server of the tests and the demo (@20minutes/s3rver, pinned
-# by tests/upstreams/s3/package-lock.json).  `npm ci` only when
+# The npm packages of the tests, each directory pinned by its
+# package-lock.json: the local S3 server of the tests and the demo
+# (tests/upstreams/s3, @20minutes/s3rver) and the contract checker
+# (tests/contract: an OpenAPI 3.1 validator and Ajv).  `npm ci` only when
 # node_modules is missing or older than the lock file; npm rewrites
 # node_modules/.package-lock.json on every install, so that is the stamp.
-npm_modules () {
-  dir="$ROOT/tests/upstreams/s3"
+npm_dir () {
+  dir="$ROOT/$1"
   [ -n "$node_set" ] && [ -f "$dir/package-lock.json" ] || return 0
   stamp="$dir/node_modules/.package-lock.json"
   if [ -f "$stamp" ] && [ -z "$(find "$dir/package-lock.json" -newer "$stamp")" ]; then
     return 0
   fi
-  echo "install-deps: npm ci in tests/upstreams/s3"
+  echo "install-deps: npm ci in $1"
   (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+}
+npm_modules () {
+  npm_dir tests/upstreams/s3
+  npm_dir tests/contract
 }
 
 if [ -z "$missing" ]; then

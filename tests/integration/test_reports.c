@@ -31,6 +31,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define SECRET "reports-secret-0123456789abcdef0123456789"
 #define EF_KEY "ef-reports-key-0123456789"
@@ -2449,6 +2450,90 @@ SR_TEST (test_injection)
   check_summary ("CCW", 1, DAY, 0, NULL);
 }
 
+/* Keep one live answer for the contract check. */
+static bool
+save_sample (const char *dir, int i, const char *operation,
+             const char *target)
+{
+  struct got g;
+  char path[1200];
+  json_t *sample;
+  bool ok;
+
+  if (!fetch (&g, NULL, target) || 200 != g.status || NULL == g.json) {
+    fprintf (stderr, "contract: GET %s: %d\n", target, g.status);
+    got_clean (&g);
+    return false;
+  }
+  snprintf (path, sizeof (path), "%s/%03d.json", dir, i);
+  sample = json_pack ("{s:s, s:i, s:O}", "operation", operation, "status",
+                      200, "body", g.json);
+  ok = 0 == json_dump_file (sample, path, JSON_COMPACT);
+  json_decref (sample);
+  got_clean (&g);
+  return ok;
+}
+
+/*
+ * The contract, with real tools (tests/contract/check.mjs): the document
+ * is valid OpenAPI 3.1, and the live answers of the catalogue and of every
+ * report it lists match the schemas the document gives them.
+ */
+SR_TEST (test_contract)
+{
+  const char *tmp = getenv ("TMPDIR");
+  char dir[512], cmd[2048];
+  struct got cat;
+  json_t *list;
+  size_t i;
+  json_t *item;
+  int n = 0;
+
+  REQUIRE (up);
+  snprintf (dir, sizeof (dir), "%s/sr_contract_XXXXXX",
+            NULL != tmp && '\0' != tmp[0] ? tmp : "/tmp");
+  REQUIRE (NULL != mkdtemp (dir));
+  CHECK (save_sample (dir, n++, "listReports", "/v1/reports"));
+  REQUIRE (fetch (&cat, NULL, "/v1/reports") && NULL != cat.json);
+  list = json_object_get (cat.json, "reports");
+  CHECK (json_array_size (list) >= 17);
+  json_array_foreach (list, i, item)
+  {
+    const char *name = json_string_value (json_object_get (item, "name"));
+    const char *path = json_string_value (json_object_get (item, "path"));
+    char params[256] = "";
+    json_t *p;
+    size_t k;
+    bool brand = false, date = false, range = false;
+
+    json_array_foreach (json_object_get (item, "parameters"), k, p)
+    {
+      brand |= 0 == strcmp (json_string_value (p), "brand");
+      date |= 0 == strcmp (json_string_value (p), "date");
+      range |= 0 == strcmp (json_string_value (p), "from");
+    }
+    snprintf (params, sizeof (params), "%s%s%s", brand ? "&brand=CCW" : "",
+              date ? "&date=2026-03-09" : "",
+              range ? "&from=2026-03-01&to=2026-06-03" : "");
+    params[0] = '?';
+    CHECK (save_sample (dir, n++, 0 == strncmp (name, "orders/", 7)
+                        ? "getOrderReport" : "getReport",
+                        target_of ("%s%s", path, params)));
+  }
+  got_clean (&cat);
+  snprintf (cmd, sizeof (cmd), "node '%s/tests/contract/check.mjs' "
+            "'%s/openapi/openapi.yaml' '%s'", SR_SOURCE_DIR, SR_SOURCE_DIR,
+            dir);
+  CHECK_INT_EQ (system (cmd), 0);
+  for (int k = 0; k < n; k++) {
+    char f[600];
+
+    snprintf (f, sizeof (f), "%s/%03d.json", dir, k);
+    (void) unlink (f);
+  }
+  (void) rmdir (dir);
+}
+
 SR_TEST (test_stop)
 {
   int code;
@@ -2476,4 +2561,5 @@ SR_TEST_MAIN (SR_TEST_ENTRY (test_start),
               SR_TEST_ENTRY (test_csv_matches_json),
               SR_TEST_ENTRY (test_cli_matches_api),
               SR_TEST_ENTRY (test_injection),
+              SR_TEST_ENTRY (test_contract),
               SR_TEST_ENTRY (test_stop))
