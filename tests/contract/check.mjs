@@ -40,6 +40,22 @@ for (const [path, item] of Object.entries(doc.paths ?? {}))
     if (op && op.operationId) operations.set(op.operationId, { path, method, op });
 
 const ajv = new Ajv2020({ strict: false, allErrors: true, validateFormats: false });
+// Row schemas by report name (x-report), for array reports.
+const rowSchemas = new Map();
+for (const schema of Object.values(doc.components?.schemas ?? {}))
+  if (schema["x-report"]) rowSchemas.set(schema["x-report"], schema);
+
+// The catalogue and the document list the same columns, in order.
+const checkCatalogue = (name, body) => {
+  for (const r of body.reports ?? []) {
+    if (r.name === "daily-summary") continue;
+    const schema = rowSchemas.get(r.name);
+    if (!schema) { fail(`${name}: the document has no row schema for ${r.name}`); continue; }
+    const want = r.columns.map((c) => c.name).join(",");
+    const got = Object.keys(schema.properties ?? {}).join(",");
+    if (want !== got) fail(`${name}: ${r.name} columns ${want}, document ${got}`);
+  }
+};
 let checked = 0;
 for (const name of readdirSync(dir).filter((f) => f.endsWith(".json")).sort()) {
   const sample = JSON.parse(readFileSync(join(dir, name), "utf8"));
@@ -51,6 +67,18 @@ for (const name of readdirSync(dir).filter((f) => f.endsWith(".json")).sort()) {
   const check = ajv.compile(schema);
   if (!check(sample.body))
     fail(`${name}: ${sample.operation} ${sample.status}: ${ajv.errorsText(check.errors)}`);
+  if (sample.operation === "listReports") checkCatalogue(name, sample.body);
+  const report = sample.body?.meta?.report;
+  if (report && Array.isArray(sample.body.data)) {
+    const rowSchema = rowSchemas.get(report);
+    if (!rowSchema) fail(`${name}: the document has no row schema for ${report}`);
+    else {
+      const row = ajv.compile(rowSchema);
+      sample.body.data.forEach((r, i) => {
+        if (!row(r)) fail(`${name}: ${report} row ${i}: ${ajv.errorsText(row.errors)}`);
+      });
+    }
+  }
   checked++;
 }
 console.log(`responses: ${checked} checked, ${failed} problem(s)`);
