@@ -609,8 +609,14 @@ DO $$
 DECLARE
   v record;
 BEGIN
+  -- A role belongs to the whole server: databases of one server migrating
+  -- at once (tests, staging beside production) may both try to create it.
   IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'signalroom_reader') THEN
-    CREATE ROLE signalroom_reader NOLOGIN;
+    BEGIN
+      CREATE ROLE signalroom_reader NOLOGIN;
+    EXCEPTION WHEN duplicate_object OR unique_violation THEN
+      NULL;   -- created by the other one meanwhile
+    END;
   END IF;
   GRANT USAGE ON SCHEMA reports TO signalroom_reader;
   -- The views only: the tables behind them hold customers' e-mails.
