@@ -14,16 +14,25 @@ const char *const sr_report_param_names[] = {
   "format", NULL
 };
 
-static const struct {
-  const char *name;
-  unsigned int bit;
-} param_bits[] = {
-  { "brand", SR_REPORT_BRAND }, { "date", SR_REPORT_DATE },
-  { "from", SR_REPORT_RANGE }, { "to", SR_REPORT_RANGE },
-  { "top", SR_REPORT_TOP }, { "sort", SR_REPORT_SORT },
-  { "order", SR_REPORT_SORT }, { "limit", SR_REPORT_LIMIT },
-  { "metric", SR_REPORT_METRIC },
+/* The report parameter bit of each name above; 0: every report takes it. */
+static const unsigned int param_bit[] = {
+  SR_REPORT_BRAND, SR_REPORT_DATE, SR_REPORT_RANGE, SR_REPORT_RANGE,
+  SR_REPORT_TOP, SR_REPORT_SORT, SR_REPORT_SORT, SR_REPORT_LIMIT,
+  SR_REPORT_METRIC, 0,
 };
+_Static_assert (sizeof (param_bit) / sizeof (param_bit[0]) + 1
+                == sizeof (sr_report_param_names)
+                   / sizeof (sr_report_param_names[0]),
+                "one bit per parameter name");
+
+bool
+sr_report_takes (const struct sr_report *rep, const char *name)
+{
+  for (size_t i = 0; NULL != sr_report_param_names[i]; i++)
+    if (0 == strcmp (sr_report_param_names[i], name))
+      return 0 == param_bit[i] || 0 != (rep->params & param_bit[i]);
+  return false;
+}
 
 #define FAIL(p, ...) \
   do { *bad = (p); snprintf (detail, detail_len, __VA_ARGS__); \
@@ -169,11 +178,11 @@ sr_report_args_read (const struct sr_report *rep, sr_report_lookup get,
   const char *v;
   enum sr_status st;
 
-  for (size_t i = 0; i < sizeof (param_bits) / sizeof (param_bits[0]); i++)
-    if (0 == (rep->params & param_bits[i].bit)
-        && NULL != get (cls, param_bits[i].name))
-      FAIL (param_bits[i].name, "report %s takes no %s parameter",
-            rep->name, param_bits[i].name);
+  for (size_t i = 0; NULL != sr_report_param_names[i]; i++)
+    if (!sr_report_takes (rep, sr_report_param_names[i])
+        && NULL != get (cls, sr_report_param_names[i]))
+      FAIL (sr_report_param_names[i], "report %s takes no %s parameter",
+            rep->name, sr_report_param_names[i]);
   st = read_brand (rep, get (cls, "brand"), a, bad, detail, detail_len);
   if (SR_OK == st)
     st = read_days (rep, get, cls, today, a, bad, detail, detail_len);

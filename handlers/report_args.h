@@ -10,6 +10,7 @@
 #ifndef SR_REPORT_ARGS_H
 #define SR_REPORT_ARGS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "status.h"
@@ -22,6 +23,9 @@ typedef const char *(*sr_report_lookup) (void *cls, const char *name);
 
 /** Every parameter name any report takes, NULL-terminated (format too). */
 extern const char *const sr_report_param_names[];
+
+/** Whether @a rep takes the parameter @a name. */
+bool sr_report_takes (const struct sr_report *rep, const char *name);
 
 /**
  * Read @a rep's parameters into @a a (the brand's code only: the caller

@@ -35,9 +35,7 @@ query_lookup (void *cls, const char *name)
 static bool
 bad_param (struct sr_request *req, const char *param, const char *detail)
 {
-  (void) sr_reply_fail_extra_steal (req, SR_E_BAD_PARAM,
-                                    json_pack ("{s:s}", "parameter", param),
-                                    "%s", detail);
+  (void) sr_reply_param_fail (req, SR_E_BAD_PARAM, param, "%s", detail);
   return false;
 }
 
@@ -85,16 +83,6 @@ etag_matches (const char *header, const char *etag)
     return true;
   /* A list of tags; a weak comparison (W/ prefixes ignored). */
   return NULL != strstr (header, etag + 2);
-}
-
-static void
-utc_now (char out[24])
-{
-  time_t t = sr_wall_now ();
-  struct tm tm;
-
-  gmtime_r (&t, &tm);
-  strftime (out, 24, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
 /* One report request, read and checked (no database needed). */
@@ -173,7 +161,7 @@ reply_report (struct sr_request *req, PGconn *conn, struct report_req *r,
 {
   struct sr_report_result res;
   struct sr_buf out;
-  char err[512], now[24], key[400];
+  char err[512], now[SR_UTC_LEN], key[400];
   enum sr_status st = sr_store_report_run (conn, r->rep, &r->a, &res, err,
                                            sizeof (err));
   char *body;
@@ -182,7 +170,7 @@ reply_report (struct sr_request *req, PGconn *conn, struct report_req *r,
   if (SR_OK != st)
     return sr_reply_fail (req, st, "%s", err);
   sr_buf_init (&out, MAX_REPORT_BYTES);
-  utc_now (now);
+  (void) sr_utc_format (sr_wall_now (), now);
   st = r->csv ? sr_report_render_csv (r->rep, &res, &out)
        : sr_report_render_json (r->rep, &r->a, &res, ctx, now, &out);
   sr_report_result_clean (&res);

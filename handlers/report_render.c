@@ -130,17 +130,21 @@ column (const struct sr_report *rep, const char *name)
 }
 
 /* {name: value, ...} of the named columns of one row. */
+/* {name: value, ...} of one row: the named columns, or all (NULL). */
 static void
 put_row_fields (struct w *w, const struct sr_report *rep, const PGresult *r,
                 int row, const char *const *names)
 {
   bool first = true;
+  size_t n = NULL == names ? rep->n_columns : 0;
 
+  while (NULL != names && NULL != names[n])
+    n++;
   puts_ (w, "{");
-  for (size_t i = 0; NULL != names[i]; i++) {
-    int c = column (rep, names[i]);
+  for (size_t i = 0; i < n; i++) {
+    int c = NULL == names ? (int) i : column (rep, names[i]);
 
-    put_key (w, &first, names[i]);
+    put_key (w, &first, rep->columns[c].name);
     put_value (w, r, row, c, rep->columns[c].type);
   }
   puts_ (w, "}");
@@ -151,14 +155,8 @@ put_rows (struct w *w, const struct sr_report *rep, const PGresult *r)
 {
   puts_ (w, "[");
   for (int i = 0; i < PQntuples (r); i++) {
-    bool first = true;
-
-    puts_ (w, i ? ",{" : "{");
-    for (size_t c = 0; c < rep->n_columns; c++) {
-      put_key (w, &first, rep->columns[c].name);
-      put_value (w, r, i, (int) c, rep->columns[c].type);
-    }
-    puts_ (w, "}");
+    puts_ (w, i ? "," : "");
+    put_row_fields (w, rep, r, i, NULL);
   }
   puts_ (w, "]");
 }

@@ -5,27 +5,17 @@
  */
 #include "handlers.h"
 #include "reply.h"
+#include "report_args.h"
 #include "store_reports.h"
 
 static json_t *
 params_of (const struct sr_report *r)
 {
-  static const struct {
-    unsigned int bit;
-    const char *names[3];
-  } p[] = {
-    { SR_REPORT_BRAND, { "brand" } }, { SR_REPORT_DATE, { "date" } },
-    { SR_REPORT_RANGE, { "from", "to" } }, { SR_REPORT_TOP, { "top" } },
-    { SR_REPORT_SORT, { "sort", "order" } },
-    { SR_REPORT_LIMIT, { "limit" } }, { SR_REPORT_METRIC, { "metric" } },
-  };
   json_t *out = json_array ();
 
-  for (size_t i = 0; i < sizeof (p) / sizeof (p[0]); i++)
-    if (r->params & p[i].bit)
-      for (size_t k = 0; k < 3 && NULL != p[i].names[k]; k++)
-        json_array_append_new (out, json_string (p[i].names[k]));
-  json_array_append_new (out, json_string ("format"));
+  for (size_t i = 0; NULL != sr_report_param_names[i]; i++)
+    if (sr_report_takes (r, sr_report_param_names[i]))
+      json_array_append_new (out, json_string (sr_report_param_names[i]));
   return out;
 }
 

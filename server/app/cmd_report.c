@@ -4,6 +4,7 @@
  * [--format json|csv|table]`: the same report the API serves, on stdout.
  */
 #include "cli.h"
+#include "clock.h"
 #include "config.h"
 #include "db.h"
 #include "log.h"
@@ -107,9 +108,7 @@ run (const struct sr_config *cfg, const struct sr_report *rep,
   struct sr_buf out;
   PGconn *conn = NULL;
   unsigned int applied;
-  char now[24];
-  time_t t = time (NULL);
-  struct tm tm;
+  char now[SR_UTC_LEN];
   enum sr_status st;
 
   sr_db_init (cfg);
@@ -130,8 +129,7 @@ run (const struct sr_config *cfg, const struct sr_report *rep,
     sr_report_context_clean (&ctx);
     return st;
   }
-  gmtime_r (&t, &tm);
-  strftime (now, sizeof (now), "%Y-%m-%dT%H:%M:%SZ", &tm);
+  (void) sr_utc_format (sr_wall_now (), now);
   sr_buf_init (&out, MAX_OUT);
   if (0 == strcmp (format, "table"))
     print_table (rep, res.rows);

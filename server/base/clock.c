@@ -24,4 +24,14 @@ sr_wall_now (void)
   return time (NULL);
 }
 
+bool
+sr_utc_format (time_t t, char out[SR_UTC_LEN])
+{
+  struct tm tm;
+
+  if (NULL == gmtime_r (&t, &tm))
+    return false;
+  return 0 != strftime (out, SR_UTC_LEN, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
 /* end of clock.c */

@@ -9,6 +9,7 @@
 #ifndef SR_CLOCK_H
 #define SR_CLOCK_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <time.h>
 
@@ -20,5 +21,10 @@ uint64_t sr_now_ms (void);
 
 /** Wall-clock seconds since the epoch. */
 time_t sr_wall_now (void);
+
+#define SR_UTC_LEN 21   /* "YYYY-MM-DDThh:mm:ssZ" + NUL */
+
+/** @a t as an ISO 8601 UTC time; false when it cannot be shown. */
+bool sr_utc_format (time_t t, char out[SR_UTC_LEN]);
 
 #endif /* SR_CLOCK_H */

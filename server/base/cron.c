@@ -538,14 +538,11 @@ sr_cron_next_iso (const char *expr, char out[32])
 {
   struct sr_cron *c;
   time_t next;
-  struct tm tm;
   bool ok;
 
   if (NULL == expr || SR_OK != sr_cron_parse (expr, &c, NULL, 0))
     return false;
   ok = sr_cron_next (c, sr_wall_now (), &next);
   sr_cron_free (c);
-  if (!ok || NULL == gmtime_r (&next, &tm))
-    return false;
-  return 0 != strftime (out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return ok && sr_utc_format (next, out);
 }

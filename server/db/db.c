@@ -5,7 +5,9 @@
 #include "sql_embedded.h"
 #include "log.h"
 
+#include <errno.h>
 #include <libpq-events.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -390,6 +392,28 @@ sr_db_script (PGconn *conn, const char *name, const char *sql, char *err,
     last_sqlstate[0] = '\0';
   PQclear (r);
   return st;
+}
+
+int
+sr_db_wait_notify (PGconn *conn, int ms)
+{
+  struct pollfd pfd = { .fd = PQsocket (conn), .events = POLLIN };
+  PGnotify *n;
+  int got = 0;
+
+  if (pfd.fd < 0)
+    return -1;
+  if (poll (&pfd, 1, ms) < 0)
+    return EINTR == errno ? 0 : -1;
+  if (0 == pfd.revents)
+    return 0;
+  if (0 == PQconsumeInput (conn))
+    return -1;
+  while (NULL != (n = PQnotifies (conn))) {
+    got = 1;
+    PQfreemem (n);
+  }
+  return got;
 }
 
 /* end of db.c */

@@ -129,6 +129,13 @@ enum sr_status sr_db_uint (PGconn *conn, const char *name, const char *sql,
 enum sr_status sr_db_script (PGconn *conn, const char *name,
                              const char *sql, char *err, size_t errlen);
 
+/**
+ * Wait up to @a ms for notifications on @a conn (after a LISTEN) and
+ * consume them.  @return 1 when some came, 0 when none did, -1 when the
+ * connection broke (reconnect and LISTEN again).
+ */
+int sr_db_wait_notify (PGconn *conn, int ms);
+
 /** @return the SQLSTATE of the last failed sr_db_* call on this thread. */
 const char *sr_db_last_sqlstate (void);
 

@@ -322,12 +322,11 @@ check_query (struct conn_state *cs)
   if (NULL == qc.name)
     return sr_reply_fail (req, qc.st, "%s", qc.why);
   if (SR_E_UNKNOWN_PARAM == qc.st)
-    return sr_reply_fail_extra_steal (
-      req, qc.st, json_pack ("{s:s}", "parameter", qc.name),
+    return sr_reply_param_fail (
+      req, qc.st, qc.name,
       "this route does not accept the query parameter \"%s\"", qc.name);
-  return sr_reply_fail_extra_steal (
-    req, qc.st, json_pack ("{s:s}", "parameter", qc.name),
-    "query parameter \"%s\" %s", qc.name, qc.why);
+  return sr_reply_param_fail (req, qc.st, qc.name,
+                              "query parameter \"%s\" %s", qc.name, qc.why);
 }
 
 /* Media type of a Content-Type value, lower-cased, without parameters;

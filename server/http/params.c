@@ -49,10 +49,9 @@ sr_query_int_or_reply (struct sr_request *req, const char *name, int64_t min,
     return true;
   }
   if (!parse_int (s, out) || *out < min || *out > max) {
-    (void) sr_reply_fail_extra_steal (
-      req, SR_E_BAD_PARAM, json_pack ("{s:s}", "parameter", name),
-      "%s must be an integer from %lld to %lld", name, (long long) min,
-      (long long) max);
+    (void) sr_reply_param_fail (req, SR_E_BAD_PARAM, name,
+                                "%s must be an integer from %lld to %lld",
+                                name, (long long) min, (long long) max);
     return false;
   }
   return true;
@@ -69,9 +68,8 @@ sr_query_date_or_reply (struct sr_request *req, const char *name,
   if (NULL == s)
     return true;
   if (!sr_date_parse (s, &day)) {
-    (void) sr_reply_fail_extra_steal (
-      req, SR_E_BAD_PARAM, json_pack ("{s:s}", "parameter", name),
-      "%s must be a date (YYYY-MM-DD)", name);
+    (void) sr_reply_param_fail (req, SR_E_BAD_PARAM, name,
+                                "%s must be a date (YYYY-MM-DD)", name);
     return false;
   }
   *out = s;
@@ -92,9 +90,8 @@ sr_query_enum_or_reply (struct sr_request *req, const char *name,
       *out = *a;
       return true;
     }
-  (void) sr_reply_fail_extra_steal (
-    req, SR_E_BAD_PARAM, json_pack ("{s:s}", "parameter", name),
-    "%s has an unknown value", name);
+  (void) sr_reply_param_fail (req, SR_E_BAD_PARAM, name,
+                              "%s has an unknown value", name);
   return false;
 }
 

@@ -176,6 +176,19 @@ sr_reply_fail_extra_steal (struct sr_request *req, enum sr_status st,
   return st;
 }
 
+enum sr_status
+sr_reply_param_fail (struct sr_request *req, enum sr_status st,
+                     const char *param, const char *detail, ...)
+{
+  va_list ap;
+
+  va_start (ap, detail);
+  (void) problem (req, st, json_pack ("{s:s}", "parameter", param), detail,
+                  ap);
+  va_end (ap);
+  return st;
+}
+
 void
 sr_reply_header (struct sr_request *req, const char *name, const char *value)
 {

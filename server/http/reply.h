@@ -68,6 +68,13 @@ enum sr_status sr_reply_fail (struct sr_request *req, enum sr_status st,
                               const char *detail, ...)
   __attribute__ ((format (printf, 3, 4)));
 
+/** sr_reply_fail() for a bad request parameter: the envelope names it
+ * ("parameter": @a param), so clients can point at the field. */
+enum sr_status sr_reply_param_fail (struct sr_request *req, enum sr_status st,
+                                    const char *param, const char *detail,
+                                    ...)
+  __attribute__ ((format (printf, 4, 5)));
+
 /** sr_reply_fail() with extra envelope members; takes @a extra. */
 enum sr_status sr_reply_fail_extra_steal (struct sr_request *req,
                                           enum sr_status st, json_t *extra,

@@ -8,8 +8,6 @@
 #include "store_reports.h"
 #include "waiter.h"
 
-#include <errno.h>
-#include <poll.h>
 #include <pthread.h>
 #include <stdlib.h>
 
@@ -24,26 +22,12 @@ struct sr_datawatch {
 static bool
 wait_notify (struct sr_datawatch *w, PGconn *conn, unsigned long ms)
 {
-  unsigned long waited = 0;
+  for (unsigned long waited = 0;
+       waited < ms && !sr_waiter_stopping (&w->wake); waited += 100) {
+    int got = sr_db_wait_notify (conn, 100);
 
-  while (waited < ms && !sr_waiter_stopping (&w->wake)) {
-    struct pollfd pfd = { .fd = PQsocket (conn), .events = POLLIN };
-    bool any = false;
-    PGnotify *n;
-
-    if (poll (&pfd, 1, 100) < 0 && EINTR != errno)
-      return false;
-    waited += 100;
-    if (0 == pfd.revents)
-      continue;
-    if (0 == PQconsumeInput (conn))
-      return false;
-    while (NULL != (n = PQnotifies (conn))) {
-      any = true;
-      PQfreemem (n);
-    }
-    if (any)
-      return true;
+    if (got != 0)
+      return got > 0;
   }
   return true;
 }

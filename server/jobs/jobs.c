@@ -9,7 +9,6 @@
 #include "waiter.h"
 
 #include <errno.h>
-#include <poll.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -361,7 +360,6 @@ run_listener (void *cls)
 
   while (!stopping (p)) {
     PGresult *r;
-    struct pollfd pfd;
 
     conn = ensure_conn (p, conn, SR_DB_ROLE_BACKGROUND, "listener");
     if (stopping (p))
@@ -378,23 +376,11 @@ run_listener (void *cls)
     }
     PQclear (r);
     while (!stopping (p) && CONNECTION_OK == PQstatus (conn)) {
-      PGnotify *n;
-      bool any = false;
+      int got = sr_db_wait_notify (conn, 250);
 
-      pfd.fd = PQsocket (conn);
-      pfd.events = POLLIN;
-      pfd.revents = 0;
-      if (poll (&pfd, 1, 250) < 0 && EINTR != errno)
+      if (got < 0)
         break;
-      if (0 == pfd.revents)
-        continue;
-      if (0 == PQconsumeInput (conn))
-        break;
-      while (NULL != (n = PQnotifies (conn))) {
-        any = true;
-        PQfreemem (n);
-      }
-      if (any)
+      if (got > 0)
         sr_jobs_wake (p);
     }
   }

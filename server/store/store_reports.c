@@ -8,7 +8,6 @@
 #include "sql_embedded.h"
 
 #include <inttypes.h>
-#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -373,21 +372,15 @@ static const char *
 bind_value (const struct sr_report_args *a, const char *name, size_t len,
             char top[24], char limit[24])
 {
-  static const struct {
-    const char *name;
-    size_t off;
-  } text[] = {
-    { "brand", offsetof (struct sr_report_args, brand.code) },
-    { "from", offsetof (struct sr_report_args, from) },
-    { "to", offsetof (struct sr_report_args, to) },
-  };
-
 #define IS(s) (strlen (s) == len && 0 == strncmp (name, s, len))
-  for (size_t i = 0; i < N (text); i++)
-    if (IS (text[i].name))
-      return (const char *) a + text[i].off;
   if (IS ("client"))
     return a->client;
+  if (IS ("brand"))
+    return a->brand.code;
+  if (IS ("from"))
+    return a->from;
+  if (IS ("to"))
+    return a->to;
   if (IS ("sort"))
     return a->sort;
   if (IS ("order"))
