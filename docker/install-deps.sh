@@ -15,7 +15,7 @@ set -eu
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 
 BUILD="build-essential cmake pkg-config libmicrohttpd-dev libcurl4-openssl-dev libyajl-dev
-  libpq-dev libjansson-dev libjwt-dev libssl-dev libxml2-dev zlib1g-dev"
+  libpq-dev libjansson-dev libjwt-dev libssl-dev libxml2-dev zlib1g-dev uthash-dev"
 TEST="postgresql postgresql-client curl tzdata procps util-linux python3
   clang libclang-rt-14-dev wrk"
 RUNTIME="libmicrohttpd12 libcurl4 libpq5 libjansson4 libjwt0 libssl3 libyajl2 tzdata

@@ -24,6 +24,7 @@
 #include "export_names.h"
 #include "log.h"
 #include "mem.h"
+#include "order_latest.h"
 #include "store_s3.h"
 #include "tx.h"
 #include "upstream.h"
@@ -56,6 +57,7 @@ struct load {
   uint64_t good;
   uint64_t deleted;        /* rows of the object's earlier version */
   struct sr_s3_quarantine bad; /* rows that could not be loaded */
+  struct sr_order_latest *orders; /* the order reports' rows, or NULL */
   char refused[600];       /* not loadable at all: why */
   char err[1024];          /* failed (database, network): why */
   enum sr_status st;
@@ -146,6 +148,12 @@ take_header (struct load *l, const struct sr_csv_record *rec)
                        "both %s", k + 1, i + 1, l->columns[i]);
     json_array_append_new (l->columns_json, json_string (l->columns[i]));
   }
+  l->orders = sr_order_latest_new (l->table, l->key, l->has_day, l->day,
+                                   (size_t) l->sync->cfg->s3_rollup_buffer_mb
+                                   << 20);
+  if (NULL != l->orders)
+    sr_order_latest_header (l->orders, (const char (*)[SR_IDENT_MAX])
+                            l->columns, l->n_columns);
   st = sr_store_s3_prepare_table (l->sync->conn, l->table, l->columns_json,
                                   &l->new_columns, &copy_sql, err,
                                   sizeof (err));
@@ -199,6 +207,8 @@ take_row (struct load *l, const struct sr_csv_record *rec)
               rec->line);
   if (SR_OK != st)
     return load_fail (l, st, "%s", err);
+  if (NULL != l->orders)
+    sr_order_latest_row (l->orders, rec, (int64_t) rec->index - 1);
   l->good++;
   return SR_OK;
 }
@@ -274,6 +284,7 @@ load_clean (struct load *l)
   json_decref (l->columns_json);
   json_decref (l->new_columns);
   sr_s3_quarantine_clean (&l->bad);
+  sr_order_latest_free (l->orders);
 }
 
 /* Steps inside the object's transaction; @return whether to commit. */
@@ -323,11 +334,12 @@ load_in_tx (struct load *l, struct sr_s3 *s3, const struct sr_s3_object *obj,
   if ('\0' == etag[0])
     snprintf (etag, sizeof (etag), "%s", obj->etag);
   st = write_quarantine (l, etag);
-  if (SR_OK == st) {
-    st = sr_store_s3_reports_follow (l->sync->conn, l->table, l->key, err,
-                                     sizeof (err));
+  if (SR_OK == st && NULL != l->orders) {
+    st = sr_order_latest_finish (l->orders, l->sync->conn,
+                                 l->sync->cfg->client_id, l->deleted > 0,
+                                 err, sizeof (err));
     if (SR_OK != st)
-      load_fail (l, st, "report rollups: %s", err);
+      load_fail (l, st, "order reports: %s", err);
   }
   if (SR_OK == st)
     st = record_state (l, obj, etag);

@@ -216,6 +216,12 @@ static const struct sr_config_option options[] = {
     OFF (s3_load_concurrency), NULL,
     "Objects loaded at once, each on its own database connection (one "
     "PostgreSQL backend forms one COPY's rows)." },
+  { "S3_ROLLUP_BUFFER_MB", SR_CFG_UINT, "32", 0, 0, 1024,
+    OFF (s3_rollup_buffer_mb), NULL,
+    "Memory one object's load may use to count its orders for the reports "
+    "while it streams (about 120 bytes an order). A larger object is "
+    "counted by the database instead: the same figures, more slowly. 0 "
+    "always leaves it to the database." },
   { "SIGNALROOM_DB_STATEMENT_TIMEOUT_MS", SR_CFG_UINT, "5000", 0, 100,
     600000, OFF (db_statement_timeout_ms), NULL,
     "Longest an API request's SQL statement, or its wait for a lock, may "

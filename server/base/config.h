@@ -118,6 +118,7 @@ struct sr_config {
   char *s3_endpoint_url;       /* NULL: AWS, virtual-hosted style */
   unsigned long s3_list_page_size;
   unsigned long s3_load_concurrency;
+  unsigned long s3_rollup_buffer_mb;
 
   /* Database time limits (db.c). */
   unsigned long db_statement_timeout_ms;   /* API requests */

@@ -135,14 +135,4 @@ sr_store_s3_record (PGconn *conn, const struct sr_store_s3_record *rec,
   return st;
 }
 
-enum sr_status
-sr_store_s3_reports_follow (PGconn *conn, const char *table, const char *key,
-                            char *err, size_t errlen)
-{
-  const char *params[2] = { table, key };
-
-  return sr_db_run (conn, "report_orders_file_loaded",
-                    sr_sql_report_orders_file_loaded, 2, params, err, errlen);
-}
-
 /* end of store_s3.c */

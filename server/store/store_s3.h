@@ -76,13 +76,4 @@ enum sr_status sr_store_s3_record (PGconn *conn,
                                    const struct sr_store_s3_record *rec,
                                    char *err, size_t errlen);
 
-/**
- * In the object's transaction, after its rows were replaced: the orders'
- * latest state and the daily order counts the reports read follow
- * (orders_create and orders_update; other tables have none).
- */
-enum sr_status sr_store_s3_reports_follow (PGconn *conn, const char *table,
-                                           const char *key, char *err,
-                                           size_t errlen);
-
 #endif /* SR_STORE_S3_H */
