@@ -157,8 +157,8 @@ SR_TEST (test_patch_validation)
                 400);
   CHECK_CONTAINS (json_string_value (json_object_get (r, "detail")), "cycle");
   json_decref (r);
-  CHECK_STR_EQ (q ("SELECT after_schedule IS NULL FROM signalroom.schedules "
-                   "WHERE name = 's3-daily'"), "t");
+  CHECK_STR_EQ (q ("SELECT count(*) FROM signalroom.schedule_after "
+                   "WHERE schedule_name = 's3-daily'"), "0");
 }
 
 SR_TEST (test_each_tick_fires_once)
@@ -352,6 +352,103 @@ SR_TEST (test_catch_up_waits_for_dependency)
   json_decref (r);
 }
 
+/* The names a schedule waits for, as GET /v1/schedules shows them
+ * ("a,b"; "?" when it is not an array of strings). */
+static const char *
+after_of (const char *name)
+{
+  static char out[256];
+  json_t *s = schedule_named (name), *after = json_object_get (s, "after");
+  size_t i;
+  json_t *e;
+
+  snprintf (out, sizeof (out), "%s", json_is_array (after) ? "" : "?");
+  json_array_foreach (after, i, e) {
+    size_t used = strlen (out);
+
+    snprintf (out + used, sizeof (out) - used, "%s%s", i ? "," : "",
+              json_is_string (e) ? json_string_value (e) : "?");
+  }
+  json_decref (s);
+  return out;
+}
+
+/* A schedule waits for a set: the API shows it as an array, PATCH
+ * replaces it as a whole (a lone name as before), and no edge may close
+ * a cycle -- refused by the API and by the database itself. */
+SR_TEST (test_after_set)
+{
+  json_t *r;
+  PGresult *res;
+
+  REQUIRE (up);
+  /* Earlier tests left their own edges: start from the seeded ones. */
+  q ("UPDATE signalroom.schedules SET wait_minutes = 60 WHERE name = "
+     "'everflow-daily'");
+  q ("DELETE FROM signalroom.schedule_after WHERE schedule_name = "
+     "'redtrack-daily'");
+  q ("INSERT INTO signalroom.schedule_after VALUES ('redtrack-daily', "
+     "'s3-daily')");
+  CHECK_STR_EQ (after_of ("daily-report"), "everflow-daily,redtrack-daily");
+  CHECK_STR_EQ (after_of ("everflow-daily"), "s3-daily");
+  CHECK_STR_EQ (after_of ("everflow-intraday"), "");
+  /* Two edges: everflow-daily -> daily-report -> everflow-daily.  The
+   * whole PATCH is refused, the set it had stays. */
+  CHECK_INT_EQ (patch ("everflow-daily", "{\"wait_minutes\":5,\"after\":"
+                       "[\"s3-daily\",\"daily-report\"]}", &r), 400);
+  CHECK_CONTAINS (json_string_value (json_object_get (r, "detail")), "cycle");
+  CHECK_CONTAINS (json_string_value (json_object_get (r, "detail")),
+                  "everflow-daily -> daily-report -> everflow-daily");
+  json_decref (r);
+  CHECK_STR_EQ (after_of ("everflow-daily"), "s3-daily");
+  CHECK_STR_EQ (q ("SELECT wait_minutes FROM signalroom.schedules WHERE "
+                   "name = 'everflow-daily'"), "60");
+  /* Three edges, through the seeded chain. */
+  CHECK_INT_EQ (patch ("s3-daily", "{\"after\":[\"daily-report\"]}", &r),
+                400);
+  CHECK_CONTAINS (json_string_value (json_object_get (r, "detail")),
+                  "s3-daily -> daily-report -> everflow-daily -> s3-daily");
+  json_decref (r);
+  /* The database refuses it without the API too. */
+  res = PQexec (pg, "INSERT INTO signalroom.schedule_after VALUES "
+                "('redtrack-daily', 'daily-report')");
+  CHECK_STR_EQ (PQresultErrorField (res, PG_DIAG_SQLSTATE), "SR002");
+  CHECK_CONTAINS (PQresultErrorField (res, PG_DIAG_MESSAGE_PRIMARY),
+                  "redtrack-daily -> daily-report -> redtrack-daily");
+  PQclear (res);
+  /* An unknown name among known ones: refused by name, nothing changes. */
+  CHECK_INT_EQ (patch ("redtrack-daily", "{\"after\":[\"everflow-daily\","
+                       "\"nothing\"]}", &r), 400);
+  CHECK_CONTAINS (json_string_value (json_object_get (r, "detail")),
+                  "no schedule named nothing");
+  json_decref (r);
+  CHECK_STR_EQ (after_of ("redtrack-daily"), "s3-daily");
+  CHECK_INT_EQ (patch ("redtrack-daily", "{\"after\":[\"\"]}", &r), 400);
+  json_decref (r);
+  CHECK_INT_EQ (patch ("redtrack-daily", "{\"after\":{}}", &r), 400);
+  json_decref (r);
+  /* Replaced as a whole, answered with the new set. */
+  CHECK_INT_EQ (patch ("redtrack-daily", "{\"after\":[\"everflow-daily\","
+                       "\"s3-daily\",\"everflow-daily\"]}", &r), 200);
+  CHECK_INT_EQ (json_array_size (json_object_get (r, "after")), 2);
+  json_decref (r);
+  CHECK_STR_EQ (after_of ("redtrack-daily"), "everflow-daily,s3-daily");
+  CHECK_INT_EQ (patch ("redtrack-daily", "{\"after\":[\"everflow-intraday\"]}",
+                       &r), 200);
+  json_decref (r);
+  CHECK_STR_EQ (after_of ("redtrack-daily"), "everflow-intraday");
+  CHECK_INT_EQ (patch ("redtrack-daily", "{\"after\":[]}", &r), 200);
+  json_decref (r);
+  CHECK_STR_EQ (after_of ("redtrack-daily"), "");
+  CHECK_INT_EQ (patch ("redtrack-daily", "{\"after\":\"s3-daily\"}", &r), 200);
+  json_decref (r);
+  CHECK_STR_EQ (after_of ("redtrack-daily"), "s3-daily");
+  /* Other fields leave the set alone. */
+  CHECK_INT_EQ (patch ("daily-report", "{\"wait_minutes\":60}", &r), 200);
+  json_decref (r);
+  CHECK_STR_EQ (after_of ("daily-report"), "everflow-daily,redtrack-daily");
+}
+
 SR_TEST (test_stop)
 {
   REQUIRE (up);
@@ -372,4 +469,5 @@ SR_TEST_MAIN (SR_TEST_ENTRY (test_start),
               SR_TEST_ENTRY (test_old_ticks_skipped),
               SR_TEST_ENTRY (test_dependency),
               SR_TEST_ENTRY (test_catch_up_waits_for_dependency),
+              SR_TEST_ENTRY (test_after_set),
               SR_TEST_ENTRY (test_stop))
