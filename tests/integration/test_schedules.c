@@ -373,6 +373,21 @@ after_of (const char *name)
   return out;
 }
 
+/* Record that schedule @a name fired at @a tick_sql with a run of
+ * @a status (as if it had run; nothing is executed). */
+static void
+fake_fired (const char *name, const char *status, const char *tick_sql)
+{
+  char sql[768];
+
+  snprintf (sql, sizeof (sql), "WITH r AS (INSERT INTO signalroom.runs "
+            "(source, status, schedule_name) VALUES ('everflow', '%s', '%s') "
+            "RETURNING id) INSERT INTO signalroom.schedule_ticks "
+            "(schedule_name, tick_at, outcome, run_id) SELECT '%s', %s, "
+            "'fired', id FROM r", status, name, name, tick_sql);
+  q (sql);
+}
+
 /* A schedule waits for a set: the API shows it as an array, PATCH
  * replaces it as a whole (a lone name as before), and no edge may close
  * a cycle -- refused by the API and by the database itself. */
@@ -449,6 +464,143 @@ SR_TEST (test_after_set)
   CHECK_STR_EQ (after_of ("daily-report"), "everflow-daily,redtrack-daily");
 }
 
+/* Wait until no daily_report run is active (a new tick would otherwise be
+ * skipped as overlapping). */
+static bool
+reports_idle (void)
+{
+  return await_true ("SELECT count(*) = 0 FROM signalroom.runs WHERE "
+                     "source = 'daily_report' AND status IN ('queued', "
+                     "'running')");
+}
+
+/* daily-report waits for both daily syncs: one success is not enough. */
+SR_TEST (test_waits_for_every_dependency)
+{
+  json_t *r;
+
+  REQUIRE (up);
+  q ("DELETE FROM signalroom.schedule_ticks WHERE schedule_name IN "
+     "('everflow-daily', 'redtrack-daily', 'daily-report')");
+  CHECK_INT_EQ (patch ("daily-report", "{\"cron\":\"* * * * *\","
+                       "\"enabled\":true,\"wait_minutes\":60}", &r), 200);
+  json_decref (r);
+  fake_fired ("everflow-daily", "succeeded",
+              "date_trunc('minute', now()) - interval '1 minute'");
+  q ("UPDATE signalroom.schedules SET last_tick_at = now() - interval "
+     "'70 seconds' WHERE name = 'daily-report'");
+  REQUIRE (await_true ("SELECT count(*) > 0 FROM signalroom.schedule_ticks "
+                       "WHERE schedule_name = 'daily-report' AND outcome = "
+                       "'waiting' AND note LIKE 'waiting for everflow-daily, "
+                       "redtrack-daily (up to 60 minutes)'"));
+  /* Looked at again and again by three instances: still held. */
+  REQUIRE (await_true ("SELECT last_tick_at > now() - interval '70 seconds' "
+                       "FROM signalroom.schedules WHERE name = "
+                       "'daily-report'"));
+  CHECK_STR_EQ (q ("SELECT count(*) FROM signalroom.schedule_ticks WHERE "
+                   "schedule_name = 'daily-report' AND outcome = 'fired'"),
+                "0");
+  fake_fired ("redtrack-daily", "succeeded",
+              "date_trunc('minute', now()) - interval '1 minute'");
+  REQUIRE (await_true ("SELECT count(*) > 0 FROM signalroom.schedule_ticks "
+                       "WHERE schedule_name = 'daily-report' AND outcome = "
+                       "'fired' AND note IS NULL AND run_id IS NOT NULL"));
+  CHECK_INT_EQ (patch ("daily-report", "{\"enabled\":false}", &r), 200);
+  json_decref (r);
+  REQUIRE (reports_idle ());
+
+  /* No wait left, one dependency failed: it runs, and the note names the
+   * one that had not succeeded, not the one that had. */
+  q ("DELETE FROM signalroom.schedule_ticks WHERE schedule_name IN "
+     "('everflow-daily', 'redtrack-daily', 'daily-report')");
+  fake_fired ("everflow-daily", "succeeded",
+              "date_trunc('minute', now()) - interval '1 minute'");
+  fake_fired ("redtrack-daily", "failed",
+              "date_trunc('minute', now()) - interval '1 minute'");
+  CHECK_INT_EQ (patch ("daily-report", "{\"enabled\":true,"
+                       "\"wait_minutes\":0}", &r), 200);
+  json_decref (r);
+  q ("UPDATE signalroom.schedules SET last_tick_at = now() - interval "
+     "'70 seconds' WHERE name = 'daily-report'");
+  REQUIRE (await_true ("SELECT count(*) > 0 FROM signalroom.schedule_ticks "
+                       "WHERE schedule_name = 'daily-report' AND outcome = "
+                       "'fired'"));
+  CHECK_STR_EQ (q ("SELECT note FROM signalroom.schedule_ticks WHERE "
+                   "schedule_name = 'daily-report' AND outcome = 'fired'"),
+                "redtrack-daily had not succeeded after 0 minutes "
+                "(failed); ran anyway");
+  CHECK_INT_EQ (patch ("daily-report", "{\"enabled\":false,\"cron\":"
+                       "\"30 7 * * *\",\"wait_minutes\":60}", &r), 200);
+  json_decref (r);
+  REQUIRE (reports_idle ());
+}
+
+/* The seeded schedule as it is: at 07:30 in the reporting time zone,
+ * once both daily syncs of that day succeeded, a daily_report run of the
+ * day before.  The latest 07:30 is brought within reach by giving the
+ * scheduler a catch-up window that covers it (its real clock, no fake). */
+SR_TEST (test_daily_report_schedule)
+{
+  char t730[40], sql[512], ef[96], rt[96];
+  json_t *r;
+
+  REQUIRE (up);
+  q ("DELETE FROM signalroom.schedule_ticks WHERE schedule_name IN "
+     "('everflow-daily', 'redtrack-daily', 'daily-report')");
+  CHECK_STR_EQ (q ("SELECT cron || ' ' || source || ' ' || window_days || "
+                   "' ' || wait_minutes FROM signalroom.schedules WHERE "
+                   "name = 'daily-report'"), "30 7 * * * daily_report 0 60");
+  /* The latest 07:30 in New York, as epoch seconds. */
+  snprintf (t730, sizeof (t730), "%s",
+            q ("SELECT extract(epoch FROM ((CASE WHEN (now() AT TIME ZONE "
+               "'America/New_York')::time >= '07:30' THEN (now() AT TIME "
+               "ZONE 'America/New_York')::date ELSE (now() AT TIME ZONE "
+               "'America/New_York')::date - 1 END) + time '07:30') AT TIME "
+               "ZONE 'America/New_York')::bigint"));
+  snprintf (ef, sizeof (ef), "to_timestamp(%s) - interval '30 minutes'",
+            t730);
+  snprintf (rt, sizeof (rt), "to_timestamp(%s) - interval '25 minutes'",
+            t730);
+  fake_fired ("everflow-daily", "succeeded", ef);
+  CHECK_INT_EQ (patch ("daily-report", "{\"enabled\":true,"
+                       "\"catch_up_minutes\":1500}", &r), 200);
+  json_decref (r);
+  snprintf (sql, sizeof (sql), "UPDATE signalroom.schedules SET "
+            "last_tick_at = to_timestamp(%s) - interval '1 minute' WHERE "
+            "name = 'daily-report'", t730);
+  q (sql);
+  /* Redtrack's daily sync has not run that day: held at 07:30. */
+  snprintf (sql, sizeof (sql), "SELECT count(*) = 1 FROM "
+            "signalroom.schedule_ticks WHERE schedule_name = 'daily-report' "
+            "AND outcome = 'waiting' AND tick_at = to_timestamp(%s)", t730);
+  REQUIRE (await_true (sql));
+  fake_fired ("redtrack-daily", "succeeded", rt);
+  snprintf (sql, sizeof (sql), "SELECT count(*) = 1 FROM "
+            "signalroom.schedule_ticks t JOIN signalroom.runs r ON r.id = "
+            "t.run_id WHERE t.schedule_name = 'daily-report' AND "
+            "t.outcome = 'fired' AND t.note IS NULL AND t.tick_at = "
+            "to_timestamp(%s) AND r.source = 'daily_report'", t730);
+  REQUIRE (await_true (sql));
+  /* Its window: the day before 07:30's day, one day. */
+  snprintf (sql, sizeof (sql), "SELECT r.window_from = r.window_to AND "
+            "r.window_to = (to_timestamp(%s) AT TIME ZONE "
+            "'America/New_York')::date - 1 FROM signalroom.schedule_ticks t "
+            "JOIN signalroom.runs r ON r.id = t.run_id WHERE "
+            "t.schedule_name = 'daily-report' AND t.outcome = 'fired'", t730);
+  CHECK_STR_EQ (q (sql), "t");
+  CHECK_INT_EQ (patch ("daily-report", "{\"enabled\":false,"
+                       "\"catch_up_minutes\":360}", &r), 200);
+  json_decref (r);
+  REQUIRE (reports_idle ());
+  /* Run by a worker: a snapshot per brand for that day. */
+  snprintf (sql, sizeof (sql), "SELECT count(*) FROM reports.snapshots s "
+            "JOIN signalroom.runs r ON r.id = s.run_id JOIN "
+            "signalroom.schedule_ticks t ON t.run_id = r.id WHERE "
+            "t.schedule_name = 'daily-report' AND t.tick_at = to_timestamp(%s)"
+            " AND r.status = 'succeeded' AND s.date = r.window_to", t730);
+  CHECK_STR_EQ (q (sql), "2");
+}
+
 SR_TEST (test_stop)
 {
   REQUIRE (up);
@@ -470,4 +622,6 @@ SR_TEST_MAIN (SR_TEST_ENTRY (test_start),
               SR_TEST_ENTRY (test_dependency),
               SR_TEST_ENTRY (test_catch_up_waits_for_dependency),
               SR_TEST_ENTRY (test_after_set),
+              SR_TEST_ENTRY (test_waits_for_every_dependency),
+              SR_TEST_ENTRY (test_daily_report_schedule),
               SR_TEST_ENTRY (test_stop))
