@@ -2031,14 +2031,7 @@ q (const char *sql)
 static bool
 await_true (const char *sql)
 {
-  double t0 = sr_th_now ();
-
-  while (sr_th_now () - t0 < 60) {
-    if (streq ("t", q (sql)))
-      return true;
-    (void) poll (NULL, 0, 50);   /* re-check interval, not a wait */
-  }
-  return false;
+  return sr_th_pg_await_true (pg, sql, 60);
 }
 
 /* The CCW snapshot of DAY as first kept (its data, jsonb's text). */

@@ -35,14 +35,7 @@ q (const char *sql)
 static bool
 await_true (const char *sql)
 {
-  double t0 = sr_th_now ();
-
-  while (sr_th_now () - t0 < 30) {
-    if (0 == strcmp ("t", q (sql)))
-      return true;
-    (void) poll (NULL, 0, 50);   /* re-check interval, not a wait */
-  }
-  return false;
+  return sr_th_pg_await_true (pg, sql, 30);
 }
 
 /* GET /v1/schedules: the schedule called @a name (new reference). */
