@@ -17,6 +17,9 @@
 static const char *const sync_list_query[] = { "source", "status", "date",
                                                "limit", "cursor", NULL };
 static const char *const page_query[] = { "limit", "cursor", NULL };
+static const char *const snapshot_query[] = { "report", "brand", "date",
+                                              "from", "to", "latest",
+                                              "limit", NULL };
 
 const struct sr_route sr_routes[] = {
   { .method = "GET", .path = "/healthz", .handler = sr_handle_healthz_get,
@@ -78,6 +81,11 @@ const struct sr_route sr_routes[] = {
   { .method = "GET", .path = "/v1/reports", .handler = sr_handle_reports_get,
     .policy = SR_AUTH_AUTHENTICATED, .flags = SR_ROUTE_NO_DB,
     .summary = "the report catalogue" },
+  /* Before /v1/reports/{name}, which would take "snapshots" for a name. */
+  { .method = "GET", .path = "/v1/reports/snapshots",
+    .handler = sr_handle_snapshots_get, .policy = SR_AUTH_AUTHENTICATED,
+    .query = snapshot_query,
+    .summary = "stored snapshots of the daily report" },
   { .method = "GET", .path = "/v1/reports/{name}",
     .handler = sr_handle_report_get, .cached = sr_handle_report_get_cached,
     .policy = SR_AUTH_AUTHENTICATED, .query = sr_report_param_names,

@@ -2,6 +2,9 @@
  * schedule_patch.c -- PATCH /v1/schedules/{name}: pause, resume or edit a
  * schedule.  {"enabled": false} pauses; resuming does not replay the ticks
  * missed while paused.  A cron expression is checked before it is stored.
+ * "after" is the whole set of schedules it waits for (an array; a lone
+ * name, as before arrays, or null are accepted), replaced atomically with
+ * the other fields.
  */
 #include "cron.h"
 #include "db.h"
@@ -11,6 +14,7 @@
 #include "store_schedules.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* @a v as text in @a buf when @a given, else NULL (the store leaves the
@@ -29,7 +33,9 @@ sr_handle_schedule_patch (struct sr_request *req)
 {
   const char *name = sr_request_path_param (req, 0);
   char why[256], err[512], wd[24], wm[24], cu[24];
-  const char *cron = NULL, *after = NULL, *enabled = NULL;
+  const char *cron = NULL, *enabled = NULL;
+  json_t *after = NULL;
+  char *after_json = NULL;
   const char *window_days, *wait, *catch_up;
   bool on = false, on_given, wd_given, wm_given, cu_given;
   int64_t wd_v = 0, wm_v = 0, cu_v = 0;
@@ -40,7 +46,7 @@ sr_handle_schedule_patch (struct sr_request *req)
     SR_JSON_INT_FIELD ("wait_minutes", false, &wm_v, &wm_given, 0, 1440),
     SR_JSON_INT_FIELD ("catch_up_minutes", false, &cu_v, &cu_given, 0,
                        10080),
-    SR_JSON_FIELD ("after", SR_JSON_STRING_OR_NULL, false, &after, NULL),
+    SR_JSON_FIELD ("after", SR_JSON_NAMES, false, &after, NULL),
     SR_JSON_END
   };
   json_t *body, *list = NULL;
@@ -68,10 +74,14 @@ sr_handle_schedule_patch (struct sr_request *req)
   wait = int_text (wm_given, wm_v, wm, sizeof (wm));
   catch_up = int_text (cu_given, cu_v, cu, sizeof (cu));
   st = sr_db_thread_conn (&conn, err, sizeof (err));
+  if (SR_OK == st && NULL != after
+      && NULL == (after_json = json_dumps (after, JSON_COMPACT)))
+    st = SR_E_INTERNAL;     /* out of memory */
   if (SR_OK == st)
     st = sr_store_schedule_update (conn, name, cron, enabled, window_days,
-                                   wait, catch_up, after, &found, err,
+                                   wait, catch_up, after_json, &found, err,
                                    sizeof (err));
+  free (after_json);
   json_decref (body);
   if (SR_OK != st)
     return sr_reply_fail (req, st, "%s", err);

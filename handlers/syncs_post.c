@@ -1,7 +1,8 @@
 /*
  * syncs_post.c -- POST /v1/syncs: queue a sync run.
  *
- * {"source": "everflow"|"redtrack"|"s3_exports"|"all", "from": "YYYY-MM-DD",
+ * {"source": "everflow"|"redtrack"|"s3_exports"|"daily_report"|"all",
+ *  "from": "YYYY-MM-DD",
  *  "to": "YYYY-MM-DD", "force": false} -> 202, Location /v1/syncs/{id} and
  * the run.  Without dates each source takes its default window (the last
  * SIGNALROOM_RESYNC_DAYS days; S3: every new object).  The run is split
@@ -94,6 +95,11 @@ sr_handle_syncs_post (struct sr_request *req)
     const struct sr_catalog_source *s = &sr_catalog[i];
 
     if (0 != strcmp (source, SR_CATALOG_ALL) && 0 != strcmp (source, s->name))
+      continue;
+    /* "all" loads; a derived source (the daily report) reads what the
+     * loads wrote, so running it beside them would snapshot half a load.
+     * It has its own schedule, after them. */
+    if (0 == strcmp (source, SR_CATALOG_ALL) && s->derived)
       continue;
     if (!sr_catalog_configured (s, cfg, missing, sizeof (missing))) {
       st = sr_reply_fail_extra_steal (req, SR_E_INVALID,

@@ -13,11 +13,13 @@
 extern const struct sr_source sr_source_everflow;
 extern const struct sr_source sr_source_redtrack;
 extern const struct sr_source sr_source_s3_exports;
+extern const struct sr_source sr_source_daily_report;
 
 const struct sr_source *const sr_sources[] = {
   &sr_source_everflow,
   &sr_source_redtrack,
   &sr_source_s3_exports,
+  &sr_source_daily_report,
   NULL
 };
 

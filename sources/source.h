@@ -38,6 +38,7 @@ struct sr_sync_ctx {
   bool explicit_window;          /* from/to were asked for (else the
                                   * source's default, see below) */
   const struct sr_commit_hook *commit_hook; /* run before the data's COMMIT */
+  int64_t run_id;                /* the job's run; 0 outside the queue */
   const atomic_int *stop;        /* non-zero: stop now (a job's cancel or
                                   * lost lease, see jobs.h); NULL: never.
                                   * The HTTP clients watch it, so a

@@ -8,6 +8,7 @@
 
 static const char *const everflow_vars[] = { "EVERFLOW_API_KEY", NULL };
 static const char *const redtrack_vars[] = { "REDTRACK_API_KEY", NULL };
+static const char *const no_vars[] = { NULL };
 static const char *const s3_vars[] = { "AWS_ACCESS_KEY_ID",
                                        "AWS_SECRET_ACCESS_KEY",
                                        "S3_BUCKET_NAME", "S3_PREFIXES",
@@ -17,6 +18,9 @@ const struct sr_catalog_source sr_catalog[] = {
   { .name = "everflow", .required = everflow_vars },
   { .name = "redtrack", .required = redtrack_vars },
   { .name = "s3_exports", .default_everything = true, .required = s3_vars },
+  /* Yesterday's daily summaries, from what the others loaded. */
+  { .name = "daily_report", .default_days = 1, .lag_days = 1,
+    .derived = true, .required = no_vars },
   { .name = NULL },
 };
 
@@ -73,7 +77,8 @@ sr_catalog_default_window (const struct sr_catalog_source *src,
   if (0 == days && src->default_everything)
     return false;
   if (0 == days)
-    days = cfg->resync_days;
+    days = 0 != src->default_days ? src->default_days : cfg->resync_days;
+  today -= (int32_t) src->lag_days;
   sr_date_format (today - (int32_t) days + 1, from);
   sr_date_format (today, to);
   return true;

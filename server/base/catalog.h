@@ -22,6 +22,14 @@ struct sr_catalog_source {
   /* true: without an explicit window the source takes everything new
    * (S3 objects); false: the trailing SIGNALROOM_RESYNC_DAYS days. */
   bool default_everything;
+  /* Days of the default window (0: SIGNALROOM_RESYNC_DAYS). */
+  unsigned int default_days;
+  /* How many days before today a window ends: a report of finished days
+   * ends yesterday (1); a load ends today (0). */
+  unsigned int lag_days;
+  /* Computed from the other sources' data, not loaded from upstream:
+   * "all" (which loads) leaves it out. */
+  bool derived;
   const char *const *required;   /* variables that must be set, NULL-ended */
 };
 
@@ -44,8 +52,9 @@ bool sr_catalog_configured (const struct sr_catalog_source *src,
 
 /**
  * The window a sync of @a src covers when none was asked for, ending on
- * @a today: @a days days if not 0, else the source's default (everything
- * new, or the trailing SIGNALROOM_RESYNC_DAYS days).
+ * @a today less the source's lag: @a days days if not 0, else the
+ * source's default (everything new, its default_days, or the trailing
+ * SIGNALROOM_RESYNC_DAYS days).
  * @return false when the source takes everything new (no window); true
  *         with @a from and @a to filled otherwise
  */

@@ -25,9 +25,36 @@ find (const struct sr_json_spec *spec, const char *name)
   return NULL;
 }
 
+#define MAX_NAMES 64
+
+/* A list of names as an array in @a root (a string or null normalised),
+ * so the root keeps owning what the handler reads. */
+static bool
+take_names (struct sr_request *req, const struct sr_json_spec *f,
+            json_t *root, json_t *v)
+{
+  json_t *arr, *e;
+  size_t i;
+
+  if (json_is_null (v) || json_is_string (v)) {
+    arr = json_is_null (v) ? json_array () : json_pack ("[O]", v);
+    if (NULL == arr || 0 != json_object_set_new (root, f->name, arr))
+      return refuse (req, f->name, "could not be read (out of memory)");
+    v = arr;
+  }
+  if (!json_is_array (v) || json_array_size (v) > MAX_NAMES)
+    return refuse (req, f->name, "must be an array of at most 64 names");
+  json_array_foreach (v, i, e)
+    if (!json_is_string (e) || '\0' == json_string_value (e)[0])
+      return refuse (req, f->name, "must hold non-empty strings only");
+  *(json_t **) f->out = v;
+  return true;
+}
+
 /* One member into its destination; false with a reply staged. */
 static bool
-take (struct sr_request *req, const struct sr_json_spec *f, json_t *v)
+take (struct sr_request *req, const struct sr_json_spec *f, json_t *root,
+      json_t *v)
 {
   int32_t day;
   char range[96];
@@ -62,6 +89,8 @@ take (struct sr_request *req, const struct sr_json_spec *f, json_t *v)
       return refuse (req, f->name, "must be a date (YYYY-MM-DD)");
     *(const char **) f->out = json_string_value (v);
     return true;
+  case SR_JSON_NAMES:
+    return take_names (req, f, root, v);
   }
   return refuse (req, f->name, "has a type this route does not know");
 }
@@ -106,7 +135,7 @@ sr_json_spec_parse_or_reply (struct sr_request *req,
       *root = NULL;
       return false;
     }
-    if (NULL != v && !take (req, f, v)) {
+    if (NULL != v && !take (req, f, *root, v)) {
       json_decref (*root);
       *root = NULL;
       return false;

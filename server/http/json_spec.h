@@ -28,6 +28,9 @@ enum sr_json_kind {
   SR_JSON_BOOL,          /* out: bool * */
   SR_JSON_INT,           /* out: int64_t *, within [min, max] */
   SR_JSON_DATE,          /* out: const char ** holding YYYY-MM-DD */
+  SR_JSON_NAMES,         /* out: json_t ** (owned by the root): an array
+                          * of non-empty strings; a lone string is taken
+                          * as an array of one, null as an empty array */
 };
 
 struct sr_json_spec {

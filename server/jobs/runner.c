@@ -241,7 +241,8 @@ sr_runner_execute (void *cls, PGconn *conn, const struct sr_job *job,
   struct sr_commit_hook hook = { .fn = finish_in_tx, .cls = &hs };
   struct sr_sync_ctx ctx = { .cfg = cfg, .conn = conn, .force = job->force,
                              .explicit_window = '\0' != job->from[0],
-                             .commit_hook = &hook, .stop = stop };
+                             .commit_hook = &hook, .run_id = job->run_id,
+                             .stop = stop };
   const struct sr_source *src = sr_source_find (job->source);
   char missing[256];
   enum sr_status st;

@@ -149,7 +149,7 @@ static enum tick_state
 mark_waiting (PGconn *conn, const struct sr_schedule_due *s, time_t tick,
               time_t *since)
 {
-  char note[160], err[512];
+  char note[320], err[512];
   bool waiting, found;
   time_t seen = tick;
 
@@ -181,18 +181,25 @@ day_start (time_t t)
   return mktime (&tm);
 }
 
-/* The dependency's state for @a tick: "succeeded", "" (not fired that day)
- * or the run's status. */
-static void
-dependency_status (PGconn *conn, const struct sr_schedule_due *s, time_t tick,
-                   char *out, size_t len)
+/* Whether every dependency's run of @a tick's day succeeded; if not,
+ * which did not (@a missing) and their states.  A database error counts
+ * as "not yet": the next round looks again. */
+static bool
+dependencies_succeeded (PGconn *conn, const struct sr_schedule_due *s,
+                        time_t tick, char *missing, char *states, size_t len)
 {
   char err[512];
+  bool ok = false;
 
-  if (SR_OK != sr_store_schedule_dependency (conn, s->after, tick,
-                                             day_start (tick), out, len, err,
-                                             sizeof (err)))
-    out[0] = '\0';
+  if (SR_OK != sr_store_schedule_dependencies (conn, s->name, tick,
+                                               day_start (tick), &ok,
+                                               missing, states, len, err,
+                                               sizeof (err))) {
+    snprintf (missing, len, "%s", s->after);
+    snprintf (states, len, "unknown: %.200s", err);
+    return false;
+  }
+  return ok;
 }
 
 static void
@@ -226,9 +233,9 @@ evaluate (PGconn *conn, const struct sr_config *cfg, const struct sr_schedule_du
       continue;
     }
     if ('\0' != s->after[0]) {
-      char dep[16];
+      char missing[256], states[256];
       time_t since;
-      bool waited;
+      bool waited, ok;
 
       switch (mark_waiting (conn, s, t, &since)) {
       case TICK_DECIDED:
@@ -240,20 +247,22 @@ evaluate (PGconn *conn, const struct sr_config *cfg, const struct sr_schedule_du
         break;
       }
       waited = s->now >= since + (time_t) s->wait_minutes * 60;
-      dependency_status (conn, s, t, dep, sizeof (dep));
-      if (0 != strcmp (dep, "succeeded") && !waited) {
+      /* Every dependency, not any: a report after two loads needs both. */
+      ok = dependencies_succeeded (conn, s, t, missing, states,
+                                   sizeof (missing));
+      if (!ok && !waited) {
         /* Not yet: keep this tick pending, look again next round. */
         (void) advance (conn, s->name, t - 1, err, sizeof (err));
         continue;
       }
-      if (0 != strcmp (dep, "succeeded")) {
-        char note[200];
+      if (!ok) {
+        char note[600];
 
         snprintf (note, sizeof (note), "%s had not succeeded after %ld "
-                  "minutes (%s); ran anyway", s->after, s->wait_minutes,
-                  '\0' != dep[0] ? dep : "no run yet");
+                  "minutes (%s); ran anyway", missing, s->wait_minutes,
+                  states);
         sr_log (SR_LOG_WARN, "schedule ran without its dependency",
-                "{s:s, s:s, s:s}", "schedule", s->name, "after", s->after,
+                "{s:s, s:s, s:s}", "schedule", s->name, "after", missing,
                 "alert", note);
         fire (conn, cfg, s, t, note);
         continue;

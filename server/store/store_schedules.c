@@ -5,6 +5,7 @@
 #include "db.h"
 #include "sql_embedded.h"
 #include "mem.h"
+#include "tx.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -121,25 +122,45 @@ sr_store_tick_wait (PGconn *conn, const char *name, time_t tick,
   return SR_OK;
 }
 
+/* Append ", @a v" (or "@a v" at first) to @a out. */
+static void
+append_item (char *out, size_t len, const char *v)
+{
+  size_t used = strlen (out);
+
+  if (used < len)
+    snprintf (out + used, len - used, "%s%s", 0 == used ? "" : ", ", v);
+}
+
 enum sr_status
-sr_store_schedule_dependency (PGconn *conn, const char *after, time_t tick,
-                              time_t day_start, char *out, size_t len,
-                              char *err, size_t errlen)
+sr_store_schedule_dependencies (PGconn *conn, const char *name, time_t tick,
+                                time_t day_start, bool *all_succeeded,
+                                char *missing, char *states, size_t len,
+                                char *err, size_t errlen)
 {
   char at[24], start[24];
-  const char *params[3] = { after, at, start };
+  const char *params[3] = { name, at, start };
   PGresult *r;
   enum sr_status st;
 
-  out[0] = '\0';
+  *all_succeeded = false;
+  missing[0] = '\0';
+  states[0] = '\0';
   epoch_text (at, tick);
   epoch_text (start, day_start);
-  st = sr_db_exec (conn, "schedule_dependency", sr_sql_schedule_dependency,
-                   3, params, &r, err, errlen);
+  st = sr_db_exec (conn, "schedule_dependencies",
+                   sr_sql_schedule_dependencies, 3, params, &r, err, errlen);
   if (SR_OK != st)
     return st;
-  if (PQntuples (r) > 0)
-    snprintf (out, len, "%s", PQgetvalue (r, 0, 0));
+  for (int i = 0; i < PQntuples (r); i++) {
+    const char *state = PQgetvalue (r, i, 1);
+
+    if (0 == strcmp (state, "succeeded"))
+      continue;
+    append_item (missing, len, PQgetvalue (r, i, 0));
+    append_item (states, len, '\0' != state[0] ? state : "no run yet");
+  }
+  *all_succeeded = '\0' == missing[0];
   PQclear (r);
   return SR_OK;
 }
@@ -151,41 +172,79 @@ sr_store_schedules (PGconn *conn, json_t **out, char *err, size_t errlen)
                      out, err, errlen);
 }
 
-enum sr_status
-sr_store_schedule_update (PGconn *conn, const char *name, const char *cron,
-                          const char *enabled, const char *window_days,
-                          const char *wait_minutes,
-                          const char *catch_up_minutes, const char *after,
-                          bool *found, char *err, size_t errlen)
+struct schedule_update {
+  const char *params[6];
+  const char *after_json;
+  bool *found;
+};
+
+/* The set of schedules it waits for, replaced; names that are no
+ * schedule and cycles are the caller's to fix. */
+static enum sr_status
+set_after (PGconn *conn, const char *name, const char *after_json,
+           char *err, size_t errlen)
 {
-  const char *params[7] = { name, cron, enabled, window_days, wait_minutes,
-                            catch_up_minutes, after };
+  const char *params[2] = { name, after_json };
   PGresult *r;
-  enum sr_status st = sr_db_exec (conn, "schedule_update",
-                                  sr_sql_schedule_update, 7, params, &r, err,
-                                  errlen);
+  enum sr_status st = sr_db_exec (conn, "schedule_after_set",
+                                  sr_sql_schedule_after_set, 2, params, &r,
+                                  err, errlen);
 
-  *found = false;
   if (SR_OK != st) {
-    const char *state = sr_db_last_sqlstate ();
+    if (0 == strcmp (sr_db_last_sqlstate (), "SR002")) {
+      const char *why = strstr (err, "would wait on itself");
 
-    /* The two refusals that are the caller's to fix: an unknown schedule
-     * to wait for (foreign key) and a cycle (our trigger). */
-    if (0 == strcmp (state, "23503")) {
-      snprintf (err, errlen, "after: no schedule named %.80s", after);
-      return SR_E_INVALID;
-    }
-    if (0 == strcmp (state, "SR002")) {
-      snprintf (err, errlen, "after: %.80s already waits on %.80s, "
-                "directly or through others; that would be a cycle",
-                after, name);
+      snprintf (err, errlen, "after: that would be a cycle (schedule %.80s "
+                "%.300s)", name, NULL != why ? why : "waits on itself");
       return SR_E_INVALID;
     }
     return st;
   }
-  *found = 1 == PQntuples (r);
+  if (1 == PQntuples (r) && '\0' != PQgetvalue (r, 0, 0)[0]) {
+    snprintf (err, errlen, "after: no schedule named %.200s",
+              PQgetvalue (r, 0, 0));
+    st = SR_E_INVALID;
+  }
   PQclear (r);
-  return SR_OK;
+  return st;
+}
+
+/* Inside the transaction: the columns, then what it waits for. */
+static enum sr_status
+update_work (void *cls, PGconn *conn, char *err, size_t errlen)
+{
+  struct schedule_update *u = cls;
+  PGresult *r;
+  enum sr_status st = sr_db_exec (conn, "schedule_update",
+                                  sr_sql_schedule_update, 6, u->params, &r,
+                                  err, errlen);
+
+  if (SR_OK != st)
+    return st;
+  *u->found = 1 == PQntuples (r);
+  PQclear (r);
+  if (*u->found && NULL != u->after_json)
+    st = set_after (conn, u->params[0], u->after_json, err, errlen);
+  return st;
+}
+
+enum sr_status
+sr_store_schedule_update (PGconn *conn, const char *name, const char *cron,
+                          const char *enabled, const char *window_days,
+                          const char *wait_minutes,
+                          const char *catch_up_minutes,
+                          const char *after_json, bool *found, char *err,
+                          size_t errlen)
+{
+  struct schedule_update u = {
+    .params = { name, cron, enabled, window_days, wait_minutes,
+                catch_up_minutes },
+    .after_json = after_json, .found = found,
+  };
+
+  *found = false;
+  return sr_tx_run (conn, "schedule_update", SR_TX_ATTEMPTS, update_work, &u,
+                    err, errlen);
 }
 
 /* end of store_schedules.c */

@@ -24,7 +24,8 @@ struct sr_schedule_due {
   char name[64];
   char cron[128];
   char source[32];
-  char after[64];             /* "" when it waits on nothing */
+  char after[256];            /* the names it waits for, ", "-separated;
+                               * "" when it waits on nothing */
   long window_days, wait_minutes, catch_up_minutes;
   bool has_last;
   time_t last;                /* the latest tick already dealt with */
@@ -69,22 +70,28 @@ enum sr_status sr_store_tick_wait (PGconn *conn, const char *name,
                                    char *err, size_t errlen);
 
 /**
- * The state of schedule @a after's run for the day of @a tick (local day
- * starting at @a day_start): "succeeded", the run's status, or "" when it
- * has not fired that day.
+ * Whether every schedule that @a name waits for succeeded on the day of
+ * @a tick (local day starting at @a day_start).  When not, @a missing
+ * gets the names of those that did not ("a, b") and @a states their
+ * states in the same order (a run's status, or "no run yet").
  */
-enum sr_status sr_store_schedule_dependency (PGconn *conn, const char *after,
-                                             time_t tick, time_t day_start,
-                                             char *out, size_t len,
-                                             char *err, size_t errlen);
+enum sr_status sr_store_schedule_dependencies (PGconn *conn,
+                                               const char *name, time_t tick,
+                                               time_t day_start,
+                                               bool *all_succeeded,
+                                               char *missing, char *states,
+                                               size_t len, char *err,
+                                               size_t errlen);
 
 /** Every schedule with its recent ticks (JSON array). */
 enum sr_status sr_store_schedules (PGconn *conn, json_t **out, char *err,
                                    size_t errlen);
 
 /**
- * Change a schedule; NULL fields stay.  @a found false when there is no
- * such schedule.
+ * Change a schedule, in one transaction; NULL fields stay.  @a after_json
+ * (a JSON array of schedule names) replaces the set it waits for.  An
+ * unknown name or a cycle is SR_E_INVALID with @a err saying which.
+ * @a found false when there is no such schedule.
  */
 enum sr_status sr_store_schedule_update (PGconn *conn, const char *name,
                                          const char *cron,
@@ -92,7 +99,7 @@ enum sr_status sr_store_schedule_update (PGconn *conn, const char *name,
                                          const char *window_days,
                                          const char *wait_minutes,
                                          const char *catch_up_minutes,
-                                         const char *after, bool *found,
+                                         const char *after_json, bool *found,
                                          char *err, size_t errlen);
 
 #endif /* SR_STORE_SCHEDULES_H */

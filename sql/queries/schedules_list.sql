@@ -2,7 +2,11 @@
 SELECT coalesce(jsonb_agg(jsonb_build_object(
          'name', s.name, 'cron', s.cron, 'source', s.source,
          'window_days', s.window_days, 'enabled', s.enabled,
-         'after', s.after_schedule, 'wait_minutes', s.wait_minutes,
+         'after', coalesce((SELECT jsonb_agg(a.after_name
+                                             ORDER BY a.after_name)
+                              FROM signalroom.schedule_after a
+                             WHERE a.schedule_name = s.name), '[]'::jsonb),
+         'wait_minutes', s.wait_minutes,
          'catch_up_minutes', s.catch_up_minutes,
          'description', s.description, 'last_tick_at', s.last_tick_at,
          'recent_ticks', coalesce((

@@ -242,6 +242,9 @@ static const char *const load[] = {
   "  CASE s % 3 WHEN 0 THEN 'G2 - Meta' WHEN 1 THEN 'SB - Google' END,"
   "  CASE WHEN s % 5 <> 0 THEN s % 2 + 1 END, 'CCW', s"
   " FROM generate_series(1, 40) s",
+  "INSERT INTO reports.snapshots (report, brand, date, data)"
+  " SELECT 'daily-summary', b, current_date - d, ('{\"brand\": \"' || b"
+  "  || '\"}')::jsonb FROM generate_series(1, 5) d, unnest(ARRAY['CCW', 'EXP']) b",
   "INSERT INTO redtrack.daily_spend (date, source_id, source_name,"
   " source_alias, clicks, conversions, cost, _client_id)"
   " SELECT current_date - d, 's' || s, 'Source ' || s, '', 10, 1,"

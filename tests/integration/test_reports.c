@@ -2017,6 +2017,219 @@ SR_TEST (test_leaderboard)
   check_leaderboard ("2026-03-01", "2026-11-02", "cost", "desc", 1);
 }
 
+/* ------------------------------------------------------------------ */
+/* Snapshots of the daily report                                        */
+/* ------------------------------------------------------------------ */
+
+static const char *
+q (const char *sql)
+{
+  return sr_th_pg_value (pg, sql);
+}
+
+/* Poll @a sql until it returns "t" (or 60 s). */
+static bool
+await_true (const char *sql)
+{
+  return sr_th_pg_await_true (pg, sql, 60);
+}
+
+/* The CCW snapshot of DAY as first kept (its data, jsonb's text). */
+static char first_ccw[16384];
+
+/* jsonb's text of @a path_sql applied to the JSON document @a body, by
+ * the database (an independent canonical form: it keeps decimals' places
+ * and orders keys its own way).  Static buffer; "" when NULL. */
+static const char *
+canonical (const char *body, const char *path_sql)
+{
+  static char out[2][16384];
+  static int k;
+  char sql[256];
+  const char *params[1] = { body };
+  PGresult *r;
+
+  k ^= 1;
+  out[k][0] = '\0';
+  snprintf (sql, sizeof (sql), "SELECT ($1::jsonb %s)::text", path_sql);
+  r = PQexecParams (pg, sql, 1, NULL, params, NULL, NULL, 0);
+  if (PGRES_TUPLES_OK == PQresultStatus (r) && 1 == PQntuples (r))
+    snprintf (out[k], sizeof (out[k]), "%s", PQgetvalue (r, 0, 0));
+  else
+    fprintf (stderr, "canonical: %s", PQerrorMessage (pg));
+  PQclear (r);
+  return out[k];
+}
+
+/* GET /v1/reports/snapshots?@a query: 200 and its rows. */
+static json_t *
+snapshots (struct got *g, const char *query)
+{
+  char t[300];
+
+  snprintf (t, sizeof (t), "/v1/reports/snapshots?%s", query);
+  if (!fetch (g, NULL, t) || 200 != g->status || NULL == g->json) {
+    fprintf (stderr, "GET %s: %d %s\n", t, g->status,
+             NULL != g->body ? g->body : "");
+    sr_test_failures_++;
+    return NULL;
+  }
+  CHECK_STR_EQ (g->ctype, "application/json");
+  return json_object_get (g->json, "data");
+}
+
+/* The live daily summary of @a brand on DAY equals its newest snapshot:
+ * the same JSON, compared as jsonb's text. */
+static void
+check_snapshot_is_live (const char *brand)
+{
+  struct got live, snap;
+  char q[100];
+
+  snprintf (q, sizeof (q), "brand=%s&date=" DAY "&latest=true", brand);
+  REQUIRE (NULL != report (&live, target_of ("/v1/reports/daily-summary?"
+                                             "brand=%s&date=" DAY, brand)));
+  REQUIRE (NULL != snapshots (&snap, q));
+  CHECK_INT_EQ (json_array_size (json_object_get (snap.json, "data")), 1);
+  CHECK_STR_EQ (canonical (snap.body, "-> 'data' -> 0 -> 'data'"),
+                canonical (live.body, "-> 'data'"));
+  CHECK (json_equal (json_object_get (json_array_get (json_object_get (
+                                        snap.json, "data"), 0), "data"),
+                     json_object_get (live.json, "data")));
+  got_clean (&live);
+  got_clean (&snap);
+}
+
+/* The daily report of DAY: one snapshot per brand, each the live report
+ * (EXP had nothing that day: zeros); a retried job adds none. */
+SR_TEST (test_snapshots)
+{
+  struct got g;
+  json_t *rows, *exp = NULL;
+  char ids[64];
+
+  REQUIRE (up);
+  sync_run ("daily_report", DAY, DAY);
+  check_snapshot_is_live ("CCW");
+  check_snapshot_is_live ("EXP");
+  rows = snapshots (&g, "date=" DAY);
+  REQUIRE (NULL != rows);
+  CHECK_INT_EQ (json_array_size (rows), 2);
+  for (size_t i = 0; i < json_array_size (rows); i++) {
+    json_t *row = json_array_get (rows, i);
+    const char *b = json_string_value (json_object_get (row, "brand"));
+
+    CHECK_STR_EQ (json_string_value (json_object_get (row, "report")),
+                  "daily-summary");
+    CHECK_STR_EQ (json_string_value (json_object_get (row, "date")), DAY);
+    CHECK (json_is_integer (json_object_get (row, "run_id")));
+    if (streq (b, "CCW"))
+      snprintf (first_ccw, sizeof (first_ccw), "%s",
+                canonical (g.body, target_of ("-> 'data' -> %zu -> 'data'",
+                                              i)));
+    else if (streq (b, "EXP"))
+      exp = json_object_get (json_object_get (row, "data"), "totals");
+    else
+      CHECK (false);
+  }
+  /* EXP on DAY, by the model: nothing at all. */
+  CHECK_INT_EQ (fig_of (DAY, DAY, 2, 0).conv, 0);
+  CHECK (NULL != exp && 0 == json_number_value (json_object_get (exp,
+                                                                 "conversions"))
+         && 0 == json_number_value (json_object_get (exp, "cost")));
+  /* By the model: CCW's snapshot holds DAY's 52 conversions. */
+  CHECK (NULL != strstr (first_ccw, "\"conversions\": 52"));
+  got_clean (&g);
+
+  /* The job runs again (as after a crash between its commit and its
+   * report): the run's snapshots stay as they were, none is added. */
+  snprintf (ids, sizeof (ids), "%s", q ("SELECT string_agg(id::text, ',' "
+                                        "ORDER BY id) FROM "
+                                        "reports.snapshots"));
+  q ("UPDATE signalroom.jobs SET status = 'queued', run_after = now(), "
+     "finished_at = NULL, result = NULL WHERE source = 'daily_report'");
+  q ("SELECT signalroom.notify_jobs()");
+  REQUIRE (await_true ("SELECT bool_and(status = 'succeeded' AND "
+                       "finished_at IS NOT NULL) FROM signalroom.jobs "
+                       "WHERE source = 'daily_report'"));
+  CHECK_STR_EQ (q ("SELECT result ->> 'inserted' FROM signalroom.jobs WHERE "
+                   "source = 'daily_report'"), "0");
+  CHECK_STR_EQ (q ("SELECT string_agg(id::text, ',' ORDER BY id) FROM "
+                   "reports.snapshots"), ids);
+}
+
+/* After upstream restated DAY the live report moved; the snapshot did
+ * not.  A second run keeps a second snapshot, the newest first. */
+SR_TEST (test_snapshot_survives_restatement)
+{
+  struct got g, live;
+  json_t *rows;
+  json_int_t run1, run2, newest;
+
+  REQUIRE (up);
+  REQUIRE ('\0' != first_ccw[0]);
+  REQUIRE (NULL != (rows = snapshots (&g, "brand=ccw&date=" DAY)));
+  CHECK_INT_EQ (json_array_size (rows), 1);
+  CHECK_STR_EQ (canonical (g.body, "-> 'data' -> 0 -> 'data'"), first_ccw);
+  run1 = json_integer_value (json_object_get (json_array_get (rows, 0),
+                                              "run_id"));
+  got_clean (&g);
+  REQUIRE (NULL != report (&live, "/v1/reports/daily-summary?brand=CCW&"
+                           "date=" DAY));
+  CHECK (!streq (canonical (live.body, "-> 'data'"), first_ccw));
+  got_clean (&live);
+
+  sync_run ("daily_report", DAY, DAY);
+  REQUIRE (NULL != (rows = snapshots (&g, "brand=1&date=" DAY)));
+  CHECK_INT_EQ (json_array_size (rows), 2);
+  run2 = json_integer_value (json_object_get (json_array_get (rows, 0),
+                                              "run_id"));
+  newest = json_integer_value (json_object_get (json_array_get (rows, 0),
+                                                "id"));
+  CHECK (run2 > run1);
+  CHECK_INT_EQ (json_integer_value (json_object_get (json_array_get (rows,
+                                                                     1),
+                                                     "run_id")), run1);
+  CHECK_STR_EQ (canonical (g.body, "-> 'data' -> 1 -> 'data'"), first_ccw);
+  got_clean (&g);
+  check_snapshot_is_live ("CCW");
+  REQUIRE (NULL != (rows = snapshots (&g, "brand=CCW&from=2026-03-01&to="
+                                      DAY "&latest=true")));
+  CHECK_INT_EQ (json_array_size (rows), 1);
+  CHECK_INT_EQ (json_integer_value (json_object_get (json_array_get (rows,
+                                                                     0),
+                                                     "id")), newest);
+  got_clean (&g);
+  REQUIRE (NULL != (rows = snapshots (&g, "date=" DAY "&limit=1")));
+  CHECK_INT_EQ (json_array_size (rows), 1);
+  got_clean (&g);
+  REQUIRE (NULL != (rows = snapshots (&g, "brand=CCW&date=2026-03-08")));
+  CHECK_INT_EQ (json_array_size (rows), 0);
+  got_clean (&g);
+}
+
+SR_TEST (test_snapshot_parameters)
+{
+  const char *sn = "/v1/reports/snapshots";
+  struct sr_th_response r;
+
+  REQUIRE (up);
+  expect_bad (target_of ("%s?brand=ZZZ&date=" DAY, sn), "brand");
+  expect_bad (target_of ("%s?brand=3", sn), "brand");
+  expect_bad (target_of ("%s?date=2026-02-30", sn), "date");
+  expect_bad (target_of ("%s?date=" DAY "&from=" DAY, sn), "date");
+  expect_bad (target_of ("%s?from=2026-03-09&to=2026-03-08", sn), "from");
+  expect_bad (target_of ("%s?from=2025-01-01&to=2026-01-02", sn), "from");
+  expect_bad (target_of ("%s?from=2026-02-01&to=2026-02-30", sn), "to");
+  expect_bad (target_of ("%s?latest=yes", sn), "latest");
+  expect_bad (target_of ("%s?limit=0", sn), "limit");
+  expect_bad (target_of ("%s?limit=501", sn), "limit");
+  expect_bad (target_of ("%s?report=nope", sn), "report");
+  REQUIRE (sr_th_http (srv.port, "GET", sn, NULL, NULL, 0, &r));
+  CHECK_INT_EQ (r.status, 401);
+  sr_th_response_clean (&r);
+}
+
 /* Parse W/"performance-<version>-<16 hex>". */
 static long long
 etag_version (const char *etag, const char *area)
@@ -2494,6 +2707,8 @@ SR_TEST (test_contract)
             NULL != tmp && '\0' != tmp[0] ? tmp : "/tmp");
   REQUIRE (NULL != mkdtemp (dir));
   CHECK (save_sample (dir, n++, "listReports", "/v1/reports"));
+  CHECK (save_sample (dir, n++, "getReportSnapshots",
+                      "/v1/reports/snapshots?brand=CCW&date=" DAY));
   REQUIRE (fetch (&cat, NULL, "/v1/reports") && NULL != cat.json);
   list = json_object_get (cat.json, "reports");
   CHECK (json_array_size (list) >= 17);
@@ -2554,7 +2769,10 @@ SR_TEST_MAIN (SR_TEST_ENTRY (test_start),
               SR_TEST_ENTRY (test_unmapped_spend),
               SR_TEST_ENTRY (test_dst_days),
               SR_TEST_ENTRY (test_leaderboard),
+              SR_TEST_ENTRY (test_snapshots),
               SR_TEST_ENTRY (test_restatement),
+              SR_TEST_ENTRY (test_snapshot_survives_restatement),
+              SR_TEST_ENTRY (test_snapshot_parameters),
               SR_TEST_ENTRY (test_orders),
               SR_TEST_ENTRY (test_brand_without_data),
               SR_TEST_ENTRY (test_bad_parameters),

@@ -35,14 +35,7 @@ q (const char *sql)
 static bool
 await_true (const char *sql)
 {
-  double t0 = sr_th_now ();
-
-  while (sr_th_now () - t0 < 30) {
-    if (0 == strcmp ("t", q (sql)))
-      return true;
-    (void) poll (NULL, 0, 50);   /* re-check interval, not a wait */
-  }
-  return false;
+  return sr_th_pg_await_true (pg, sql, 30);
 }
 
 /* GET /v1/schedules: the schedule called @a name (new reference). */
@@ -157,8 +150,8 @@ SR_TEST (test_patch_validation)
                 400);
   CHECK_CONTAINS (json_string_value (json_object_get (r, "detail")), "cycle");
   json_decref (r);
-  CHECK_STR_EQ (q ("SELECT after_schedule IS NULL FROM signalroom.schedules "
-                   "WHERE name = 's3-daily'"), "t");
+  CHECK_STR_EQ (q ("SELECT count(*) FROM signalroom.schedule_after "
+                   "WHERE schedule_name = 's3-daily'"), "0");
 }
 
 SR_TEST (test_each_tick_fires_once)
@@ -352,6 +345,255 @@ SR_TEST (test_catch_up_waits_for_dependency)
   json_decref (r);
 }
 
+/* The names a schedule waits for, as GET /v1/schedules shows them
+ * ("a,b"; "?" when it is not an array of strings). */
+static const char *
+after_of (const char *name)
+{
+  static char out[256];
+  json_t *s = schedule_named (name), *after = json_object_get (s, "after");
+  size_t i;
+  json_t *e;
+
+  snprintf (out, sizeof (out), "%s", json_is_array (after) ? "" : "?");
+  json_array_foreach (after, i, e) {
+    size_t used = strlen (out);
+
+    snprintf (out + used, sizeof (out) - used, "%s%s", i ? "," : "",
+              json_is_string (e) ? json_string_value (e) : "?");
+  }
+  json_decref (s);
+  return out;
+}
+
+/* Record that schedule @a name fired at @a tick_sql with a run of
+ * @a status (as if it had run; nothing is executed). */
+static void
+fake_fired (const char *name, const char *status, const char *tick_sql)
+{
+  char sql[768];
+
+  snprintf (sql, sizeof (sql), "WITH r AS (INSERT INTO signalroom.runs "
+            "(source, status, schedule_name) VALUES ('everflow', '%s', '%s') "
+            "RETURNING id) INSERT INTO signalroom.schedule_ticks "
+            "(schedule_name, tick_at, outcome, run_id) SELECT '%s', %s, "
+            "'fired', id FROM r", status, name, name, tick_sql);
+  q (sql);
+}
+
+/* A schedule waits for a set: the API shows it as an array, PATCH
+ * replaces it as a whole (a lone name as before), and no edge may close
+ * a cycle -- refused by the API and by the database itself. */
+SR_TEST (test_after_set)
+{
+  json_t *r;
+  PGresult *res;
+
+  REQUIRE (up);
+  /* Earlier tests left their own edges: start from the seeded ones. */
+  q ("UPDATE signalroom.schedules SET wait_minutes = 60 WHERE name = "
+     "'everflow-daily'");
+  q ("DELETE FROM signalroom.schedule_after WHERE schedule_name = "
+     "'redtrack-daily'");
+  q ("INSERT INTO signalroom.schedule_after VALUES ('redtrack-daily', "
+     "'s3-daily')");
+  CHECK_STR_EQ (after_of ("daily-report"), "everflow-daily,redtrack-daily");
+  CHECK_STR_EQ (after_of ("everflow-daily"), "s3-daily");
+  CHECK_STR_EQ (after_of ("everflow-intraday"), "");
+  /* Two edges: everflow-daily -> daily-report -> everflow-daily.  The
+   * whole PATCH is refused, the set it had stays. */
+  CHECK_INT_EQ (patch ("everflow-daily", "{\"wait_minutes\":5,\"after\":"
+                       "[\"s3-daily\",\"daily-report\"]}", &r), 400);
+  CHECK_CONTAINS (json_string_value (json_object_get (r, "detail")), "cycle");
+  CHECK_CONTAINS (json_string_value (json_object_get (r, "detail")),
+                  "everflow-daily -> daily-report -> everflow-daily");
+  json_decref (r);
+  CHECK_STR_EQ (after_of ("everflow-daily"), "s3-daily");
+  CHECK_STR_EQ (q ("SELECT wait_minutes FROM signalroom.schedules WHERE "
+                   "name = 'everflow-daily'"), "60");
+  /* Three edges, through the seeded chain. */
+  CHECK_INT_EQ (patch ("s3-daily", "{\"after\":[\"daily-report\"]}", &r),
+                400);
+  CHECK_CONTAINS (json_string_value (json_object_get (r, "detail")),
+                  "s3-daily -> daily-report -> everflow-daily -> s3-daily");
+  json_decref (r);
+  /* The database refuses it without the API too. */
+  res = PQexec (pg, "INSERT INTO signalroom.schedule_after VALUES "
+                "('redtrack-daily', 'daily-report')");
+  CHECK_STR_EQ (PQresultErrorField (res, PG_DIAG_SQLSTATE), "SR002");
+  CHECK_CONTAINS (PQresultErrorField (res, PG_DIAG_MESSAGE_PRIMARY),
+                  "redtrack-daily -> daily-report -> redtrack-daily");
+  PQclear (res);
+  /* An unknown name among known ones: refused by name, nothing changes. */
+  CHECK_INT_EQ (patch ("redtrack-daily", "{\"after\":[\"everflow-daily\","
+                       "\"nothing\"]}", &r), 400);
+  CHECK_CONTAINS (json_string_value (json_object_get (r, "detail")),
+                  "no schedule named nothing");
+  json_decref (r);
+  CHECK_STR_EQ (after_of ("redtrack-daily"), "s3-daily");
+  CHECK_INT_EQ (patch ("redtrack-daily", "{\"after\":[\"\"]}", &r), 400);
+  json_decref (r);
+  CHECK_INT_EQ (patch ("redtrack-daily", "{\"after\":{}}", &r), 400);
+  json_decref (r);
+  /* Replaced as a whole, answered with the new set. */
+  CHECK_INT_EQ (patch ("redtrack-daily", "{\"after\":[\"everflow-daily\","
+                       "\"s3-daily\",\"everflow-daily\"]}", &r), 200);
+  CHECK_INT_EQ (json_array_size (json_object_get (r, "after")), 2);
+  json_decref (r);
+  CHECK_STR_EQ (after_of ("redtrack-daily"), "everflow-daily,s3-daily");
+  CHECK_INT_EQ (patch ("redtrack-daily", "{\"after\":[\"everflow-intraday\"]}",
+                       &r), 200);
+  json_decref (r);
+  CHECK_STR_EQ (after_of ("redtrack-daily"), "everflow-intraday");
+  CHECK_INT_EQ (patch ("redtrack-daily", "{\"after\":[]}", &r), 200);
+  json_decref (r);
+  CHECK_STR_EQ (after_of ("redtrack-daily"), "");
+  CHECK_INT_EQ (patch ("redtrack-daily", "{\"after\":\"s3-daily\"}", &r), 200);
+  json_decref (r);
+  CHECK_STR_EQ (after_of ("redtrack-daily"), "s3-daily");
+  /* Other fields leave the set alone. */
+  CHECK_INT_EQ (patch ("daily-report", "{\"wait_minutes\":60}", &r), 200);
+  json_decref (r);
+  CHECK_STR_EQ (after_of ("daily-report"), "everflow-daily,redtrack-daily");
+}
+
+/* Wait until no daily_report run is active (a new tick would otherwise be
+ * skipped as overlapping). */
+static bool
+reports_idle (void)
+{
+  return await_true ("SELECT count(*) = 0 FROM signalroom.runs WHERE "
+                     "source = 'daily_report' AND status IN ('queued', "
+                     "'running')");
+}
+
+/* daily-report waits for both daily syncs: one success is not enough. */
+SR_TEST (test_waits_for_every_dependency)
+{
+  json_t *r;
+
+  REQUIRE (up);
+  q ("DELETE FROM signalroom.schedule_ticks WHERE schedule_name IN "
+     "('everflow-daily', 'redtrack-daily', 'daily-report')");
+  CHECK_INT_EQ (patch ("daily-report", "{\"cron\":\"* * * * *\","
+                       "\"enabled\":true,\"wait_minutes\":60}", &r), 200);
+  json_decref (r);
+  fake_fired ("everflow-daily", "succeeded",
+              "date_trunc('minute', now()) - interval '1 minute'");
+  q ("UPDATE signalroom.schedules SET last_tick_at = now() - interval "
+     "'70 seconds' WHERE name = 'daily-report'");
+  REQUIRE (await_true ("SELECT count(*) > 0 FROM signalroom.schedule_ticks "
+                       "WHERE schedule_name = 'daily-report' AND outcome = "
+                       "'waiting' AND note LIKE 'waiting for everflow-daily, "
+                       "redtrack-daily (up to 60 minutes)'"));
+  /* Looked at again and again by three instances: still held. */
+  REQUIRE (await_true ("SELECT last_tick_at > now() - interval '70 seconds' "
+                       "FROM signalroom.schedules WHERE name = "
+                       "'daily-report'"));
+  CHECK_STR_EQ (q ("SELECT count(*) FROM signalroom.schedule_ticks WHERE "
+                   "schedule_name = 'daily-report' AND outcome = 'fired'"),
+                "0");
+  fake_fired ("redtrack-daily", "succeeded",
+              "date_trunc('minute', now()) - interval '1 minute'");
+  REQUIRE (await_true ("SELECT count(*) > 0 FROM signalroom.schedule_ticks "
+                       "WHERE schedule_name = 'daily-report' AND outcome = "
+                       "'fired' AND note IS NULL AND run_id IS NOT NULL"));
+  CHECK_INT_EQ (patch ("daily-report", "{\"enabled\":false}", &r), 200);
+  json_decref (r);
+  REQUIRE (reports_idle ());
+
+  /* No wait left, one dependency failed: it runs, and the note names the
+   * one that had not succeeded, not the one that had. */
+  q ("DELETE FROM signalroom.schedule_ticks WHERE schedule_name IN "
+     "('everflow-daily', 'redtrack-daily', 'daily-report')");
+  fake_fired ("everflow-daily", "succeeded",
+              "date_trunc('minute', now()) - interval '1 minute'");
+  fake_fired ("redtrack-daily", "failed",
+              "date_trunc('minute', now()) - interval '1 minute'");
+  CHECK_INT_EQ (patch ("daily-report", "{\"enabled\":true,"
+                       "\"wait_minutes\":0}", &r), 200);
+  json_decref (r);
+  q ("UPDATE signalroom.schedules SET last_tick_at = now() - interval "
+     "'70 seconds' WHERE name = 'daily-report'");
+  REQUIRE (await_true ("SELECT count(*) > 0 FROM signalroom.schedule_ticks "
+                       "WHERE schedule_name = 'daily-report' AND outcome = "
+                       "'fired'"));
+  CHECK_STR_EQ (q ("SELECT note FROM signalroom.schedule_ticks WHERE "
+                   "schedule_name = 'daily-report' AND outcome = 'fired'"),
+                "redtrack-daily had not succeeded after 0 minutes "
+                "(failed); ran anyway");
+  CHECK_INT_EQ (patch ("daily-report", "{\"enabled\":false,\"cron\":"
+                       "\"30 7 * * *\",\"wait_minutes\":60}", &r), 200);
+  json_decref (r);
+  REQUIRE (reports_idle ());
+}
+
+/* The seeded schedule as it is: at 07:30 in the reporting time zone,
+ * once both daily syncs of that day succeeded, a daily_report run of the
+ * day before.  The latest 07:30 is brought within reach by giving the
+ * scheduler a catch-up window that covers it (its real clock, no fake). */
+SR_TEST (test_daily_report_schedule)
+{
+  char t730[40], sql[512], ef[96], rt[96];
+  json_t *r;
+
+  REQUIRE (up);
+  q ("DELETE FROM signalroom.schedule_ticks WHERE schedule_name IN "
+     "('everflow-daily', 'redtrack-daily', 'daily-report')");
+  CHECK_STR_EQ (q ("SELECT cron || ' ' || source || ' ' || window_days || "
+                   "' ' || wait_minutes FROM signalroom.schedules WHERE "
+                   "name = 'daily-report'"), "30 7 * * * daily_report 0 60");
+  /* The latest 07:30 in New York, as epoch seconds. */
+  snprintf (t730, sizeof (t730), "%s",
+            q ("SELECT extract(epoch FROM ((CASE WHEN (now() AT TIME ZONE "
+               "'America/New_York')::time >= '07:30' THEN (now() AT TIME "
+               "ZONE 'America/New_York')::date ELSE (now() AT TIME ZONE "
+               "'America/New_York')::date - 1 END) + time '07:30') AT TIME "
+               "ZONE 'America/New_York')::bigint"));
+  snprintf (ef, sizeof (ef), "to_timestamp(%s) - interval '30 minutes'",
+            t730);
+  snprintf (rt, sizeof (rt), "to_timestamp(%s) - interval '25 minutes'",
+            t730);
+  fake_fired ("everflow-daily", "succeeded", ef);
+  CHECK_INT_EQ (patch ("daily-report", "{\"enabled\":true,"
+                       "\"catch_up_minutes\":1500}", &r), 200);
+  json_decref (r);
+  snprintf (sql, sizeof (sql), "UPDATE signalroom.schedules SET "
+            "last_tick_at = to_timestamp(%s) - interval '1 minute' WHERE "
+            "name = 'daily-report'", t730);
+  q (sql);
+  /* Redtrack's daily sync has not run that day: held at 07:30. */
+  snprintf (sql, sizeof (sql), "SELECT count(*) = 1 FROM "
+            "signalroom.schedule_ticks WHERE schedule_name = 'daily-report' "
+            "AND outcome = 'waiting' AND tick_at = to_timestamp(%s)", t730);
+  REQUIRE (await_true (sql));
+  fake_fired ("redtrack-daily", "succeeded", rt);
+  snprintf (sql, sizeof (sql), "SELECT count(*) = 1 FROM "
+            "signalroom.schedule_ticks t JOIN signalroom.runs r ON r.id = "
+            "t.run_id WHERE t.schedule_name = 'daily-report' AND "
+            "t.outcome = 'fired' AND t.note IS NULL AND t.tick_at = "
+            "to_timestamp(%s) AND r.source = 'daily_report'", t730);
+  REQUIRE (await_true (sql));
+  /* Its window: the day before 07:30's day, one day. */
+  snprintf (sql, sizeof (sql), "SELECT r.window_from = r.window_to AND "
+            "r.window_to = (to_timestamp(%s) AT TIME ZONE "
+            "'America/New_York')::date - 1 FROM signalroom.schedule_ticks t "
+            "JOIN signalroom.runs r ON r.id = t.run_id WHERE "
+            "t.schedule_name = 'daily-report' AND t.outcome = 'fired'", t730);
+  CHECK_STR_EQ (q (sql), "t");
+  CHECK_INT_EQ (patch ("daily-report", "{\"enabled\":false,"
+                       "\"catch_up_minutes\":360}", &r), 200);
+  json_decref (r);
+  REQUIRE (reports_idle ());
+  /* Run by a worker: a snapshot per brand for that day. */
+  snprintf (sql, sizeof (sql), "SELECT count(*) FROM reports.snapshots s "
+            "JOIN signalroom.runs r ON r.id = s.run_id JOIN "
+            "signalroom.schedule_ticks t ON t.run_id = r.id WHERE "
+            "t.schedule_name = 'daily-report' AND t.tick_at = to_timestamp(%s)"
+            " AND r.status = 'succeeded' AND s.date = r.window_to", t730);
+  CHECK_STR_EQ (q (sql), "2");
+}
+
 SR_TEST (test_stop)
 {
   REQUIRE (up);
@@ -372,4 +614,7 @@ SR_TEST_MAIN (SR_TEST_ENTRY (test_start),
               SR_TEST_ENTRY (test_old_ticks_skipped),
               SR_TEST_ENTRY (test_dependency),
               SR_TEST_ENTRY (test_catch_up_waits_for_dependency),
+              SR_TEST_ENTRY (test_after_set),
+              SR_TEST_ENTRY (test_waits_for_every_dependency),
+              SR_TEST_ENTRY (test_daily_report_schedule),
               SR_TEST_ENTRY (test_stop))

@@ -139,6 +139,19 @@ sr_th_pg (const char *conninfo)
   return c;
 }
 
+bool
+sr_th_pg_await_true (PGconn *c, const char *sql, double seconds)
+{
+  double t0 = sr_th_now ();
+
+  while (sr_th_now () - t0 < seconds) {
+    if (0 == strcmp ("t", sr_th_pg_value (c, sql)))
+      return true;
+    (void) poll (NULL, 0, 50);   /* re-check interval, not a wait */
+  }
+  return false;
+}
+
 const char *
 sr_th_pg_value (PGconn *c, const char *sql)
 {

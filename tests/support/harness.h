@@ -45,6 +45,9 @@ PGconn *sr_th_pg (const char *conninfo);
  * static buffer, overwritten by the next call). */
 const char *sr_th_pg_value (PGconn *c, const char *sql);
 
+/** Poll @a sql until it returns "t" (true) or @a seconds pass. */
+bool sr_th_pg_await_true (PGconn *c, const char *sql, double seconds);
+
 /** A private cluster this test controls (state dir under the build). */
 bool sr_th_cluster_start (const char *state_dir, char *conninfo, size_t len);
 bool sr_th_cluster_stop (const char *state_dir);

@@ -108,10 +108,10 @@ read_brand (const struct sr_report *rep, const char *v,
   return SR_OK;
 }
 
-static enum sr_status
-read_days (const struct sr_report *rep, sr_report_lookup get, void *cls,
-           int32_t today, struct sr_report_args *a, const char **bad,
-           char *detail, size_t detail_len)
+enum sr_status
+sr_report_args_read_days (const struct sr_report *rep, sr_report_lookup get,
+                          void *cls, int32_t today, struct sr_report_args *a,
+                          const char **bad, char *detail, size_t detail_len)
 {
   int32_t from = today - 1, to = today - 1;
   const char *v;
@@ -185,7 +185,8 @@ sr_report_args_read (const struct sr_report *rep, sr_report_lookup get,
             rep->name, sr_report_param_names[i]);
   st = read_brand (rep, get (cls, "brand"), a, bad, detail, detail_len);
   if (SR_OK == st)
-    st = read_days (rep, get, cls, today, a, bad, detail, detail_len);
+    st = sr_report_args_read_days (rep, get, cls, today, a, bad, detail,
+                                   detail_len);
   if (SR_OK == st)
     st = read_choices (rep, get, cls, a, bad, detail, detail_len);
   if (SR_OK != st)

@@ -295,6 +295,31 @@ put_params (struct w *w, const struct sr_report *rep,
   puts_ (w, "}");
 }
 
+static void
+put_data (struct w *w, const struct sr_report *rep,
+          const struct sr_report_args *args,
+          const struct sr_report_result *res,
+          const struct sr_report_context *ctx)
+{
+  if (0 == strcmp (rep->name, "daily-summary"))
+    put_daily_summary (w, rep, args, res, ctx->freshness);
+  else
+    put_rows (w, rep, res->rows);
+}
+
+enum sr_status
+sr_report_render_data (const struct sr_report *rep,
+                       const struct sr_report_args *args,
+                       const struct sr_report_result *res,
+                       const struct sr_report_context *ctx,
+                       struct sr_buf *out)
+{
+  struct w w = { .b = out, .st = SR_OK };
+
+  put_data (&w, rep, args, res, ctx);
+  return w.st;
+}
+
 enum sr_status
 sr_report_render_json (const struct sr_report *rep,
                        const struct sr_report_args *args,
@@ -306,10 +331,7 @@ sr_report_render_json (const struct sr_report *rep,
   char num[24];
 
   puts_ (&w, "{\"data\":");
-  if (0 == strcmp (rep->name, "daily-summary"))
-    put_daily_summary (&w, rep, args, res, ctx->freshness);
-  else
-    put_rows (&w, rep, res->rows);
+  put_data (&w, rep, args, res, ctx);
   puts_ (&w, ",\"meta\":{\"report\":");
   put_json_string (&w, rep->name);
   puts_ (&w, ",\"params\":");

@@ -38,4 +38,16 @@ enum sr_status sr_report_args_read (const struct sr_report *rep,
                                     const char **bad, char *detail,
                                     size_t detail_len);
 
+/**
+ * Only the days of sr_report_args_read: "date" when @a rep takes a date,
+ * "from"/"to" when it takes a range (into @a a->from, @a a->to), with the
+ * same defaults and limits.  For other listings by day (snapshots).
+ */
+enum sr_status sr_report_args_read_days (const struct sr_report *rep,
+                                         sr_report_lookup get, void *cls,
+                                         int32_t today,
+                                         struct sr_report_args *a,
+                                         const char **bad, char *detail,
+                                         size_t detail_len);
+
 #endif /* SR_REPORT_ARGS_H */

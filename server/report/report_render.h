@@ -26,6 +26,16 @@ enum sr_status sr_report_render_json (const struct sr_report *rep,
                                       const char *generated_at,
                                       struct sr_buf *out);
 
+/**
+ * Render only the "data" member of the JSON document: what a snapshot
+ * keeps (sr_report_render_json writes these very bytes as its "data").
+ */
+enum sr_status sr_report_render_data (const struct sr_report *rep,
+                                      const struct sr_report_args *args,
+                                      const struct sr_report_result *res,
+                                      const struct sr_report_context *ctx,
+                                      struct sr_buf *out);
+
 /** Render the CSV table into @a out. */
 enum sr_status sr_report_render_csv (const struct sr_report *rep,
                                      const struct sr_report_result *res,
