@@ -47,6 +47,8 @@ struct sr_order_latest {
   struct sr_order_row **uniq;    /* one per order, by order_id */
   unsigned char *fate;
   size_t n_uniq, cursor;
+  int64_t *previous;             /* the earlier version's orders */
+  size_t n_previous;
   int64_t *dropped;              /* orders the earlier version kept */
   size_t n_dropped, dropped_alloc;
   struct sr_order_delta *delta;
@@ -388,9 +390,17 @@ apply_delta (struct sr_order_latest *ol, PGconn *conn, const char *client,
 }
 
 enum sr_status
+sr_order_latest_note_previous (struct sr_order_latest *ol, PGconn *conn,
+                               char *err, size_t errlen)
+{
+  free (ol->previous);
+  return sr_store_orders_of_file (conn, ol->table, ol->file, &ol->previous,
+                                  &ol->n_previous, err, errlen);
+}
+
+enum sr_status
 sr_order_latest_finish (struct sr_order_latest *ol, PGconn *conn,
-                        const char *client, bool replaced, char *err,
-                        size_t errlen)
+                        const char *client, char *err, size_t errlen)
 {
   enum sr_status st;
 
@@ -400,8 +410,9 @@ sr_order_latest_finish (struct sr_order_latest *ol, PGconn *conn,
   ol->delta = sr_order_delta_new ();
   pick_last_rows (ol);
   st = sr_store_orders_lock (conn, err, errlen);
-  if (SR_OK == st && replaced)
-    st = sr_store_orders_take_file (conn, ol->file, on_dropped, ol, err,
+  if (SR_OK == st)
+    st = sr_store_orders_take_file (conn, ol->file, ol->previous,
+                                    ol->n_previous, on_dropped, ol, err,
                                     errlen);
   if (SR_OK == st)
     st = merge_rows (ol, conn, client, err, errlen);
@@ -422,6 +433,7 @@ sr_order_latest_free (struct sr_order_latest *ol)
   free (ol->uniq);
   free (ol->fate);
   free (ol->dropped);
+  free (ol->previous);
   sr_order_delta_free (ol->delta);
   free (ol);
 }

@@ -47,15 +47,17 @@ void sr_order_latest_header (struct sr_order_latest *ol,
 void sr_order_latest_row (struct sr_order_latest *ol,
                           const struct sr_csv_record *rec, int64_t row_id);
 
-/**
- * Bring the order reports up to date with the file, on @a conn inside the
- * object's transaction.  @a replaced: an earlier version of the file had
- * rows (they were just removed from the export table).
- */
+/** Before the file's earlier version leaves the export table: note its
+ * orders (their kept rows may be that version's). */
+enum sr_status sr_order_latest_note_previous (struct sr_order_latest *ol,
+                                              PGconn *conn, char *err,
+                                              size_t errlen);
+
+/** Bring the order reports up to date with the file, on @a conn inside
+ * the object's transaction. */
 enum sr_status sr_order_latest_finish (struct sr_order_latest *ol,
                                        PGconn *conn, const char *client,
-                                       bool replaced, char *err,
-                                       size_t errlen);
+                                       char *err, size_t errlen);
 
 void sr_order_latest_free (struct sr_order_latest *ol);
 

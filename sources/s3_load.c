@@ -162,8 +162,12 @@ take_header (struct load *l, const struct sr_csv_record *rec)
   /* The earlier version's rows go only now, after the table is settled:
    * holding no lock on the table while ensure_export_table may wait for
    * its advisory lock keeps concurrent loaders free of deadlocks. */
-  st = sr_store_s3_remove_version (l->sync->conn, l->table, l->bucket,
-                                   l->key, &l->deleted, err, sizeof (err));
+  st = NULL == l->orders ? SR_OK
+       : sr_order_latest_note_previous (l->orders, l->sync->conn, err,
+                                        sizeof (err));
+  if (SR_OK == st)
+    st = sr_store_s3_remove_version (l->sync->conn, l->table, l->bucket,
+                                     l->key, &l->deleted, err, sizeof (err));
   if (SR_OK == st)
     st = sr_copy_stream_begin (&l->copy, l->sync->conn, copy_sql, err,
                                sizeof (err));
@@ -336,8 +340,7 @@ load_in_tx (struct load *l, struct sr_s3 *s3, const struct sr_s3_object *obj,
   st = write_quarantine (l, etag);
   if (SR_OK == st && NULL != l->orders) {
     st = sr_order_latest_finish (l->orders, l->sync->conn,
-                                 l->sync->cfg->client_id, l->deleted > 0,
-                                 err, sizeof (err));
+                                 l->sync->cfg->client_id, err, sizeof (err));
     if (SR_OK != st)
       load_fail (l, st, "order reports: %s", err);
   }

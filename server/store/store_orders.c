@@ -5,6 +5,7 @@
 #include "copy.h"
 #include "dates.h"
 #include "db.h"
+#include "mem.h"
 #include "sql_embedded.h"
 
 #include <inttypes.h>
@@ -134,14 +135,47 @@ sr_store_orders_lock (PGconn *conn, char *err, size_t errlen)
 }
 
 enum sr_status
-sr_store_orders_take_file (PGconn *conn, const char *file, sr_order_row_cb cb,
+sr_store_orders_of_file (PGconn *conn, const char *table, const char *file,
+                         int64_t **ids, size_t *n, char *err, size_t errlen)
+{
+  const char *params[2] = { table, file };
+  PGresult *r;
+  enum sr_status st = sr_db_exec (conn, "orders_of_export_file",
+                                  sr_sql_orders_of_export_file, 2, params,
+                                  &r, err, errlen);
+
+  *ids = NULL;
+  *n = 0;
+  if (SR_OK != st)
+    return st;
+  *n = (size_t) PQntuples (r);
+  *ids = sr_xcalloc (*n ? *n : 1, sizeof (**ids));
+  for (size_t i = 0; i < *n; i++)
+    (*ids)[i] = strtoll (PQgetvalue (r, (int) i, 0), NULL, 10);
+  PQclear (r);
+  return SR_OK;
+}
+
+enum sr_status
+sr_store_orders_take_file (PGconn *conn, const char *file,
+                           const int64_t *ids, size_t n, sr_order_row_cb cb,
                            void *cls, char *err, size_t errlen)
 {
-  const char *params[1] = { file };
+  struct sr_buf b;
+  const char *params[2] = { file, NULL };
+  enum sr_status st;
 
-  return walk (conn, "orders_latest_take_file",
-               sr_sql_orders_latest_take_file, 1, params, cb, cls, err,
+  if (0 == n)
+    return SR_OK;
+  sr_buf_init (&b, 24 * n + 8);
+  st = id_array (&b, ids, n);
+  params[1] = b.data;
+  if (SR_OK == st)
+    st = walk (conn, "orders_latest_take_file",
+               sr_sql_orders_latest_take_file, 2, params, cb, cls, err,
                errlen);
+  sr_buf_clean (&b);
+  return st;
 }
 
 enum sr_status

@@ -53,8 +53,16 @@ typedef enum sr_status (*sr_order_row_cb) (void *cls,
  * ends): an order in two files, a count row of two files' orders. */
 enum sr_status sr_store_orders_lock (PGconn *conn, char *err, size_t errlen);
 
-/** Remove the rows an earlier version of @a file left, giving each. */
+/** The order ids of export @a file's rows now in @a table, ascending,
+ * into @a *ids (free()) -- before a new version replaces them. */
+enum sr_status sr_store_orders_of_file (PGconn *conn, const char *table,
+                                        const char *file, int64_t **ids,
+                                        size_t *n, char *err, size_t errlen);
+
+/** Remove the kept rows @a file's earlier version left (its order ids
+ * were @a ids), giving each. */
 enum sr_status sr_store_orders_take_file (PGconn *conn, const char *file,
+                                          const int64_t *ids, size_t n,
                                           sr_order_row_cb cb, void *cls,
                                           char *err, size_t errlen);
 
