@@ -46,7 +46,8 @@ struct sr_order_latest {
   /* at finish */
   struct sr_order_row **uniq;    /* one per order, by order_id */
   unsigned char *fate;
-  size_t n_uniq, cursor;
+  char (*tids)[SR_ORDER_TID_LEN]; /* of the kept rows replaced */
+  size_t n_uniq, cursor, n_tids;
   int64_t *previous;             /* the earlier version's orders */
   size_t n_previous;
   int64_t *dropped;              /* orders the earlier version kept */
@@ -309,7 +310,10 @@ on_existing (void *cls, const struct sr_order_row *row)
       || ol->uniq[ol->cursor]->order_id != row->order_id)
     return SR_E_INTERNAL;        /* a row nobody asked for */
   if (rank_cmp (ol->uniq[ol->cursor], row) > 0) {
+    if (NULL == row->tid || strlen (row->tid) >= SR_ORDER_TID_LEN)
+      return SR_E_INTERNAL;
     ol->fate[ol->cursor] = FATE_REPLACE;
+    strcpy (ol->tids[ol->n_tids++], row->tid);
     sr_order_delta_add (ol->delta, row, -1);
   } else {
     ol->fate[ol->cursor] = FATE_OUTRANKED;
@@ -334,23 +338,23 @@ merge_rows (struct sr_order_latest *ol, PGconn *conn, const char *client,
   int64_t *ids = sr_xcalloc (ol->n_uniq ? ol->n_uniq : 1, sizeof (*ids));
   const struct sr_order_row **take = sr_xcalloc (ol->n_uniq ? ol->n_uniq : 1,
                                                  sizeof (*take));
-  size_t n_replace = 0, n_take = 0;
+  size_t n_take = 0;
   enum sr_status st;
 
   for (size_t i = 0; i < ol->n_uniq; i++)
     ids[i] = ol->uniq[i]->order_id;
+  ol->tids = sr_xcalloc (ol->n_uniq ? ol->n_uniq : 1, sizeof (*ol->tids));
   st = sr_store_orders_existing (conn, ids, ol->n_uniq, on_existing, ol,
                                  err, errlen);
   for (size_t i = 0; SR_OK == st && i < ol->n_uniq; i++) {
-    if (FATE_REPLACE == ol->fate[i])
-      ids[n_replace++] = ol->uniq[i]->order_id;
     if (FATE_OUTRANKED != ol->fate[i]) {
       take[n_take++] = ol->uniq[i];
       sr_order_delta_add (ol->delta, ol->uniq[i], +1);
     }
   }
   if (SR_OK == st)
-    st = sr_store_orders_delete (conn, ids, n_replace, err, errlen);
+    st = sr_store_orders_delete (conn, (const char (*)[SR_ORDER_TID_LEN])
+                                 ol->tids, ol->n_tids, err, errlen);
   if (SR_OK == st)
     st = sr_store_orders_insert (conn, client, take, n_take, err, errlen);
   free (take);
@@ -432,6 +436,7 @@ sr_order_latest_free (struct sr_order_latest *ol)
   free (ol->rows);
   free (ol->uniq);
   free (ol->fate);
+  free (ol->tids);
   free (ol->dropped);
   free (ol->previous);
   sr_order_delta_free (ol->delta);

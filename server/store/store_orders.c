@@ -53,6 +53,7 @@ row_from (const PGresult *r, int i, struct sr_order_row *o)
   o->rank = atoi (PQgetvalue (r, i, C_RANK));
   o->file = PQgetvalue (r, i, C_FILE);
   o->row = strtoll (PQgetvalue (r, i, C_ROW), NULL, 10);
+  o->tid = PQnfields (r) > C_COUNT ? PQgetvalue (r, i, C_COUNT) : NULL;
 }
 
 /* Run a statement giving rows back and hand each to @a cb. */
@@ -67,7 +68,7 @@ walk (PGconn *conn, const char *name, const char *sql, int n_params,
 
   if (SR_OK != st)
     return st;
-  if (C_COUNT != PQnfields (r)) {
+  if (PQnfields (r) < C_COUNT) {
     PQclear (r);
     snprintf (err, errlen, "%s: %d columns, expected %d", name,
               PQnfields (r), C_COUNT);
@@ -191,13 +192,38 @@ sr_store_orders_existing (PGconn *conn, const int64_t *ids, size_t n,
 }
 
 enum sr_status
-sr_store_orders_delete (PGconn *conn, const int64_t *ids, size_t n,
-                        char *err, size_t errlen)
+sr_store_orders_delete (PGconn *conn, const char (*tids)[SR_ORDER_TID_LEN],
+                        size_t n, char *err, size_t errlen)
 {
+  struct sr_buf b;
+  const char *params[1];
+  enum sr_status st = SR_OK;
+
   if (0 == n)
     return SR_OK;
-  return with_ids (conn, "orders_latest_delete", sr_sql_orders_latest_delete,
-                   ids, n, NULL, NULL, err, errlen);
+  sr_buf_init (&b, (SR_ORDER_TID_LEN + 3) * n + 8);
+  st = sr_buf_append (&b, "{", 1);
+  /* Addresses are "(block,offset)": quoted, nothing inside to escape. */
+  for (size_t i = 0; SR_OK == st && i < n; i++) {
+    if (strspn (tids[i], "(),0123456789") != strlen (tids[i])) {
+      snprintf (err, errlen, "orders_latest_delete: bad row address");
+      st = SR_E_INTERNAL;
+      break;
+    }
+    st = sr_buf_append (&b, i ? ",\"" : "\"", i ? 2 : 1);
+    if (SR_OK == st)
+      st = sr_buf_puts (&b, tids[i]);
+    if (SR_OK == st)
+      st = sr_buf_append (&b, "\"", 1);
+  }
+  if (SR_OK == st)
+    st = sr_buf_append (&b, "}", 2);
+  params[0] = b.data;
+  if (SR_OK == st)
+    st = sr_db_run (conn, "orders_latest_delete", sr_sql_orders_latest_delete,
+                    1, params, err, errlen);
+  sr_buf_clean (&b);
+  return st;
 }
 
 enum sr_status

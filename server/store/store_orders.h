@@ -42,7 +42,12 @@ struct sr_order_row {
   int rank;                      /* 1 orders_create, 2 orders_update */
   const char *file;
   int64_t row;
+  const char *tid;               /* its address in orders_latest, when read
+                                  * from there by sr_store_orders_existing */
 };
+
+/* Room for a row address as text: "(4294967295,65535)". */
+#define SR_ORDER_TID_LEN 24
 
 /** Called for each row a statement gives back; the row is valid only
  * during the call.  A status other than SR_OK stops the walk. */
@@ -72,8 +77,10 @@ enum sr_status sr_store_orders_existing (PGconn *conn, const int64_t *ids,
                                          void *cls, char *err,
                                          size_t errlen);
 
-/** Remove the kept rows of the @a n orders @a ids. */
-enum sr_status sr_store_orders_delete (PGconn *conn, const int64_t *ids,
+/** Remove @a n kept rows by the addresses sr_store_orders_existing gave
+ * in this transaction. */
+enum sr_status sr_store_orders_delete (PGconn *conn,
+                                       const char (*tids)[SR_ORDER_TID_LEN],
                                        size_t n, char *err, size_t errlen);
 
 /** Keep @a n rows (none of their orders may be kept already). */
