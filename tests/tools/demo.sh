@@ -197,12 +197,15 @@ else
   run_path="/v1/syncs/$(printf '%s' "$reply" | json_field '["id"]')"
   echo "  queued: $run_path"
 fi
-status=queued
-for _ in $(seq 1 600); do
-  status=$(curl -s -H "Authorization: Bearer $TOKEN_ADMIN" "$URL$run_path" \
-    | json_field '["status"]')
-  case "$status" in queued|running) sleep 0.2 ;; *) break ;; esac
-done
+follow_run() {  # run path: wait until it ends
+  local status=queued
+  for _ in $(seq 1 600); do
+    status=$(curl -s -H "Authorization: Bearer $TOKEN_ADMIN" "$URL$1" \
+      | json_field '["status"]')
+    case "$status" in queued|running) sleep 0.2 ;; *) break ;; esac
+  done
+}
+follow_run "$run_path"
 curl -s -H "Authorization: Bearer $TOKEN_ADMIN" "$URL$run_path" \
   | python3 -c 'import json,sys
 r = json.load(sys.stdin)
@@ -230,7 +233,23 @@ curl -s -H "Authorization: Bearer $TOKEN_DASH" \
 echo
 echo
 R="curl -s -H 'Authorization: Bearer \$(cat .demo/token_dashboard)'"
+# The 07:30 daily report, run now for yesterday: each brand's summary kept
+# as a snapshot, so "what did the morning report say" survives restatements.
+echo "== The daily report (schedule daily-report at 07:30 after both daily syncs) =="
+reply=$(curl -s -X POST -H "Authorization: Bearer $TOKEN_ADMIN" \
+  -H 'Content-Type: application/json' \
+  -d "{\"source\":\"daily_report\",\"from\":\"$YESTERDAY\",\"to\":\"$YESTERDAY\"}" \
+  "$URL/v1/syncs")
+if snap_run=$(printf '%s' "$reply" | json_field '["id"]' 2>/dev/null); then
+  follow_run "/v1/syncs/$snap_run"
+fi
+echo "-- GET /v1/reports/snapshots?brand=CCW&date=$YESTERDAY&latest=true"
+curl -s -H "Authorization: Bearer $TOKEN_DASH" \
+  "$URL/v1/reports/snapshots?brand=CCW&date=$YESTERDAY&latest=true" | head -c 600
+echo
+echo
 echo "  $R '$URL/v1/reports'"
+echo "  $R '$URL/v1/reports/snapshots?latest=true'"
 echo "  $R '$URL/v1/reports/daily-summary?brand=CCW&date=$YESTERDAY'"
 echo "  $R '$URL/v1/reports/daily-summary?brand=EXP&date=today'"
 echo "  $R '$URL/v1/reports/leaderboard?brand=CCW&from=$YESTERDAY&to=$YESTERDAY&sort=profit'"
