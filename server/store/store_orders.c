@@ -139,14 +139,22 @@ enum sr_status
 sr_store_orders_of_file (PGconn *conn, const char *table, const char *file,
                          int64_t **ids, size_t *n, char *err, size_t errlen)
 {
-  const char *params[2] = { table, file };
+  const char *params[1] = { file };
+  bool create = 0 == strcmp (table, "orders_create");
   PGresult *r;
-  enum sr_status st = sr_db_exec (conn, "orders_of_export_file",
-                                  sr_sql_orders_of_export_file, 2, params,
-                                  &r, err, errlen);
+  enum sr_status st;
 
   *ids = NULL;
   *n = 0;
+  if (!create && 0 != strcmp (table, "orders_update")) {
+    snprintf (err, errlen, "%s has no order reports", table);
+    return SR_E_INTERNAL;
+  }
+  st = sr_db_exec (conn, create ? "orders_of_create_file"
+                   : "orders_of_update_file",
+                   create ? sr_sql_orders_of_create_file
+                   : sr_sql_orders_of_update_file, 1, params, &r, err,
+                   errlen);
   if (SR_OK != st)
     return st;
   *n = (size_t) PQntuples (r);
