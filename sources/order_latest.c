@@ -368,6 +368,8 @@ fall_back (struct sr_order_latest *ol, PGconn *conn, char *err, size_t errlen)
 {
   size_t n = 0;
 
+  if (0 == ol->n_dropped)
+    return SR_OK;                /* (qsort may not be given NULL) */
   qsort (ol->dropped, ol->n_dropped, sizeof (*ol->dropped), by_id);
   for (size_t i = 0; i < ol->n_dropped; i++)
     if (!in_file (ol, ol->dropped[i]))

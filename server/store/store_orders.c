@@ -105,25 +105,27 @@ id_array (struct sr_buf *b, const int64_t *ids, size_t n)
   return st;
 }
 
-/* Run @a sql with the array of @a ids as its only parameter. */
+/* Run @a sql with parameters @a first (when not NULL) and the array of
+ * @a ids, handing each row it gives to @a cb. */
 static enum sr_status
-with_ids (PGconn *conn, const char *name, const char *sql,
+with_ids (PGconn *conn, const char *name, const char *sql, const char *first,
           const int64_t *ids, size_t n, sr_order_row_cb cb, void *cls,
           char *err, size_t errlen)
 {
   struct sr_buf b;
-  const char *params[1];
+  const char *params[2] = { first, NULL };
+  int n_params = NULL == first ? 1 : 2;
   enum sr_status st;
 
+  if (0 == n)
+    return SR_OK;
   sr_buf_init (&b, 24 * n + 8);
   st = id_array (&b, ids, n);
-  params[0] = b.data;
+  params[n_params - 1] = b.data;
   if (SR_OK != st)
     snprintf (err, errlen, "%s: %zu ids do not fit a parameter", name, n);
-  else if (NULL == cb)
-    st = sr_db_run (conn, name, sql, 1, params, err, errlen);
   else
-    st = walk (conn, name, sql, 1, params, cb, cls, err, errlen);
+    st = walk (conn, name, sql, n_params, params, cb, cls, err, errlen);
   sr_buf_clean (&b);
   return st;
 }
@@ -170,21 +172,9 @@ sr_store_orders_take_file (PGconn *conn, const char *file,
                            const int64_t *ids, size_t n, sr_order_row_cb cb,
                            void *cls, char *err, size_t errlen)
 {
-  struct sr_buf b;
-  const char *params[2] = { file, NULL };
-  enum sr_status st;
-
-  if (0 == n)
-    return SR_OK;
-  sr_buf_init (&b, 24 * n + 8);
-  st = id_array (&b, ids, n);
-  params[1] = b.data;
-  if (SR_OK == st)
-    st = walk (conn, "orders_latest_take_file",
-               sr_sql_orders_latest_take_file, 2, params, cb, cls, err,
-               errlen);
-  sr_buf_clean (&b);
-  return st;
+  return with_ids (conn, "orders_latest_take_file",
+                   sr_sql_orders_latest_take_file, file, ids, n, cb, cls,
+                   err, errlen);
 }
 
 enum sr_status
@@ -192,10 +182,8 @@ sr_store_orders_existing (PGconn *conn, const int64_t *ids, size_t n,
                           sr_order_row_cb cb, void *cls, char *err,
                           size_t errlen)
 {
-  if (0 == n)
-    return SR_OK;
   return with_ids (conn, "orders_latest_existing",
-                   sr_sql_orders_latest_existing, ids, n, cb, cls, err,
+                   sr_sql_orders_latest_existing, NULL, ids, n, cb, cls, err,
                    errlen);
 }
 
@@ -239,11 +227,9 @@ sr_store_orders_fall_back (PGconn *conn, const int64_t *ids, size_t n,
                            sr_order_row_cb cb, void *cls, char *err,
                            size_t errlen)
 {
-  if (0 == n)
-    return SR_OK;
   return with_ids (conn, "orders_latest_fall_back",
-                   sr_sql_orders_latest_fall_back, ids, n, cb, cls, err,
-                   errlen);
+                   sr_sql_orders_latest_fall_back, NULL, ids, n, cb, cls,
+                   err, errlen);
 }
 
 static enum sr_status

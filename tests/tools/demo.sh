@@ -187,10 +187,13 @@ done
 echo
 echo "== POST /v1/syncs {\"source\":\"all\"} (yesterday, through the job queue) =="
 json_field() { python3 -c 'import json,sys; d=json.load(sys.stdin); print(eval("d"+sys.argv[1]))' "$1"; }
-reply=$(curl -s -X POST -H "Authorization: Bearer $TOKEN_ADMIN" \
-  -H 'Content-Type: application/json' \
-  -d "{\"source\":\"all\",\"from\":\"$YESTERDAY\",\"to\":\"$YESTERDAY\"}" \
-  "$URL/v1/syncs")
+queue_yesterday() {  # source: POST /v1/syncs for yesterday, print the reply
+  curl -s -X POST -H "Authorization: Bearer $TOKEN_ADMIN" \
+    -H 'Content-Type: application/json' \
+    -d "{\"source\":\"$1\",\"from\":\"$YESTERDAY\",\"to\":\"$YESTERDAY\"}" \
+    "$URL/v1/syncs"
+}
+reply=$(queue_yesterday all)
 if run_path=$(printf '%s' "$reply" | json_field '["href"]' 2>/dev/null); then
   echo "  overlaps an active run: following $run_path"
 else
@@ -236,10 +239,7 @@ R="curl -s -H 'Authorization: Bearer \$(cat .demo/token_dashboard)'"
 # The 07:30 daily report, run now for yesterday: each brand's summary kept
 # as a snapshot, so "what did the morning report say" survives restatements.
 echo "== The daily report (schedule daily-report at 07:30 after both daily syncs) =="
-reply=$(curl -s -X POST -H "Authorization: Bearer $TOKEN_ADMIN" \
-  -H 'Content-Type: application/json' \
-  -d "{\"source\":\"daily_report\",\"from\":\"$YESTERDAY\",\"to\":\"$YESTERDAY\"}" \
-  "$URL/v1/syncs")
+reply=$(queue_yesterday daily_report)
 if snap_run=$(printf '%s' "$reply" | json_field '["id"]' 2>/dev/null); then
   follow_run "/v1/syncs/$snap_run"
 fi
