@@ -69,9 +69,9 @@ walk (PGconn *conn, const char *name, const char *sql, int n_params,
   if (SR_OK != st)
     return st;
   if (PQnfields (r) < C_COUNT) {
-    PQclear (r);
     snprintf (err, errlen, "%s: %d columns, expected %d", name,
               PQnfields (r), C_COUNT);
+    PQclear (r);
     return SR_E_INTERNAL;
   }
   for (int i = 0; SR_OK == st && i < PQntuples (r); i++) {

@@ -37,7 +37,6 @@ static bool
 start_instance (int i)
 {
   struct sr_th_env env = { 0 };
-  char url[128];
 
   sr_th_env_add (&env, "DATABASE_URL", conninfo);
   sr_th_env_add (&env, "SIGNALROOM_JWT_SECRET", SECRET);
@@ -47,13 +46,7 @@ start_instance (int i)
   sr_th_env_add (&env, "SIGNALROOM_RETRY_BASE_MS", "50");
   sr_th_env_add (&env, "SIGNALROOM_UPSTREAM_ATTEMPTS", "1");
   sr_th_env_add (&env, "SIGNALROOM_SHUTDOWN_GRACE", "2");
-  sr_th_env_add (&env, "EVERFLOW_API_KEY", EF_KEY);
-  snprintf (url, sizeof (url), "http://127.0.0.1:%d", sim.everflow_port);
-  sr_th_env_add (&env, "EVERFLOW_BASE_URL", url);
-  sr_th_env_add (&env, "REDTRACK_API_KEY", RT_KEY);
-  snprintf (url, sizeof (url), "http://127.0.0.1:%d", sim.redtrack_port);
-  sr_th_env_add (&env, "REDTRACK_BASE_URL", url);
-  sr_th_env_add (&env, "REDTRACK_REQUESTS_PER_MINUTE", "6000");
+  sr_sim_env (&sim, &env, EF_KEY, RT_KEY);
   alive[i] = sr_th_server_start (&srv[i], &env);
   return alive[i];
 }

@@ -159,17 +159,12 @@ sync_into (const char *conninfo, const char *buffer_mb, bool force)
   struct sr_th_env env = { 0 };
   const char *const argv[] = { "sync", "s3_exports", force ? "--force" : NULL,
                                NULL };
-  char url[128], *out = NULL, *err = NULL;
+  char *out = NULL, *err = NULL;
   int code;
 
   sr_th_env_add (&env, "DATABASE_URL", conninfo);
   sr_th_env_add (&env, "SIGNALROOM_CLIENT_ID", "713");
-  sr_th_env_add (&env, "AWS_ACCESS_KEY_ID", AK);
-  sr_th_env_add (&env, "AWS_SECRET_ACCESS_KEY", SK);
-  sr_th_env_add (&env, "S3_BUCKET_NAME", BUCKET);
-  sr_th_env_add (&env, "S3_PREFIXES", "orders-create,orders-update");
-  snprintf (url, sizeof (url), "http://127.0.0.1:%d", s3.port);
-  sr_th_env_add (&env, "S3_ENDPOINT_URL", url);
+  sr_s3srv_env (&s3, &env, AK, SK, BUCKET, "orders-create,orders-update");
   sr_th_env_add (&env, "S3_ROLLUP_BUFFER_MB", buffer_mb);
   code = sr_th_run (&env, argv, &out, &err);
   if (0 != code)

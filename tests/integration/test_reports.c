@@ -1864,7 +1864,6 @@ check_csv_matches_json (const char *target)
 SR_TEST (test_start)
 {
   struct sr_th_env env = { 0 };
-  char url[128];
   const char *const extra[] = { "--data", "empty", NULL };
 
   if (!sr_th_create_db ("sr_reports", conninfo, sizeof (conninfo)))
@@ -1876,20 +1875,9 @@ SR_TEST (test_start)
   sr_th_env_add (&env, "SIGNALROOM_SCHEDULER", "false");
   sr_th_env_add (&env, "SIGNALROOM_WORKERS", "2");
   sr_th_env_add (&env, "SIGNALROOM_POLL_MS", "100");
-  sr_th_env_add (&env, "EVERFLOW_API_KEY", EF_KEY);
-  snprintf (url, sizeof (url), "http://127.0.0.1:%d", sim.everflow_port);
-  sr_th_env_add (&env, "EVERFLOW_BASE_URL", url);
-  sr_th_env_add (&env, "REDTRACK_API_KEY", RT_KEY);
-  snprintf (url, sizeof (url), "http://127.0.0.1:%d", sim.redtrack_port);
-  sr_th_env_add (&env, "REDTRACK_BASE_URL", url);
-  sr_th_env_add (&env, "REDTRACK_REQUESTS_PER_MINUTE", "6000");
+  sr_sim_env (&sim, &env, EF_KEY, RT_KEY);
   sr_th_env_add (&env, "SIGNALROOM_UPSTREAM_BACKOFF_MS", "20");
-  sr_th_env_add (&env, "AWS_ACCESS_KEY_ID", AK);
-  sr_th_env_add (&env, "AWS_SECRET_ACCESS_KEY", SK);
-  sr_th_env_add (&env, "S3_BUCKET_NAME", BUCKET);
-  sr_th_env_add (&env, "S3_PREFIXES", "orders-create,orders-update");
-  snprintf (url, sizeof (url), "http://127.0.0.1:%d", s3.port);
-  sr_th_env_add (&env, "S3_ENDPOINT_URL", url);
+  sr_s3srv_env (&s3, &env, AK, SK, BUCKET, "orders-create,orders-update");
   REQUIRE (sr_th_server_start (&srv, &env));
   REQUIRE (NULL != sr_th_server_wait_log (&srv, 20000,
                                           "\"msg\":\"migrations current\"",

@@ -26,15 +26,8 @@ static bool up;
 static void
 base_env (struct sr_th_env *env, const char *secret)
 {
-  char url[128];
-
   sr_th_env_add (env, "DATABASE_URL", conninfo);
-  sr_th_env_add (env, "AWS_ACCESS_KEY_ID", AK);
-  sr_th_env_add (env, "AWS_SECRET_ACCESS_KEY", secret);
-  sr_th_env_add (env, "S3_BUCKET_NAME", BUCKET);
-  sr_th_env_add (env, "S3_PREFIXES", PREFIXES);
-  snprintf (url, sizeof (url), "http://127.0.0.1:%d", s3.port);
-  sr_th_env_add (env, "S3_ENDPOINT_URL", url);
+  sr_s3srv_env (&s3, env, AK, secret, BUCKET, PREFIXES);
   /* Two keys a page: every listing here spans several pages. */
   sr_th_env_add (env, "S3_LIST_PAGE_SIZE", "2");
   sr_th_env_add (env, "SIGNALROOM_UPSTREAM_BACKOFF_MS", "20");

@@ -84,7 +84,6 @@ SR_TEST (test_start)
 {
   struct sr_th_env env = { 0 };
   const char *const argv[] = { "migrate", NULL };
-  char url[128];
 
   if (!sr_th_create_db ("sr_schedules", conninfo, sizeof (conninfo)))
     SR_SKIP ("no PostgreSQL fixture");
@@ -99,13 +98,7 @@ SR_TEST (test_start)
   sr_th_env_add (&env, "SIGNALROOM_SCHEDULER", "true");
   sr_th_env_add (&env, "SIGNALROOM_SCHEDULER_INTERVAL_MS", "100");
   sr_th_env_add (&env, "SIGNALROOM_POLL_MS", "100");
-  sr_th_env_add (&env, "EVERFLOW_API_KEY", EF_KEY);
-  snprintf (url, sizeof (url), "http://127.0.0.1:%d", sim.everflow_port);
-  sr_th_env_add (&env, "EVERFLOW_BASE_URL", url);
-  sr_th_env_add (&env, "REDTRACK_API_KEY", RT_KEY);
-  snprintf (url, sizeof (url), "http://127.0.0.1:%d", sim.redtrack_port);
-  sr_th_env_add (&env, "REDTRACK_BASE_URL", url);
-  sr_th_env_add (&env, "REDTRACK_REQUESTS_PER_MINUTE", "6000");
+  sr_sim_env (&sim, &env, EF_KEY, RT_KEY);
   for (int i = 0; i < N_INSTANCES; i++)
     REQUIRE (sr_th_server_start (&srv[i], &env));
   up = true;

@@ -22,16 +22,8 @@ static bool up;
 static void
 base_env (struct sr_th_env *env)
 {
-  char url[128];
-
   sr_th_env_add (env, "DATABASE_URL", conninfo);
-  sr_th_env_add (env, "EVERFLOW_API_KEY", EF_KEY);
-  snprintf (url, sizeof (url), "http://127.0.0.1:%d", sim.everflow_port);
-  sr_th_env_add (env, "EVERFLOW_BASE_URL", url);
-  sr_th_env_add (env, "REDTRACK_API_KEY", RT_KEY);
-  snprintf (url, sizeof (url), "http://127.0.0.1:%d", sim.redtrack_port);
-  sr_th_env_add (env, "REDTRACK_BASE_URL", url);
-  sr_th_env_add (env, "REDTRACK_REQUESTS_PER_MINUTE", "6000");
+  sr_sim_env (&sim, env, EF_KEY, RT_KEY);
   sr_th_env_add (env, "SIGNALROOM_UPSTREAM_BACKOFF_MS", "20");
   sr_th_env_add (env, "SIGNALROOM_UPSTREAM_TIMEOUT", "2");
 }

@@ -2,6 +2,7 @@
  * s3server.c -- see s3server.h.
  */
 #include "s3server.h"
+#include "harness.h"
 
 #include <curl/curl.h>
 #include <errno.h>
@@ -573,4 +574,19 @@ sr_s3srv_get (const struct sr_s3srv *s, const char *access_key,
       *status = 0;
   }
   return resp.data;
+}
+
+void
+sr_s3srv_env (const struct sr_s3srv *s, struct sr_th_env *env,
+              const char *access_key, const char *secret_key,
+              const char *bucket, const char *prefixes)
+{
+  char url[64];
+
+  sr_th_env_add (env, "AWS_ACCESS_KEY_ID", access_key);
+  sr_th_env_add (env, "AWS_SECRET_ACCESS_KEY", secret_key);
+  sr_th_env_add (env, "S3_BUCKET_NAME", bucket);
+  sr_th_env_add (env, "S3_PREFIXES", prefixes);
+  snprintf (url, sizeof (url), "http://127.0.0.1:%d", s->port);
+  sr_th_env_add (env, "S3_ENDPOINT_URL", url);
 }

@@ -33,6 +33,14 @@ struct sr_s3srv {
 bool sr_s3srv_start (struct sr_s3srv *s, const char *access_key,
                      const char *secret_key, const char *bucket);
 
+struct sr_th_env;
+
+/** Point a signalroom at @a s: the keys, @a bucket, @a prefixes and the
+ * endpoint. */
+void sr_s3srv_env (const struct sr_s3srv *s, struct sr_th_env *env,
+                   const char *access_key, const char *secret_key,
+                   const char *bucket, const char *prefixes);
+
 /** SIGTERM, wait (10 s, then SIGKILL), remove the data directory.  Safe
  * on a zeroed, never-started or stopped @a s. */
 void sr_s3srv_stop (struct sr_s3srv *s);

@@ -314,3 +314,18 @@ sr_sim_request_count (int port)
   json_decref (root);
   return n;
 }
+
+void
+sr_sim_env (const struct sr_sim *sim, struct sr_th_env *env,
+            const char *everflow_key, const char *redtrack_key)
+{
+  char url[64];
+
+  sr_th_env_add (env, "EVERFLOW_API_KEY", everflow_key);
+  snprintf (url, sizeof (url), "http://127.0.0.1:%d", sim->everflow_port);
+  sr_th_env_add (env, "EVERFLOW_BASE_URL", url);
+  sr_th_env_add (env, "REDTRACK_API_KEY", redtrack_key);
+  snprintf (url, sizeof (url), "http://127.0.0.1:%d", sim->redtrack_port);
+  sr_th_env_add (env, "REDTRACK_BASE_URL", url);
+  sr_th_env_add (env, "REDTRACK_REQUESTS_PER_MINUTE", "6000");
+}

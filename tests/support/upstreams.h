@@ -35,6 +35,13 @@ bool sr_sim_start (struct sr_sim *sim, const char *everflow_key,
 bool sr_sim_start_with (struct sr_sim *sim, const char *everflow_key,
                         const char *redtrack_key, const char *const *extra);
 
+struct sr_th_env;
+
+/** Point a signalroom at the simulator: both API keys and base URLs, and
+ * no Redtrack pacing beyond the simulator's own limit (it is local). */
+void sr_sim_env (const struct sr_sim *sim, struct sr_th_env *env,
+                 const char *everflow_key, const char *redtrack_key);
+
 /** SIGTERM and wait; safe on a never-started or stopped @a sim. */
 void sr_sim_stop (struct sr_sim *sim);
 
