@@ -125,13 +125,12 @@ sum_json (const struct sum *s)
 }
 
 char *
-sr_order_delta_json (const struct sr_order_delta *d, size_t *keys)
+sr_order_delta_json (const struct sr_order_delta *d)
 {
   json_t *arr = json_array ();
   char *out = NULL;
   bool ok = NULL != arr;
 
-  *keys = 0;
   for (const struct sum *s = d->sums; ok && NULL != s; s = s->hh.next) {
     json_t *o;
 
@@ -140,7 +139,6 @@ sr_order_delta_json (const struct sr_order_delta *d, size_t *keys)
       continue;
     o = sum_json (s);
     ok = NULL != o && 0 == json_array_append_new (arr, o);
-    (*keys)++;
   }
   if (ok)
     out = json_dumps (arr, JSON_COMPACT);

@@ -29,7 +29,7 @@ void sr_order_delta_add (struct sr_order_delta *d,
  * of {c, d, day, v, s, n, rev, cb, rf}.  @return a new string (free()),
  * or NULL when a value is not UTF-8.
  */
-char *sr_order_delta_json (const struct sr_order_delta *d, size_t *keys);
+char *sr_order_delta_json (const struct sr_order_delta *d);
 
 void sr_order_delta_free (struct sr_order_delta *d);
 

@@ -382,8 +382,7 @@ static enum sr_status
 apply_delta (struct sr_order_latest *ol, PGconn *conn, const char *client,
              char *err, size_t errlen)
 {
-  size_t keys;
-  char *json = sr_order_delta_json (ol->delta, &keys);
+  char *json = sr_order_delta_json (ol->delta);
   enum sr_status st;
 
   if (NULL == json) {

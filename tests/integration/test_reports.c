@@ -24,6 +24,7 @@
 #include "s3server.h"
 #include "upstreams.h"
 
+#include <curl/curl.h>
 #include <jansson.h>
 #include <poll.h>
 #include <signal.h>
@@ -2515,25 +2516,15 @@ SR_TEST (test_cli_matches_api)
                                 "signalroom.brands"), "2");
 }
 
+/* Percent-encoding by libcurl: all but A-Z a-z 0-9 - . _ ~ */
 static void
 url_encode (const char *s, size_t len, char *out, size_t cap)
 {
-  static const char hex[] = "0123456789ABCDEF";
-  size_t o = 0;
+  char *e = curl_easy_escape (NULL, s, (int) len);
 
-  for (size_t i = 0; i < len && o + 4 < cap; i++) {
-    unsigned char c = (unsigned char) s[i];
-
-    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')
-        || (c >= '0' && c <= '9') || NULL != strchr ("-._~", c)) {
-      out[o++] = (char) c;
-    } else {
-      out[o++] = '%';
-      out[o++] = hex[c >> 4];
-      out[o++] = hex[c & 15];
-    }
-  }
-  out[o] = '\0';
+  REQUIRE (NULL != e);
+  snprintf (out, cap, "%s", e);
+  curl_free (e);
 }
 
 /*
