@@ -72,6 +72,11 @@ static const struct sr_config_option options[] = {
     OFF (listen_notify), NULL,
     "Wake idle workers with LISTEN/NOTIFY; false: polling only (set it "
     "behind a transaction pooler, which cannot hold a LISTEN)." },
+  { "SIGNALROOM_DB_PREPARE", SR_CFG_BOOL, "true", 0, 0, 0, OFF (db_prepare),
+    NULL,
+    "Prepare the hot reads (reports) once per database connection; false: "
+    "every statement unnamed (set it behind a transaction pooler; the "
+    "first sign of one also turns preparing off, with a warning)." },
   { "SIGNALROOM_RETRY_BASE_MS", SR_CFG_UINT, "1000", 0, 1, 60000,
     OFF (retry_base_ms), NULL,
     "First delay before a failed job is tried again; it doubles per "

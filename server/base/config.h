@@ -71,6 +71,7 @@ struct sr_config {
   unsigned long poll_ms;
   unsigned long retry_base_ms;
   bool listen_notify;
+  bool db_prepare;
   bool scheduler;
   unsigned long scheduler_interval_ms;
   unsigned long http_threads;

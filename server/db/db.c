@@ -4,6 +4,7 @@
 #include "db.h"
 #include "sql_embedded.h"
 #include "log.h"
+#include "stmt_cache.h"
 
 #include <errno.h>
 #include <libpq-events.h>
@@ -56,6 +57,7 @@ sr_db_init (const struct sr_config *cfg)
                                                                60000 };
   role_limits[SR_DB_ROLE_MIGRATE] = (struct sr_db_limits) { 0, 0, 0 };
   db_cfg = cfg;
+  sr_stmt_cache_enable (cfg->db_prepare);
   pthread_once (&key_once, make_key);
 }
 
@@ -140,7 +142,8 @@ sr_db_connect_as (enum sr_db_role role, PGconn **out, char *err,
     return SR_E_DB_CONN;
   }
   PQsetNoticeProcessor (c, on_notice, NULL);
-  if (!PQregisterEventProc (c, role_event, "signalroom-role", NULL)
+  if (!sr_stmt_cache_attach (c)
+      || !PQregisterEventProc (c, role_event, "signalroom-role", NULL)
       || !PQsetInstanceData (c, role_event,
                              &role_limits[(unsigned int) role < N_ROLES
                                           ? role : SR_DB_ROLE_JOB])) {
@@ -248,33 +251,70 @@ pipeline_next (PGconn *conn)
   return NULL;
 }
 
+/* One command of a pipeline: Parse @e sql as @e name (PREPARE), run the
+ * prepared @e name (RUN_PREPARED) or run @e sql unnamed (RUN). */
+struct pipe_step {
+  enum { STEP_PREPARE, STEP_RUN_PREPARED, STEP_RUN } kind;
+  const char *name;
+  const char *sql;
+  int n_params;
+  const char *const *params;
+};
+
+static bool
+send_step (PGconn *conn, const struct pipe_step *s)
+{
+  switch (s->kind) {
+  case STEP_PREPARE:
+    return PQsendPrepare (conn, s->name, s->sql, s->n_params, NULL);
+  case STEP_RUN_PREPARED:
+    return PQsendQueryPrepared (conn, s->name, s->n_params, s->params, NULL,
+                                NULL, 0);
+  case STEP_RUN:
+    return PQsendQueryParams (conn, s->sql, s->n_params, NULL, s->params,
+                              NULL, NULL, 0);
+  }
+  return false;
+}
+
+static bool
+result_ok (const PGresult *r)
+{
+  ExecStatusType es = PQresultStatus (r);
+
+  return PGRES_TUPLES_OK == es || PGRES_COMMAND_OK == es;
+}
+
 /*
- * Outside a transaction: the role's limits and the statement in one
- * pipeline (one round trip, one transaction; a BEGIN keeps the limits for
- * the transaction it opens).  @return the statement's result, or the
- * set_config's when that failed, or NULL when the connection broke.
+ * Send @a steps in one pipeline (one round trip; one transaction unless a
+ * transaction is open) and read every result.  A statement prepared here
+ * is noted for the connection.  @return the first failed result, else the
+ * last step's; NULL when the connection broke.
  */
 static PGresult *
-exec_with_limits (PGconn *conn, const struct sr_db_limits *lim,
-                  const char *sql, int n_params, const char *const *params)
+pipeline_run (PGconn *conn, const struct pipe_step *steps, int n_steps)
 {
-  char st[24], lk[24], idle[24];
-  const char *lp[3] = { st, lk, idle };
-  PGresult *limits_res = NULL, *res = NULL, *sync = NULL;
+  PGresult *out = NULL, *r, *sync = NULL;
+  bool sent = PQenterPipelineMode (conn);
 
-  snprintf (st, sizeof (st), "%lu", lim->statement_ms);
-  snprintf (lk, sizeof (lk), "%lu", lim->lock_ms);
-  snprintf (idle, sizeof (idle), "%lu", lim->idle_in_transaction_ms);
-  if (!PQenterPipelineMode (conn))
-    return NULL;
-  if (PQsendQueryParams (conn, sr_sql_db_set_limits, 3, NULL, lp, NULL, NULL,
-                         0)
-      && PQsendQueryParams (conn, sql, n_params, NULL, params, NULL, NULL, 0)
-      && PQpipelineSync (conn)) {
-    limits_res = pipeline_next (conn);
-    if (NULL != limits_res)
-      res = pipeline_next (conn);
-    if (NULL != res)
+  for (int i = 0; sent && i < n_steps; i++)
+    sent = send_step (conn, &steps[i]);
+  if (sent && PQpipelineSync (conn)) {
+    bool failed = false;
+    int i;
+
+    for (i = 0; i < n_steps && NULL != (r = pipeline_next (conn)); i++) {
+      if (STEP_PREPARE == steps[i].kind && result_ok (r))
+        sr_stmt_cache_add (conn, steps[i].name);
+      if (failed)
+        PQclear (r);
+      else {
+        PQclear (out);
+        out = r;
+        failed = !result_ok (r);
+      }
+    }
+    if (i == n_steps)
       sync = pipeline_next (conn);
   }
   /* What is left unread (after an error) is drained before leaving
@@ -283,36 +323,57 @@ exec_with_limits (PGconn *conn, const struct sr_db_limits *lim,
     PQclear (sync);
     sync = pipeline_next (conn);
   }
+  if (sent && NULL == sync) {
+    PQclear (out);
+    out = NULL;
+  }
   PQclear (sync);
-  if (!PQexitPipelineMode (conn) && CONNECTION_OK == PQstatus (conn)) {
+  if (PQpipelineStatus (conn) != PQ_PIPELINE_OFF && !PQexitPipelineMode (conn)
+      && CONNECTION_OK == PQstatus (conn)) {
     /* Results we could not account for: this connection's protocol state
      * is unknown, so start it afresh rather than guess. */
     sr_log (SR_LOG_WARN, "database connection reset after a pipeline",
             "{s:s}", "error", PQerrorMessage (conn));
     PQreset (conn);
   }
-  if (NULL != limits_res && PGRES_TUPLES_OK != PQresultStatus (limits_res)) {
-    PQclear (res);
-    return limits_res;
-  }
-  PQclear (limits_res);
-  return res;
+  return out;
 }
 
-enum sr_status
-sr_db_exec (PGconn *conn, const char *name, const char *sql, int n_params,
-            const char *const *params, PGresult **res, char *err,
-            size_t errlen)
+/* The role's limits as set_config parameters. */
+struct limit_params {
+  char st[24], lk[24], idle[24];
+  const char *p[3];
+};
+
+static void
+limit_params (const struct sr_db_limits *lim, struct limit_params *lp)
+{
+  snprintf (lp->st, sizeof (lp->st), "%lu", lim->statement_ms);
+  snprintf (lp->lk, sizeof (lp->lk), "%lu", lim->lock_ms);
+  snprintf (lp->idle, sizeof (lp->idle), "%lu", lim->idle_in_transaction_ms);
+  lp->p[0] = lp->st;
+  lp->p[1] = lp->lk;
+  lp->p[2] = lp->idle;
+}
+
+/* Outside a transaction a statement runs after its role's limits, in one
+ * pipeline (a BEGIN keeps them for the transaction it opens). */
+static const struct sr_db_limits *
+limits_now (PGconn *conn)
 {
   const struct sr_db_limits *lim = limits_of (conn);
-  PGresult *r = NULL != lim && PQTRANS_IDLE == PQtransactionStatus (conn)
-                ? exec_with_limits (conn, lim, sql, n_params, params)
-                : PQexecParams (conn, sql, n_params, NULL, params, NULL,
-                                NULL, 0);
-  ExecStatusType es = r ? PQresultStatus (r) : PGRES_FATAL_ERROR;
 
+  return NULL != lim && PQTRANS_IDLE == PQtransactionStatus (conn) ? lim
+         : NULL;
+}
+
+/* @a r into @a res, or classified into a status and message. */
+static enum sr_status
+take_result (PGconn *conn, const char *name, PGresult *r, PGresult **res,
+             char *err, size_t errlen)
+{
   *res = NULL;
-  if (PGRES_TUPLES_OK == es || PGRES_COMMAND_OK == es) {
+  if (NULL != r && result_ok (r)) {
     last_sqlstate[0] = '\0';
     *res = r;
     return SR_OK;
@@ -323,6 +384,105 @@ sr_db_exec (PGconn *conn, const char *name, const char *sql, int n_params,
     PQclear (r);
     return st;
   }
+}
+
+enum sr_status
+sr_db_exec (PGconn *conn, const char *name, const char *sql, int n_params,
+            const char *const *params, PGresult **res, char *err,
+            size_t errlen)
+{
+  const struct sr_db_limits *lim = limits_now (conn);
+  struct limit_params lp;
+  struct pipe_step steps[2];
+  int n = 0;
+
+  if (NULL == lim)
+    return take_result (conn, name,
+                        PQexecParams (conn, sql, n_params, NULL, params, NULL,
+                                      NULL, 0), res, err, errlen);
+  limit_params (lim, &lp);
+  steps[n++] = (struct pipe_step) { STEP_RUN, NULL, sr_sql_db_set_limits, 3,
+                                    lp.p };
+  steps[n++] = (struct pipe_step) { STEP_RUN, NULL, sql, n_params, params };
+  return take_result (conn, name, pipeline_run (conn, steps, n), res, err,
+                      errlen);
+}
+
+/* Add to @a steps: Parse @a sql unless @a conn has it, then run it. */
+static int
+add_prepared (PGconn *conn, struct pipe_step *steps, int n, const char *sql,
+              const char *name, int n_params, const char *const *params)
+{
+  if (!sr_stmt_cache_has (conn, name))
+    steps[n++] = (struct pipe_step) { STEP_PREPARE, name, sql, n_params,
+                                      NULL };
+  steps[n++] = (struct pipe_step) { STEP_RUN_PREPARED, name, NULL, n_params,
+                                    params };
+  return n;
+}
+
+/* A prepared statement the server does not have (26000), or a name it has
+ * already (42P05): we were not talking to the backend we prepared on. */
+static bool
+pooler_sign (const PGresult *r)
+{
+  const char *state = NULL != r ? PQresultErrorField (r, PG_DIAG_SQLSTATE)
+                      : NULL;
+
+  return NULL != state && (0 == strcmp (state, "26000")
+                           || 0 == strcmp (state, "42P05"));
+}
+
+/* "cached plan must not change result type" (0A000): a prepared
+ * statement's tables changed shape under it. */
+static bool
+stale_plan (const PGresult *r)
+{
+  const char *state = NULL != r ? PQresultErrorField (r, PG_DIAG_SQLSTATE)
+                      : NULL;
+
+  return NULL != state && 0 == strcmp (state, "0A000");
+}
+
+enum sr_status
+sr_db_exec_prepared (PGconn *conn, const char *name, const char *sql,
+                     int n_params, const char *const *params,
+                     PGresult **res, char *err, size_t errlen)
+{
+  const struct sr_db_limits *lim = limits_now (conn);
+  char qname[SR_STMT_NAME_LEN], lname[SR_STMT_NAME_LEN];
+  struct limit_params lp;
+  struct pipe_step steps[4];
+  PGresult *r;
+  int n = 0;
+
+  sr_stmt_name (sql, qname);
+  sr_stmt_name (sr_sql_db_set_limits, lname);
+  /* Room for both, or neither is prepared: one noted and not the other
+   * would prepare the other twice. */
+  if (!sr_stmt_cache_enabled ()
+      || (!(sr_stmt_cache_has (conn, qname) && sr_stmt_cache_has (conn, lname))
+          && !sr_stmt_cache_room (conn, 2)))
+    return sr_db_exec (conn, name, sql, n_params, params, res, err, errlen);
+  if (NULL != lim) {
+    limit_params (lim, &lp);
+    n = add_prepared (conn, steps, n, sr_sql_db_set_limits, lname, 3, lp.p);
+  }
+  n = add_prepared (conn, steps, n, sql, qname, n_params, params);
+  r = pipeline_run (conn, steps, n);
+  if (pooler_sign (r)) {
+    sr_stmt_cache_pooler_seen (PQresultErrorField (r, PG_DIAG_SQLSTATE));
+    PQclear (r);
+    return sr_db_exec (conn, name, sql, n_params, params, res, err, errlen);
+  }
+  if (stale_plan (r)) {
+    /* A migration changed what a prepared read returns: start over. */
+    PQclear (r);
+    PQclear (PQexec (conn, "DEALLOCATE ALL"));
+    sr_stmt_cache_forget (conn);
+    return sr_db_exec (conn, name, sql, n_params, params, res, err, errlen);
+  }
+  return take_result (conn, name, r, res, err, errlen);
 }
 
 enum sr_status

@@ -103,6 +103,18 @@ enum sr_status sr_db_exec (PGconn *conn, const char *name, const char *sql,
                            int n_params, const char *const *params,
                            PGresult **res, char *err, size_t errlen);
 
+/**
+ * sr_db_exec() for a hot read with a fixed text: prepared once per
+ * connection (stmt_cache.h), then only bound and run, in the same one
+ * round trip with the role's limits.  Falls back to sr_db_exec() when
+ * preparing is off, after a transaction pooler answered, or when a
+ * migration changed the statement's result type.
+ */
+enum sr_status sr_db_exec_prepared (PGconn *conn, const char *name,
+                                    const char *sql, int n_params,
+                                    const char *const *params, PGresult **res,
+                                    char *err, size_t errlen);
+
 /** Run a statement whose result is not needed. */
 enum sr_status sr_db_run (PGconn *conn, const char *name, const char *sql,
                           int n_params, const char *const *params, char *err,

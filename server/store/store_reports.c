@@ -315,9 +315,9 @@ sr_store_report_context (PGconn *conn, const struct sr_report *rep,
     args->to, args->timezone,
   };
   PGresult *r = NULL;
-  enum sr_status st = sr_db_exec (conn, "report_context",
-                                  sr_sql_report_context, 4, params, &r, err,
-                                  errlen);
+  enum sr_status st = sr_db_exec_prepared (conn, "report_context",
+                                           sr_sql_report_context, 4, params,
+                                           &r, err, errlen);
 
   memset (out, 0, sizeof (*out));
   if (SR_OK == st && 1 != PQntuples (r)) {
@@ -455,16 +455,16 @@ sr_store_report_run (PGconn *conn, const struct sr_report *rep,
   memset (out, 0, sizeof (*out));
   st = bind_all (rep, rep->binds, args, params, &n, top, limit, err, errlen);
   if (SR_OK == st)
-    st = sr_db_exec (conn, rep->sql_name, rep->sql, n, params, &out->rows,
-                     err, errlen);
+    st = sr_db_exec_prepared (conn, rep->sql_name, rep->sql, n, params,
+                              &out->rows, err, errlen);
   if (SR_OK == st)
     st = check_columns (rep, out->rows, err, errlen);
   if (SR_OK == st && NULL != rep->meta_sql)
     st = bind_all (rep, rep->meta_binds, args, params, &n, top, limit, err,
                    errlen);
   if (SR_OK == st && NULL != rep->meta_sql)
-    st = sr_db_exec (conn, rep->meta_key, rep->meta_sql, n, params,
-                     &out->meta, err, errlen);
+    st = sr_db_exec_prepared (conn, rep->meta_key, rep->meta_sql, n, params,
+                              &out->meta, err, errlen);
   if (SR_OK != st)
     sr_report_result_clean (out);
   return st;

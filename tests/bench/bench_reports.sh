@@ -159,9 +159,8 @@ pgbench_run() {  # clients sql-file substitutions...
   printf '\\set d random(2, 330)\n' > "$f"
   for s in "$@"; do sql=${sql//${s%%=*}/${s#*=}}; done
   printf '%s;\n' "$sql" >> "$f"
-  # extended, not prepared: the service binds parameters without naming
-  # the statement, so each run is planned for its values, as here.
-  pgbench -n -M extended -c "$clients" -j 2 -T "$SECS" -f "$f" "$DB" 2>/dev/null \
+  # prepared, as the service runs its report reads (SIGNALROOM_DB_PREPARE)
+  pgbench -n -M prepared -c "$clients" -j 2 -T "$SECS" -f "$f" "$DB" 2>/dev/null \
     | awk '/^tps/ {print int($3)}'
 }
 
