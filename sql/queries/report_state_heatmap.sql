@@ -7,8 +7,9 @@
 WITH b AS (
   SELECT product_category FROM signalroom.brands WHERE code = $2
 ), counts AS (
-  -- The day rows summed straight from the rollup (reports.state_heatmap
-  -- shows the same per day): one index range, no per-day grouping.
+  -- Whole months from the monthly rows, the days at both ends from the
+  -- daily ones (reports.order_rollup_range; reports.state_heatmap shows
+  -- the same per day): a year is about 12 months of rows, not 365 days.
   SELECT r.value AS state, sum(r.orders) AS orders,
          coalesce(sum(r.orders) FILTER (WHERE r.status <> 'DECLINED'), 0)
            AS approved,
@@ -16,9 +17,8 @@ WITH b AS (
            AS declined,
          coalesce(sum(r.revenue) FILTER (WHERE r.status = 'NEW'), 0)
            AS revenue
-    FROM reports.order_rollup r, b
-   WHERE r.client_id = $1 AND r.product_category = b.product_category
-     AND r.dim = 'state' AND r.day BETWEEN $3::date AND $4::date
+    FROM b, reports.order_rollup_range($1, b.product_category, 'state',
+                                       $3::date, $4::date) r
    GROUP BY r.value
 ), customers AS (
   SELECT l.state, count(DISTINCT l.customer) AS customers

@@ -1698,6 +1698,15 @@ check_all_orders (void)
   check_heatmap ("CCW", "2026-06-01", "2026-06-03", "customers");
   check_heatmap ("CCW", "2026-06-02", "2026-06-02", "orders");
   check_heatmap ("EXP", "2026-06-01", "2026-06-03", "approval_rate");
+  /* Ranges read whole months from the monthly rows and the days at their
+   * ends from the daily ones: every way a range can meet a month. */
+  check_heatmap ("CCW", "2026-05-01", "2026-06-30", "orders");
+  check_heatmap ("CCW", "2026-05-31", "2026-07-15", "revenue");
+  check_heatmap ("CCW", "2026-05-15", "2026-06-02", "approval_rate");
+  check_heatmap ("CCW", "2026-06-02", "2026-06-30", "orders");
+  check_heatmap ("CCW", "2026-06-03", "2026-07-01", "decline_rate");
+  check_heatmap ("CCW", "2026-01-01", "2026-12-31", "customers");
+  check_heatmap ("EXP", "2025-12-31", "2026-12-31", "revenue");
   check_order_days ("CCW", "2026-05-31", "2026-06-04");
   check_order_days ("EXP", "2026-05-31", "2026-06-04");
   check_order_mix ("CCW", "2026-06-01", "2026-06-03");

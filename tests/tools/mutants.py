@@ -82,11 +82,12 @@ def copy_tree(dst):
         # copy, not copy2: fresh times, so the build never trusts an
         # object file left from an earlier run.
         shutil.copy(os.path.join(ROOT, rel), os.path.join(dst, rel))
-    # The local S3 server's npm packages (installed, not tracked).
-    nm = os.path.join(ROOT, "tests", "upstreams", "s3", "node_modules")
-    if os.path.isdir(nm):
-        os.symlink(nm, os.path.join(dst, "tests", "upstreams", "s3",
-                                    "node_modules"))
+    # npm packages (installed, not tracked): the local S3 server's and the
+    # OpenAPI contract checker's.
+    for where in (("tests", "upstreams", "s3"), ("tests", "contract")):
+        nm = os.path.join(ROOT, *where, "node_modules")
+        if os.path.isdir(nm):
+            os.symlink(nm, os.path.join(dst, *where, "node_modules"))
 
 
 def ctest(build, tests, log):
