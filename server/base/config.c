@@ -106,7 +106,7 @@ static const struct sr_config_option options[] = {
   { "SIGNALROOM_HTTP_KEEPALIVE_MAX", SR_CFG_UINT, "128", 0, 0, 100000,
     OFF (http_keepalive_max), NULL,
     "Responses keep the connection open only while at most this many "
-    "connections are open (a reused connection holds 544 KiB)." },
+    "connections are open (a reused connection holds 64 KiB)." },
   { "SIGNALROOM_REPORT_CACHE_MB", SR_CFG_UINT, "64", 0, 0, 65536,
     OFF (report_cache_mb), NULL,
     "Memory for rendered reports kept between loads (0: no cache); a "

@@ -93,6 +93,7 @@ struct conn_state {
   struct MHD_Connection *conn;
   struct sr_http_guard_conn *guard;
   size_t raw_uri_len;
+  size_t query_params_cut;    /* parameters of a query cut unread */
   bool raw_uri_has_nul;       /* in the path */
   bool started;               /* first access-handler call done */
   bool queued;                /* a response was queued */
@@ -511,6 +512,10 @@ check_headers (struct conn_state *cs, const char *url, const char *method)
     return sr_reply_fail (req, SR_E_URI_TOO_LONG,
                              "request target is %zu bytes; the limit is %u",
                              cs->raw_uri_len, SR_HTTP_MAX_URI);
+  if (cs->query_params_cut > 0)
+    return sr_reply_fail (req, SR_E_URI_TOO_LONG,
+                          "the query has %zu parameters; at most %u are read",
+                          cs->query_params_cut, SR_HTTP_MAX_QUERY_PARAMS);
   if (hs.bytes > SR_HTTP_MAX_HEADERS)
     return sr_reply_fail (req, SR_E_HEADERS_TOO_LARGE,
                              "request headers are %zu bytes; the limit is %u",
@@ -594,7 +599,7 @@ queue_reply (struct conn_state *cs)
     }
   }
   /* A reused connection keeps its whole memory pool (SR_HTTP_POOL_SIZE):
-   * with many connections open, each is closed after its answer. */
+   * with very many connections open, each is closed after its answer. */
   if (cs->must_close || atomic_load (&req->app->draining)
       || sr_http_guard_open (srv->guard) > srv->keepalive_max)
     MHD_add_response_header (resp, MHD_HTTP_HEADER_CONNECTION, "close");
@@ -731,6 +736,31 @@ on_connection (void *cls, struct MHD_Connection *conn, void **socket_ctx,
   *socket_ctx = NULL;
 }
 
+/*
+ * A target we refuse anyway (too long, or more parameters than we read)
+ * loses its query here, before libmicrohttpd splits it into 64-byte
+ * records in the connection's small pool, where thousands of "a&a&..."
+ * would leave it unable to answer at all.  MHD calls the URI callback
+ * with its own, writable buffer, before it modifies the target or its
+ * arguments (libmicrohttpd 0.9.75, connection.c); the query then reads as
+ * empty.  @return the parameters the query had, when it was cut; else 0.
+ */
+static size_t
+cut_oversized_query (const char *uri, size_t uri_len)
+{
+  char *q = strchr (uri, '?');
+  size_t n = 1;
+
+  if (NULL == q || '\0' == q[1])
+    return 0;
+  for (const char *p = q + 1; '\0' != *p; p++)
+    n += '&' == *p;
+  if (n <= SR_HTTP_MAX_QUERY_PARAMS && uri_len <= SR_HTTP_MAX_URI)
+    return 0;
+  q[1] = '\0';
+  return n;
+}
+
 static void *
 uri_logged (void *cls, const char *uri, struct MHD_Connection *conn)
 {
@@ -752,6 +782,7 @@ uri_logged (void *cls, const char *uri, struct MHD_Connection *conn)
 
     cs->raw_uri_has_nul = NULL != memmem (uri, plen, "%00", 3);
   }
+  cs->query_params_cut = cut_oversized_query (uri, cs->raw_uri_len);
   sr_buf_init (&cs->req.body, 0);
   pthread_mutex_lock (&srv->lock);
   srv->in_flight++;

@@ -328,9 +328,22 @@ SR_TEST (test_many_query_parameters)
   json_t *body;
 
   REQUIRE (up && NULL != target && NULL != raw);
-  /* The tester's request: 963 parameters, a 3.9 KB target. */
+  /* The tester's request: 963 parameters, a 3.9 KB target.  It used to
+   * get no answer at all (libmicrohttpd ran out of its pool splitting
+   * the query); now the query is cut unread and the answer is at once. */
   n = (size_t) snprintf (target, 16384, "/healthz?");
   for (int i = 0; i < 963; i++)
+    n += (size_t) snprintf (target + n, 16384 - n, "%sp%d=v", i ? "&" : "",
+                            i);
+  CHECK_INT_EQ (sr_rh_get (srv.port, target, NULL, 5000, &r, &secs), 414);
+  check_problem (&r, 414, "uri_too_long");
+  CHECK_CONTAINS (r.body, "the query has 963 parameters; at most 64");
+  CHECK (secs < 2.0);
+  sr_th_response_clean (&r);
+
+  /* As many as are read: each one is still checked. */
+  n = (size_t) snprintf (target, 16384, "/healthz?");
+  for (int i = 0; i < 64; i++)
     n += (size_t) snprintf (target + n, 16384 - n, "%sp%d=v", i ? "&" : "",
                             i);
   CHECK_INT_EQ (sr_rh_get (srv.port, target, NULL, 5000, &r, &secs), 400);
@@ -338,19 +351,37 @@ SR_TEST (test_many_query_parameters)
   body = json_loads (r.body, 0, NULL);
   CHECK_STR_EQ (jstr (body, "parameter"), "p0");
   json_decref (body);
-  CHECK (secs < 2.0);
   sr_th_response_clean (&r);
 
-  /* The worst our limits allow: an 8 KiB target of nothing but
-   * parameters, plus 16 KiB (as we count them: name, value and 4 bytes a
-   * line) of the shortest header lines, either line ending. */
+  /* Targets of nothing but parameters, within the 8 KiB limit and far
+   * beyond it (about 17 KiB of "a&a&..." used to hang): all answered. */
+  {
+    static const size_t lens[] = { 8190, 17000, 40000, 200000 };
+
+    for (size_t k = 0; k < sizeof (lens) / sizeof (lens[0]); k++) {
+      char *t = malloc (lens[k] + 16);
+      size_t m;
+
+      REQUIRE (NULL != t);
+      m = (size_t) snprintf (t, lens[k] + 16, "/healthz?");
+      while (m + 2 < lens[k])
+        m += (size_t) snprintf (t + m, lens[k] + 16 - m, "a&");
+      t[m - 1] = '\0';
+      CHECK_INT_EQ (sr_rh_get (srv.port, t, NULL, 5000, &r, &secs), 414);
+      CHECK (secs < 2.0);
+      sr_th_response_clean (&r);
+      free (t);
+    }
+  }
+
+  /* The largest head our limits allow (an 8 KiB target with the most
+   * parameters read, 16 KiB of headers) is ours to answer; thousands of
+   * empty header lines are libmicrohttpd's (431, its own page). */
   n = (size_t) snprintf (target, 16384, "/healthz?");
-  while (n + 2 < 8192)
+  for (int i = 0; i < 63; i++)
     n += (size_t) snprintf (target + n, 16384 - n, "a&");
-  target[n - 1] = '\0';
-  CHECK_INT_EQ (sr_rh_get (srv.port, target, NULL, 5000, &r, &secs), 400);
-  check_problem (&r, 400, "unknown_parameter");
-  sr_th_response_clean (&r);
+  while (n + 1 < 8192)
+    n += (size_t) snprintf (target + n, 16384 - n, "b");
   {
     static const struct {
       const char *line;
@@ -358,9 +389,12 @@ SR_TEST (test_many_query_parameters)
       int status;
       const char *code;
     } cases[] = {
-      { "a:\r\n", 3271, 400, "unknown_parameter" },
-      { "a:\n", 3271, 400, "unknown_parameter" },
-      { "a:\r\n", 3400, 431, "headers_too_large" },  /* just over */
+      { "X-Pad: 0123456789012345678901234567890123456789012345678901234567"
+        "89012345678901234567890123456789012345678901234567890\r\n", 120,
+        400, "unknown_parameter" },
+      { "a:\r\n", 200, 400, "unknown_parameter" },
+      { "a:\n", 200, 400, "unknown_parameter" },
+      { "a:\r\n", 3400, 431, NULL },
     };
 
     for (size_t k = 0; k < sizeof (cases) / sizeof (cases[0]); k++) {
@@ -374,7 +408,8 @@ SR_TEST (test_many_query_parameters)
       len += (size_t) snprintf (raw + len, 65536 - len, "\r\n");
       CHECK_INT_EQ (sr_rh_request (srv.port, raw, len, 5000, &r, &secs),
                     cases[k].status);
-      check_problem (&r, cases[k].status, cases[k].code);
+      if (NULL != cases[k].code)
+        check_problem (&r, cases[k].status, cases[k].code);
       CHECK (secs < 2.0);
       sr_th_response_clean (&r);
     }
