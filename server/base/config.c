@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <strings.h>
 #include <sys/stat.h>
 
@@ -88,8 +89,10 @@ static const struct sr_config_option options[] = {
   { "SIGNALROOM_SCHEDULER_INTERVAL_MS", SR_CFG_UINT, "10000", 0, 100, 600000,
     OFF (scheduler_interval_ms), NULL,
     "How often the scheduler looks for due ticks." },
-  { "SIGNALROOM_HTTP_THREADS", SR_CFG_UINT, "4", 0, 1, 64,
-    OFF (http_threads), NULL, "HTTP server thread pool size." },
+  { "SIGNALROOM_HTTP_THREADS", SR_CFG_UINT, "0", 0, 0, 64,
+    OFF (http_threads), NULL,
+    "HTTP server threads; 0: one per CPU (more only add switching: they "
+    "never wait, the API threads do)." },
   { "SIGNALROOM_MAX_CONNECTIONS", SR_CFG_UINT, "2048", 0, 1, 100000,
     OFF (max_connections), NULL,
     "Concurrent HTTP connections accepted (the open-file limit is raised "
@@ -706,6 +709,11 @@ sr_config_load (struct sr_config *cfg, sr_config_getenv getenv_fn, void *ctx,
   }
   (void) sr_log_level_parse (cfg->log_level_name, &cfg->log_level);
   (void) split_listen (cfg->listen, &cfg->listen_host, &cfg->listen_port);
+  if (0 == cfg->http_threads) {
+    long cpus = sysconf (_SC_NPROCESSORS_ONLN);
+
+    cfg->http_threads = cpus < 1 ? 1 : cpus > 64 ? 64 : (unsigned long) cpus;
+  }
   st = build_db_params (cfg, err, errlen);
   if (SR_OK != st) {
     sr_config_clean (cfg);

@@ -276,7 +276,9 @@ SR_TEST (test_defaults)
     CHECK_STR_EQ (cfg.listen_host, "127.0.0.1");
     CHECK_INT_EQ (cfg.listen_port, 8080);
     CHECK_INT_EQ (cfg.workers, 2);
-    CHECK_INT_EQ (cfg.http_threads, 4);
+  /* 0 by default: one per CPU (at most 64). */
+  CHECK_INT_EQ (cfg.http_threads, sysconf (_SC_NPROCESSORS_ONLN) < 64
+                ? (unsigned long) sysconf (_SC_NPROCESSORS_ONLN) : 64);
     CHECK_INT_EQ (cfg.max_connections, 2048);
     CHECK_INT_EQ (cfg.shutdown_grace_s, 10);
     CHECK_STR_EQ (cfg.log_level_name, "info");
@@ -510,13 +512,13 @@ SR_TEST (test_uint_options)
   /* A minimum of 1 is enforced where there is one. */
   {
     static const char *const zero[] = { "DATABASE_URL", GOOD_URL,
-                                        "SIGNALROOM_HTTP_THREADS", "0",
+                                        "SIGNALROOM_API_THREADS", "0",
                                         NULL };
     static const char *const leeway[] = { "DATABASE_URL", GOOD_URL,
                                           "SIGNALROOM_JWT_LEEWAY", "601",
                                           NULL };
 
-    EXPECT_FAIL (zero, "SIGNALROOM_HTTP_THREADS", err);
+    EXPECT_FAIL (zero, "SIGNALROOM_API_THREADS", err);
     EXPECT_FAIL (leeway, "SIGNALROOM_JWT_LEEWAY", err);
   }
   sr_log_clear_secrets ();
@@ -874,7 +876,11 @@ SR_TEST (test_to_json)
     CHECK (false);
   }
   if (NULL != (o = json_option (root, "SIGNALROOM_HTTP_THREADS"))) {
-    CHECK_INT_EQ (json_integer_value (json_object_get (o, "value")), 4);
+    /* 0 by default: one thread per CPU. */
+    long cpus = sysconf (_SC_NPROCESSORS_ONLN);
+
+    CHECK_INT_EQ (json_integer_value (json_object_get (o, "value")),
+                  cpus < 1 ? 1 : cpus > 64 ? 64 : cpus);
     CHECK_STR_EQ (json_string_value (json_object_get (o, "origin")),
                   "default");
   } else {
