@@ -32,6 +32,8 @@ query_lookup (void *cls, const char *name)
   return sr_request_query (cls, name);
 }
 
+#define UNKNOWN_BRAND "unknown brand (signalroom.brands lists them)"
+
 static bool
 bad_param (struct sr_request *req, const char *param, const char *detail)
 {
@@ -155,25 +157,23 @@ content_type (bool csv)
   return csv ? "text/csv; charset=utf-8" : "application/json";
 }
 
+/* Render @a res (freed here), keep it in the cache, send it. */
 static enum sr_status
-reply_report (struct sr_request *req, PGconn *conn, struct report_req *r,
-              const struct sr_report_context *ctx, const char *etag)
+reply_report (struct sr_request *req, struct report_req *r,
+              const struct sr_report_context *ctx,
+              struct sr_report_result *res, const char *etag)
 {
-  struct sr_report_result res;
   struct sr_buf out;
-  char err[512], now[SR_UTC_LEN], key[400];
-  enum sr_status st = sr_store_report_run (conn, r->rep, &r->a, &res, err,
-                                           sizeof (err));
+  char now[SR_UTC_LEN], key[400];
+  enum sr_status st;
   char *body;
   size_t len;
 
-  if (SR_OK != st)
-    return sr_reply_fail (req, st, "%s", err);
   sr_buf_init (&out, MAX_REPORT_BYTES);
   (void) sr_utc_format (sr_wall_now (), now);
-  st = r->csv ? sr_report_render_csv (r->rep, &res, &out)
-       : sr_report_render_json (r->rep, &r->a, &res, ctx, now, &out);
-  sr_report_result_clean (&res);
+  st = r->csv ? sr_report_render_csv (r->rep, res, &out)
+       : sr_report_render_json (r->rep, &r->a, res, ctx, now, &out);
+  sr_report_result_clean (res);
   if (SR_OK != st) {
     sr_buf_clean (&out);
     return sr_reply_fail (req, st, "report %s could not be rendered",
@@ -215,11 +215,38 @@ sr_handle_report_get_cached (struct sr_request *req)
   return sr_reply_bytes_steal (req, 200, ctype, body, len);
 }
 
+/* With If-None-Match: the version first, the rows only when they are
+ * not what the client holds. */
+static enum sr_status
+conditional (struct sr_request *req, PGconn *conn, struct report_req *r,
+             struct sr_report_context *ctx, char *etag)
+{
+  struct sr_report_result res;
+  char err[512];
+  enum sr_status st = sr_store_report_context (conn, r->rep, &r->a, ctx, err,
+                                               sizeof (err));
+
+  if (SR_OK != st)
+    return sr_reply_fail (req, st, "%s", err);
+  if ((r->rep->params & SR_REPORT_BRAND) && !ctx->brand_found) {
+    (void) bad_param (req, "brand", UNKNOWN_BRAND);
+    return SR_OK;
+  }
+  make_etag (r, ctx->version, etag, SR_REPLY_CACHE_TAG_MAX);
+  if (not_modified (req, etag))
+    return SR_OK;
+  st = sr_store_report_run (conn, r->rep, &r->a, &res, err, sizeof (err));
+  if (SR_OK != st)
+    return sr_reply_fail (req, st, "%s", err);
+  return reply_report (req, r, ctx, &res, etag);
+}
+
 enum sr_status
 sr_handle_report_get (struct sr_request *req)
 {
   struct report_req r;
   struct sr_report_context ctx = { 0 };
+  struct sr_report_result res;
   char err[512], etag[SR_REPLY_CACHE_TAG_MAX];
   PGconn *conn;
   enum sr_status st;
@@ -227,17 +254,24 @@ sr_handle_report_get (struct sr_request *req)
   if (!prepare (req, &r))
     return SR_OK;
   st = sr_db_thread_conn (&conn, err, sizeof (err));
-  if (SR_OK == st)
-    st = sr_store_report_context (conn, r.rep, &r.a, &ctx, err,
-                                  sizeof (err));
   if (SR_OK != st)
     return sr_reply_fail (req, st, "%s", err);
-  if ((r.rep->params & SR_REPORT_BRAND) && !ctx.brand_found)
-    bad_param (req, "brand", "unknown brand (signalroom.brands lists them)");
+  if (NULL != sr_request_header (req, "If-None-Match"))
+    st = conditional (req, conn, &r, &ctx, etag);
   else {
-    make_etag (&r, ctx.version, etag, sizeof (etag));
-    if (!not_modified (req, etag))
-      st = reply_report (req, conn, &r, &ctx, etag);
+    /* The version, the freshness and the rows in one round trip. */
+    st = sr_store_report_fetch (conn, r.rep, &r.a, &ctx, &res, err,
+                                sizeof (err));
+    if (SR_OK != st)
+      return sr_reply_fail (req, st, "%s", err);
+    if ((r.rep->params & SR_REPORT_BRAND) && !ctx.brand_found) {
+      sr_report_result_clean (&res);
+      (void) bad_param (req, "brand", UNKNOWN_BRAND);
+    }
+    else {
+      make_etag (&r, ctx.version, etag, sizeof (etag));
+      st = reply_report (req, &r, &ctx, &res, etag);
+    }
   }
   sr_report_context_clean (&ctx);
   return st;

@@ -252,13 +252,16 @@ pipeline_next (PGconn *conn)
 }
 
 /* One command of a pipeline: Parse @e sql as @e name (PREPARE), run the
- * prepared @e name (RUN_PREPARED) or run @e sql unnamed (RUN). */
+ * prepared @e name (RUN_PREPARED) or run @e sql unnamed (RUN); a run's
+ * result goes to @e out when it is set (else it is dropped). */
 struct pipe_step {
   enum { STEP_PREPARE, STEP_RUN_PREPARED, STEP_RUN } kind;
   const char *name;
   const char *sql;
   int n_params;
   const char *const *params;
+  PGresult **out;
+  const char *label;            /* whose failure this is, for the log */
 };
 
 static bool
@@ -285,58 +288,85 @@ result_ok (const PGresult *r)
   return PGRES_TUPLES_OK == es || PGRES_COMMAND_OK == es;
 }
 
+/* Keep @a r as @a s's output, or drop it. */
+static void
+keep_result (const struct pipe_step *s, PGresult *r)
+{
+  if (NULL != s->out)
+    *s->out = r;
+  else
+    PQclear (r);
+}
+
+/* Leave pipeline mode, resetting a connection whose protocol state is
+ * unknown (results we could not account for) rather than guess. */
+static void
+pipeline_leave (PGconn *conn)
+{
+  if (PQpipelineStatus (conn) != PQ_PIPELINE_OFF && !PQexitPipelineMode (conn)
+      && CONNECTION_OK == PQstatus (conn)) {
+    sr_log (SR_LOG_WARN, "database connection reset after a pipeline",
+            "{s:s}", "error", PQerrorMessage (conn));
+    PQreset (conn);
+  }
+}
+
 /*
  * Send @a steps in one pipeline (one round trip; one transaction unless a
  * transaction is open) and read every result.  A statement prepared here
- * is noted for the connection.  @return the first failed result, else the
- * last step's; NULL when the connection broke.
+ * is noted for the connection.  @return NULL when every step succeeded
+ * (their results are in their @e out), else the first failed result --
+ * and no step keeps one -- or NULL with @a *broken set when the
+ * connection broke; @a failed_label names the failed step.
  */
 static PGresult *
-pipeline_run (PGconn *conn, const struct pipe_step *steps, int n_steps)
+pipeline_run (PGconn *conn, const struct pipe_step *steps, int n_steps,
+              bool *broken, const char **failed_label)
 {
-  PGresult *out = NULL, *r, *sync = NULL;
+  PGresult *failed = NULL, *r = NULL, *sync = NULL;
   bool sent = PQenterPipelineMode (conn);
+  int i;
 
-  for (int i = 0; sent && i < n_steps; i++)
+  for (i = 0; i < n_steps; i++)
+    if (NULL != steps[i].out)
+      *steps[i].out = NULL;
+  for (i = 0; sent && i < n_steps; i++)
     sent = send_step (conn, &steps[i]);
-  if (sent && PQpipelineSync (conn)) {
-    bool failed = false;
-    int i;
-
-    for (i = 0; i < n_steps && NULL != (r = pipeline_next (conn)); i++) {
-      if (STEP_PREPARE == steps[i].kind && result_ok (r))
-        sr_stmt_cache_add (conn, steps[i].name);
-      if (failed)
-        PQclear (r);
-      else {
-        PQclear (out);
-        out = r;
-        failed = !result_ok (r);
-      }
+  sent = sent && PQpipelineSync (conn);
+  for (i = 0; sent && i < n_steps && NULL != (r = pipeline_next (conn)); i++) {
+    if (STEP_PREPARE == steps[i].kind && result_ok (r))
+      sr_stmt_cache_add (conn, steps[i].name);
+    if (NULL == failed && result_ok (r))
+      keep_result (&steps[i], r);
+    else if (NULL == failed) {
+      failed = r;
+      *failed_label = steps[i].label;
     }
-    if (i == n_steps)
-      sync = pipeline_next (conn);
+    else
+      PQclear (r);
   }
+  if (sent && i == n_steps)
+    sync = pipeline_next (conn);
   /* What is left unread (after an error) is drained before leaving
    * pipeline mode, so the connection is usable again. */
   while (NULL != sync && PGRES_PIPELINE_SYNC != PQresultStatus (sync)) {
     PQclear (sync);
     sync = pipeline_next (conn);
   }
-  if (sent && NULL == sync) {
-    PQclear (out);
-    out = NULL;
-  }
+  *broken = NULL == sync;
   PQclear (sync);
-  if (PQpipelineStatus (conn) != PQ_PIPELINE_OFF && !PQexitPipelineMode (conn)
-      && CONNECTION_OK == PQstatus (conn)) {
-    /* Results we could not account for: this connection's protocol state
-     * is unknown, so start it afresh rather than guess. */
-    sr_log (SR_LOG_WARN, "database connection reset after a pipeline",
-            "{s:s}", "error", PQerrorMessage (conn));
-    PQreset (conn);
+  pipeline_leave (conn);
+  if (NULL != failed || *broken)
+    for (i = 0; i < n_steps; i++)
+      if (NULL != steps[i].out) {
+        PQclear (*steps[i].out);
+        *steps[i].out = NULL;
+      }
+  if (*broken) {
+    PQclear (failed);
+    failed = NULL;
   }
-  return out;
+  return failed;
 }
 
 /* The role's limits as set_config parameters. */
@@ -367,57 +397,28 @@ limits_now (PGconn *conn)
          : NULL;
 }
 
-/* @a r into @a res, or classified into a status and message. */
-static enum sr_status
-take_result (PGconn *conn, const char *name, PGresult *r, PGresult **res,
-             char *err, size_t errlen)
-{
-  *res = NULL;
-  if (NULL != r && result_ok (r)) {
-    last_sqlstate[0] = '\0';
-    *res = r;
-    return SR_OK;
-  }
-  {
-    enum sr_status st = classify (conn, name, r, err, errlen);
-
-    PQclear (r);
-    return st;
-  }
-}
-
-enum sr_status
-sr_db_exec (PGconn *conn, const char *name, const char *sql, int n_params,
-            const char *const *params, PGresult **res, char *err,
-            size_t errlen)
-{
-  const struct sr_db_limits *lim = limits_now (conn);
-  struct limit_params lp;
-  struct pipe_step steps[2];
-  int n = 0;
-
-  if (NULL == lim)
-    return take_result (conn, name,
-                        PQexecParams (conn, sql, n_params, NULL, params, NULL,
-                                      NULL, 0), res, err, errlen);
-  limit_params (lim, &lp);
-  steps[n++] = (struct pipe_step) { STEP_RUN, NULL, sr_sql_db_set_limits, 3,
-                                    lp.p };
-  steps[n++] = (struct pipe_step) { STEP_RUN, NULL, sql, n_params, params };
-  return take_result (conn, name, pipeline_run (conn, steps, n), res, err,
-                      errlen);
-}
-
 /* Add to @a steps: Parse @a sql unless @a conn has it, then run it. */
 static int
-add_prepared (PGconn *conn, struct pipe_step *steps, int n, const char *sql,
-              const char *name, int n_params, const char *const *params)
+add_prepared (PGconn *conn, struct pipe_step *steps, int n,
+              const struct sr_db_stmt *st, const char *name, PGresult **out)
 {
   if (!sr_stmt_cache_has (conn, name))
-    steps[n++] = (struct pipe_step) { STEP_PREPARE, name, sql, n_params,
-                                      NULL };
-  steps[n++] = (struct pipe_step) { STEP_RUN_PREPARED, name, NULL, n_params,
-                                    params };
+    steps[n++] = (struct pipe_step) { STEP_PREPARE, name, st->sql,
+                                      st->n_params, NULL, NULL, st->name };
+  steps[n++] = (struct pipe_step) { STEP_RUN_PREPARED, name, NULL,
+                                    st->n_params, st->params, out, st->name };
+  return n;
+}
+
+/* Add to @a steps: run @a st unnamed (prepared: see add_prepared()). */
+static int
+add_step (PGconn *conn, bool prepared, struct pipe_step *steps, int n,
+          const struct sr_db_stmt *st, const char *name, PGresult **out)
+{
+  if (prepared)
+    return add_prepared (conn, steps, n, st, name, out);
+  steps[n++] = (struct pipe_step) { STEP_RUN, NULL, st->sql, st->n_params,
+                                    st->params, out, st->name };
   return n;
 }
 
@@ -444,45 +445,128 @@ stale_plan (const PGresult *r)
   return NULL != state && 0 == strcmp (state, "0A000");
 }
 
+/* Names for @a stmts and the limits statement; false when some are not
+ * prepared on @a conn and there is no room to note them all (one noted
+ * and not another would prepare that one twice). */
+static bool
+name_all (PGconn *conn, const struct sr_db_stmt *stmts, size_t n,
+          char names[][SR_STMT_NAME_LEN], char lname[SR_STMT_NAME_LEN])
+{
+  size_t missing = 0;
+
+  sr_stmt_name (sr_sql_db_set_limits, lname);
+  missing += !sr_stmt_cache_has (conn, lname);
+  for (size_t i = 0; i < n; i++) {
+    sr_stmt_name (stmts[i].sql, names[i]);
+    missing += !sr_stmt_cache_has (conn, names[i]);
+  }
+  return 0 == missing || sr_stmt_cache_room (conn, missing);
+}
+
+/* @a stmts in one pipeline, after the role's limits when no transaction
+ * is open; prepared (when @a prepared) or unnamed.  The first failure is
+ * classified under its statement's name. */
+static enum sr_status
+run_batch (PGconn *conn, struct sr_db_stmt *stmts, size_t n, bool prepared,
+           char *err, size_t errlen)
+{
+  const struct sr_db_limits *lim = limits_now (conn);
+  char names[SR_DB_BATCH_MAX][SR_STMT_NAME_LEN], lname[SR_STMT_NAME_LEN];
+  struct pipe_step steps[2 * SR_DB_BATCH_MAX + 2];
+  struct limit_params lp;
+  const char *label = stmts[0].name;
+  PGresult *failed;
+  bool broken;
+  int k = 0;
+
+  if (n > SR_DB_BATCH_MAX) {
+    snprintf (err, errlen, "%s: %zu statements in one batch; at most %d",
+              stmts[0].name, n, SR_DB_BATCH_MAX);
+    return SR_E_INTERNAL;
+  }
+  prepared = prepared && name_all (conn, stmts, n, names, lname);
+  if (!prepared && NULL == lim && 1 == n) {
+    /* Inside a transaction, unprepared: nothing to pipeline. */
+    PGresult *r = PQexecParams (conn, stmts[0].sql, stmts[0].n_params, NULL,
+                                stmts[0].params, NULL, NULL, 0);
+
+    if (NULL != r && result_ok (r)) {
+      last_sqlstate[0] = '\0';
+      stmts[0].res = r;
+      return SR_OK;
+    }
+    {
+      enum sr_status st = classify (conn, stmts[0].name, r, err, errlen);
+
+      PQclear (r);
+      return st;
+    }
+  }
+  if (NULL != lim) {
+    struct sr_db_stmt limits = { "db_set_limits", sr_sql_db_set_limits, 3,
+                                 NULL, NULL };
+
+    limit_params (lim, &lp);
+    limits.params = lp.p;
+    k = add_step (conn, prepared, steps, k, &limits, lname, NULL);
+  }
+  for (size_t i = 0; i < n; i++)
+    k = add_step (conn, prepared, steps, k, &stmts[i], names[i],
+                  &stmts[i].res);
+  failed = pipeline_run (conn, steps, k, &broken, &label);
+  if (prepared && pooler_sign (failed)) {
+    sr_stmt_cache_pooler_seen (PQresultErrorField (failed, PG_DIAG_SQLSTATE));
+    PQclear (failed);
+    return run_batch (conn, stmts, n, false, err, errlen);
+  }
+  if (prepared && stale_plan (failed)) {
+    /* A migration changed what a prepared read returns: start over. */
+    PQclear (failed);
+    PQclear (PQexec (conn, "DEALLOCATE ALL"));
+    sr_stmt_cache_forget (conn);
+    return run_batch (conn, stmts, n, false, err, errlen);
+  }
+  if (NULL == failed && !broken) {
+    last_sqlstate[0] = '\0';
+    return SR_OK;
+  }
+  {
+    enum sr_status st = classify (conn, label, failed, err, errlen);
+
+    PQclear (failed);
+    return st;
+  }
+}
+
+enum sr_status
+sr_db_batch_prepared (PGconn *conn, struct sr_db_stmt *stmts, size_t n,
+                      char *err, size_t errlen)
+{
+  return run_batch (conn, stmts, n, sr_stmt_cache_enabled (), err, errlen);
+}
+
+enum sr_status
+sr_db_exec (PGconn *conn, const char *name, const char *sql, int n_params,
+            const char *const *params, PGresult **res, char *err,
+            size_t errlen)
+{
+  struct sr_db_stmt one = { name, sql, n_params, params, NULL };
+  enum sr_status st = run_batch (conn, &one, 1, false, err, errlen);
+
+  *res = one.res;
+  return st;
+}
+
 enum sr_status
 sr_db_exec_prepared (PGconn *conn, const char *name, const char *sql,
                      int n_params, const char *const *params,
                      PGresult **res, char *err, size_t errlen)
 {
-  const struct sr_db_limits *lim = limits_now (conn);
-  char qname[SR_STMT_NAME_LEN], lname[SR_STMT_NAME_LEN];
-  struct limit_params lp;
-  struct pipe_step steps[4];
-  PGresult *r;
-  int n = 0;
+  struct sr_db_stmt one = { name, sql, n_params, params, NULL };
+  enum sr_status st = sr_db_batch_prepared (conn, &one, 1, err, errlen);
 
-  sr_stmt_name (sql, qname);
-  sr_stmt_name (sr_sql_db_set_limits, lname);
-  /* Room for both, or neither is prepared: one noted and not the other
-   * would prepare the other twice. */
-  if (!sr_stmt_cache_enabled ()
-      || (!(sr_stmt_cache_has (conn, qname) && sr_stmt_cache_has (conn, lname))
-          && !sr_stmt_cache_room (conn, 2)))
-    return sr_db_exec (conn, name, sql, n_params, params, res, err, errlen);
-  if (NULL != lim) {
-    limit_params (lim, &lp);
-    n = add_prepared (conn, steps, n, sr_sql_db_set_limits, lname, 3, lp.p);
-  }
-  n = add_prepared (conn, steps, n, sql, qname, n_params, params);
-  r = pipeline_run (conn, steps, n);
-  if (pooler_sign (r)) {
-    sr_stmt_cache_pooler_seen (PQresultErrorField (r, PG_DIAG_SQLSTATE));
-    PQclear (r);
-    return sr_db_exec (conn, name, sql, n_params, params, res, err, errlen);
-  }
-  if (stale_plan (r)) {
-    /* A migration changed what a prepared read returns: start over. */
-    PQclear (r);
-    PQclear (PQexec (conn, "DEALLOCATE ALL"));
-    sr_stmt_cache_forget (conn);
-    return sr_db_exec (conn, name, sql, n_params, params, res, err, errlen);
-  }
-  return take_result (conn, name, r, res, err, errlen);
+  *res = one.res;
+  return st;
 }
 
 enum sr_status

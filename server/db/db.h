@@ -103,6 +103,27 @@ enum sr_status sr_db_exec (PGconn *conn, const char *name, const char *sql,
                            int n_params, const char *const *params,
                            PGresult **res, char *err, size_t errlen);
 
+/** Statements sr_db_batch_prepared() runs together. */
+#define SR_DB_BATCH_MAX 4
+
+/** One statement of a batch; @e res is its result on SR_OK (PQclear it). */
+struct sr_db_stmt {
+  const char *name;             /* for messages */
+  const char *sql;
+  int n_params;
+  const char *const *params;
+  PGresult *res;
+};
+
+/**
+ * Hot reads with fixed texts, up to SR_DB_BATCH_MAX, in one round trip
+ * and one snapshot (one implicit transaction, after the role's limits):
+ * prepared once per connection as sr_db_exec_prepared() says.  On failure
+ * no statement keeps a result; the message names the one that failed.
+ */
+enum sr_status sr_db_batch_prepared (PGconn *conn, struct sr_db_stmt *stmts,
+                                     size_t n, char *err, size_t errlen);
+
 /**
  * sr_db_exec() for a hot read with a fixed text: prepared once per
  * connection (stmt_cache.h), then only bound and run, in the same one

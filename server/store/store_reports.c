@@ -304,39 +304,59 @@ sr_report_type_name (enum sr_report_type t)
   return "string";
 }
 
+/* The context statement's parameters (brand NULL when the report takes
+ * none). */
+static void
+context_params (const struct sr_report *rep, const struct sr_report_args *a,
+                const char *params[4])
+{
+  params[0] = (rep->params & SR_REPORT_BRAND) ? a->brand.code : NULL;
+  params[1] = rep->area;
+  params[2] = a->to;
+  params[3] = a->timezone;
+}
+
+/* The context row into @a out, the brand it names into @a args. */
+static enum sr_status
+read_context (const struct sr_report *rep, const PGresult *r,
+              struct sr_report_args *args, struct sr_report_context *out,
+              char *err, size_t errlen)
+{
+  memset (out, 0, sizeof (*out));
+  if (1 != PQntuples (r)) {
+    snprintf (err, errlen, "no data version for %s", rep->area);
+    return SR_E_INTERNAL;
+  }
+  out->brand_found = !PQgetisnull (r, 0, 0);
+  if (out->brand_found) {
+    snprintf (args->brand.code, sizeof (args->brand.code), "%s",
+              PQgetvalue (r, 0, 0));
+    snprintf (args->brand.name, sizeof (args->brand.name), "%s",
+              PQgetvalue (r, 0, 1));
+    args->brand.advertiser_id = strtoll (PQgetvalue (r, 0, 2), NULL, 10);
+  }
+  out->version = strtoll (PQgetvalue (r, 0, 3), NULL, 10);
+  out->freshness = sr_xstrdup (PQgetisnull (r, 0, 4) ? "{}"
+                               : PQgetvalue (r, 0, 4));
+  return SR_OK;
+}
+
 enum sr_status
 sr_store_report_context (PGconn *conn, const struct sr_report *rep,
                          struct sr_report_args *args,
                          struct sr_report_context *out, char *err,
                          size_t errlen)
 {
-  const char *params[4] = {
-    (rep->params & SR_REPORT_BRAND) ? args->brand.code : NULL, rep->area,
-    args->to, args->timezone,
-  };
+  const char *params[4];
   PGresult *r = NULL;
-  enum sr_status st = sr_db_exec_prepared (conn, "report_context",
-                                           sr_sql_report_context, 4, params,
-                                           &r, err, errlen);
+  enum sr_status st;
 
   memset (out, 0, sizeof (*out));
-  if (SR_OK == st && 1 != PQntuples (r)) {
-    snprintf (err, errlen, "no data version for %s", rep->area);
-    st = SR_E_INTERNAL;
-  }
-  if (SR_OK == st) {
-    out->brand_found = !PQgetisnull (r, 0, 0);
-    if (out->brand_found) {
-      snprintf (args->brand.code, sizeof (args->brand.code), "%s",
-                PQgetvalue (r, 0, 0));
-      snprintf (args->brand.name, sizeof (args->brand.name), "%s",
-                PQgetvalue (r, 0, 1));
-      args->brand.advertiser_id = strtoll (PQgetvalue (r, 0, 2), NULL, 10);
-    }
-    out->version = strtoll (PQgetvalue (r, 0, 3), NULL, 10);
-    out->freshness = sr_xstrdup (PQgetisnull (r, 0, 4) ? "{}"
-                                 : PQgetvalue (r, 0, 4));
-  }
+  context_params (rep, args, params);
+  st = sr_db_exec_prepared (conn, "report_context", sr_sql_report_context, 4,
+                            params, &r, err, errlen);
+  if (SR_OK == st)
+    st = read_context (rep, r, args, out, err, errlen);
   PQclear (r);
   return st;
 }
@@ -467,6 +487,84 @@ sr_store_report_run (PGconn *conn, const struct sr_report *rep,
                               &out->meta, err, errlen);
   if (SR_OK != st)
     sr_report_result_clean (out);
+  return st;
+}
+
+/* What the context will most likely resolve @a raw to: the code as
+ * given, without surrounding spaces, in capitals (ASCII: codes are). */
+static void
+brand_guess (const char *raw, char *out, size_t outlen)
+{
+  size_t len;
+
+  while (' ' == *raw)
+    raw++;
+  len = strlen (raw);
+  while (len > 0 && ' ' == raw[len - 1])
+    len--;
+  if (len >= outlen)
+    len = outlen - 1;
+  for (size_t i = 0; i < len; i++)
+    out[i] = (char) ('a' <= raw[i] && raw[i] <= 'z' ? raw[i] - 32 : raw[i]);
+  out[len] = '\0';
+}
+
+enum sr_status
+sr_store_report_fetch (PGconn *conn, const struct sr_report *rep,
+                       struct sr_report_args *args,
+                       struct sr_report_context *ctx,
+                       struct sr_report_result *out, char *err,
+                       size_t errlen)
+{
+  const char *cparams[4], *params[MAX_BINDS], *mparams[MAX_BINDS];
+  char top[24], limit[24], raw[sizeof (args->brand.code)];
+  char out_guess[sizeof (args->brand.code)];
+  struct sr_db_stmt stmts[3];
+  size_t n = 0;
+  int np = 0, nm = 0;
+  enum sr_status st;
+
+  memset (ctx, 0, sizeof (*ctx));
+  memset (out, 0, sizeof (*out));
+  /* The report runs with the brand as given, in capitals (a code, nearly
+   * always); the context resolves it in the same round trip. */
+  snprintf (raw, sizeof (raw), "%s", args->brand.code);
+  context_params (rep, args, cparams);
+  if (NULL != cparams[0])
+    cparams[0] = raw;
+  brand_guess (raw, args->brand.code, sizeof (args->brand.code));
+  st = bind_all (rep, rep->binds, args, params, &np, top, limit, err, errlen);
+  if (SR_OK == st && NULL != rep->meta_sql)
+    st = bind_all (rep, rep->meta_binds, args, mparams, &nm, top, limit, err,
+                   errlen);
+  if (SR_OK != st)
+    return st;
+  stmts[n++] = (struct sr_db_stmt) { "report_context", sr_sql_report_context,
+                                     4, cparams, NULL };
+  stmts[n++] = (struct sr_db_stmt) { rep->sql_name, rep->sql, np, params,
+                                     NULL };
+  if (NULL != rep->meta_sql)
+    stmts[n++] = (struct sr_db_stmt) { rep->meta_key, rep->meta_sql, nm,
+                                       mparams, NULL };
+  snprintf (out_guess, sizeof (out_guess), "%s", args->brand.code);
+  st = sr_db_batch_prepared (conn, stmts, n, err, errlen);
+  if (SR_OK == st)
+    st = read_context (rep, stmts[0].res, args, ctx, err, errlen);
+  out->rows = stmts[1].res;
+  out->meta = NULL != rep->meta_sql ? stmts[2].res : NULL;
+  PQclear (stmts[0].res);
+  if (SR_OK == st)
+    st = check_columns (rep, out->rows, err, errlen);
+  if (SR_OK == st && (rep->params & SR_REPORT_BRAND) && ctx->brand_found
+      && 0 != strcmp (out_guess, args->brand.code)) {
+    /* Named by advertiser id: run again under the code it resolved to. */
+    sr_report_result_clean (out);
+    st = sr_store_report_run (conn, rep, args, out, err, errlen);
+  }
+  if (SR_OK != st) {
+    sr_report_result_clean (out);
+    sr_report_context_clean (ctx);
+  }
   return st;
 }
 

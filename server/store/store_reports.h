@@ -140,6 +140,20 @@ enum sr_status sr_store_report_run (PGconn *conn,
                                     struct sr_report_result *out, char *err,
                                     size_t errlen);
 
+/**
+ * sr_store_report_context() and sr_store_report_run() in one round trip
+ * and one snapshot (the version, the freshness and the rows agree).  The
+ * rows are read for the brand as given; a brand named by its advertiser
+ * id costs a second round trip under its code.  An unknown brand is
+ * SR_OK with @a ctx->brand_found false.  On failure nothing is kept.
+ */
+enum sr_status sr_store_report_fetch (PGconn *conn,
+                                      const struct sr_report *report,
+                                      struct sr_report_args *args,
+                                      struct sr_report_context *ctx,
+                                      struct sr_report_result *out,
+                                      char *err, size_t errlen);
+
 void sr_report_result_clean (struct sr_report_result *r);
 
 #endif /* SR_STORE_REPORTS_H */
