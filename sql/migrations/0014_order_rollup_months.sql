@@ -9,19 +9,13 @@
 -- moves the months in the same statement's transaction, so the two can
 -- never disagree, whoever writes.
 
-CREATE TABLE reports.order_rollup_months (
-  client_id        text    NOT NULL,
-  product_category text    NOT NULL,
-  dim              text    NOT NULL,
-  month            date    NOT NULL CHECK (month = date_trunc('month', month)),
-  value            text    NOT NULL,
-  status           text    NOT NULL,
-  orders           bigint  NOT NULL,
-  revenue          numeric NOT NULL,
-  chargebacks      bigint  NOT NULL,
-  refunds          bigint  NOT NULL,
-  PRIMARY KEY (client_id, product_category, dim, month, value, status)
-);
+-- The daily table's columns, with the first day of a month for the day.
+CREATE TABLE reports.order_rollup_months
+  (LIKE reports.order_rollup INCLUDING DEFAULTS);
+ALTER TABLE reports.order_rollup_months RENAME COLUMN day TO month;
+ALTER TABLE reports.order_rollup_months
+  ADD CHECK (month = date_trunc('month', month)),
+  ADD PRIMARY KEY (client_id, product_category, dim, month, value, status);
 CREATE INDEX order_rollup_months_empty ON reports.order_rollup_months (dim)
   WHERE orders = 0;
 COMMENT ON TABLE reports.order_rollup_months IS
