@@ -1,16 +1,37 @@
 -- leaderboard: affiliates of one brand ranked over [$3, $4].  $1 client,
 -- $2 brand code, $5 sort (conversions|revenue|cost|cpa|profit), $6 order
 -- (asc|desc), $7 limit.  Affiliates without conversions have CPA 0 but
--- rank last by CPA, whichever the order.
-WITH a AS (
-  SELECT affiliate_label, bool_or(is_internal) AS is_internal,
-         sum(conversions) AS conversions, sum(cost) AS cost,
-         sum(revenue) AS revenue, sum(payout) AS payout,
-         sum(profit) AS profit
-    FROM reports.affiliate_days
-   WHERE client_id = $1 AND brand = $2
-     AND date BETWEEN $3::date AND $4::date
+-- rank last by CPA, whichever the order.  The sums are the running totals
+-- at the range's last day minus those of the day before its first
+-- (reports.performance_running): two days of rows whatever the range.
+-- They are the sums of reports.affiliate_days over the range, which
+-- reports.leaderboard shows per day.
+WITH b AS (
+  SELECT advertiser_id FROM signalroom.brands WHERE code = $2
+), d AS (
+  -- the range's last day, where the totals end (the last day loaded)
+  SELECT b.advertiser_id,
+         least($4::date, (SELECT max(r.date)
+                            FROM reports.performance_running r
+                           WHERE r.client_id = $1
+                             AND r.advertiser_id = b.advertiser_id)) AS hi
+    FROM b
+), edges AS (
+  -- that day's totals, and minus those of the day before the first
+  SELECT r.*, CASE WHEN r.date = $3::date - 1 THEN -1 ELSE 1 END AS s
+    FROM d
+    JOIN reports.performance_running r
+      ON r.client_id = $1 AND r.advertiser_id = d.advertiser_id
+     AND r.date = ANY (ARRAY[$3::date - 1,
+                             CASE WHEN d.hi >= $3::date THEN d.hi END])
+), a AS (
+  SELECT affiliate_label, sum(s * internal_days) > 0 AS is_internal,
+         sum(s * conversions) AS conversions, sum(s * cost) AS cost,
+         sum(s * revenue) AS revenue, sum(s * payout) AS payout,
+         sum(s * (revenue - cost)) AS profit
+    FROM edges
    GROUP BY affiliate_label
+  HAVING sum(s * days) > 0
 ), k AS (
   SELECT a.*,
          CASE $5::text

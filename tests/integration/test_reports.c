@@ -2001,9 +2001,53 @@ SR_TEST (test_dst_days)
   CHECK_INT_EQ (fig_of ("2026-11-02", "2026-11-02", 1, 1).cost, 1010);
 }
 
+/* Running totals (reports.performance_running) that differ from sums of
+ * the days up to each day, counted here both ways round; every affiliate
+ * must have a row on every day from its first to the client's last. */
+static void
+check_running (const char *step)
+{
+  const char *v = sr_th_pg_value (pg,
+    "WITH aff AS ("
+    "  SELECT client_id, advertiser_id, affiliate_label, min(date) AS first"
+    "    FROM reports.performance_days GROUP BY 1, 2, 3"
+    "), last AS ("
+    "  SELECT client_id, max(date) AS day FROM reports.performance_days"
+    "   GROUP BY 1"
+    "), want AS ("
+    "  SELECT a.client_id, a.advertiser_id, g.d::date AS date,"
+    "         a.affiliate_label, s.*"
+    "    FROM aff a JOIN last l USING (client_id)"
+    "   CROSS JOIN generate_series(a.first, l.day, interval '1 day') g(d)"
+    "   CROSS JOIN LATERAL ("
+    "     SELECT count(*) AS days,"
+    "            count(*) FILTER (WHERE p.is_internal) AS internal_days,"
+    "            sum(p.conversions)::bigint AS conversions,"
+    "            sum(p.cost) AS cost, sum(p.everflow_revenue) AS revenue,"
+    "            sum(p.everflow_payout) AS payout"
+    "       FROM reports.performance_days p"
+    "      WHERE p.client_id = a.client_id"
+    "        AND p.advertiser_id = a.advertiser_id"
+    "        AND p.affiliate_label = a.affiliate_label AND p.date <= g.d) s"
+    "), kept AS ("
+    "  SELECT client_id, advertiser_id, date, affiliate_label, days,"
+    "         internal_days, conversions, cost, revenue, payout"
+    "    FROM reports.performance_running"
+    ") SELECT (SELECT count(*) FROM (SELECT * FROM want EXCEPT ALL"
+    "                                SELECT * FROM kept) x)"
+    "       + (SELECT count(*) FROM (SELECT * FROM kept EXCEPT ALL"
+    "                                SELECT * FROM want) y)"
+    "       || ' of ' || (SELECT count(*) FROM kept)");
+
+  if (0 != strncmp (v, "0 of ", 5) || 0 == strcmp (v, "0 of 0"))
+    fprintf (stderr, "%s: running totals off: %s\n", step, v);
+  CHECK (0 == strncmp (v, "0 of ", 5) && 0 != strcmp (v, "0 of 0"));
+}
+
 SR_TEST (test_leaderboard)
 {
   REQUIRE (up);
+  check_running ("after the loads");
   check_leaderboard ("2026-03-02", DAY, "cpa", NULL, 0);
   check_leaderboard ("2026-03-02", DAY, "cpa", "desc", 0);
   check_leaderboard ("2026-03-02", DAY, "cpa", "asc", 3);
@@ -2013,6 +2057,9 @@ SR_TEST (test_leaderboard)
   check_leaderboard ("2026-03-01", "2026-11-02", "profit", NULL, 4);
   check_leaderboard ("2026-03-01", "2026-11-02", "revenue", "asc", 0);
   check_leaderboard ("2026-03-01", "2026-11-02", "cost", "desc", 1);
+  /* After the last day loaded: nobody, whatever came before. */
+  check_leaderboard ("2026-11-03", "2026-11-30", "conversions", NULL, 0);
+  check_leaderboard ("2026-11-10", "2026-11-30", "profit", NULL, 0);
 }
 
 /* ------------------------------------------------------------------ */
@@ -2304,6 +2351,11 @@ SR_TEST (test_restatement)
   /* The next day's summary has DAY as its previous day: it moved too. */
   check_summary ("CCW", 1, "2026-03-10", 0, NULL);
   check_leaderboard ("2026-03-02", DAY, "cpa", NULL, 0);
+  /* Ranges from the restated day on, and after it (running totals). */
+  check_running ("after a restated day");
+  check_leaderboard (DAY, "2026-11-02", "revenue", NULL, 0);
+  check_leaderboard ("2026-03-10", "2026-11-02", "profit", NULL, 0);
+  check_leaderboard (DAY, DAY, "conversions", NULL, 0);
   snprintf (hdr, sizeof (hdr), "If-None-Match: %s\r\n", now);
   REQUIRE (fetch (&g, hdr, "/v1/reports/daily-summary?brand=CCW&date="
                   DAY));
