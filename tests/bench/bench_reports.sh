@@ -128,7 +128,6 @@ YDAY=$(psql_q -c "SELECT current_date - 1")
 FROM=$(psql_q -c "SELECT current_date - 30")
 curl -sf -o /dev/null -H "Authorization: Bearer $TOKEN" \
   "http://127.0.0.1:$PORT_cached/v1/reports/leaderboard?brand=CCW&from=$FROM&to=$YDAY" || true
-YEAR=$(psql_q -c "SELECT current_date - 365")
 # Both servers know the data version once the first report is in.
 curl -sf -o /dev/null -H "Authorization: Bearer $TOKEN" \
   "http://127.0.0.1:$PORT_cached/v1/reports/daily-summary?brand=CCW&date=$YDAY"
@@ -205,13 +204,27 @@ read -r wl_rps wl_p99 wl_bad < <(wrk_run "$PORT_cached" "${LBW/DAY/$YDAY}")
 row "leaderboard, cache warm" "$wl_rps" "$wl_p99" "$wl_bad"
 
 # The heat map over a year, cache miss, against the old QUERIES.sql state
-# query over the raw order table (median of 3 each, ms, from psql).
-HM="/v1/reports/state-heatmap?brand=CCW&from=$YEAR&to=$YDAY"
-hm_ms=()
-for _ in 1 2 3 4 5; do
-  hm_ms+=("$(curl -s -o /dev/null -w '%{time_total}' -H "Authorization: Bearer $TOKEN" \
-    "http://127.0.0.1:$PORT_uncached$HM" | awk '{printf "%.1f", $1 * 1000}')")
-done
+# query over the raw order table (median of 3, ms, from psql): one client
+# asking for year-long maps ending on a random one of the last 30 days,
+# each a new parameter set, for the median and p99 of its latency.
+cat > "$WORK/year.lua" <<'LUA'
+local base = os.getenv("SR_PATH")
+request = function()
+  local back = math.random(1, 30)
+  local to = os.date("!%Y-%m-%d", os.time() - 86400 * back)
+  local from = os.date("!%Y-%m-%d", os.time() - 86400 * (back + 364))
+  return wrk.format("GET", base .. "&from=" .. from .. "&to=" .. to,
+                    wrk.headers)
+end
+done = function(summary, latency, requests)
+  io.write(string.format("HM %.2f %.2f %d\n", latency:percentile(50) / 1000,
+                         latency:percentile(99) / 1000,
+                         summary.errors.status))
+end
+LUA
+read -r _ hm_med hm_p99 hm_bad < <(SR_PATH="/v1/reports/state-heatmap?brand=CCW" \
+  wrk -t1 -c1 -d${SECS}s -H "Authorization: Bearer $TOKEN" -s "$WORK/year.lua" \
+  "http://127.0.0.1:$PORT_uncached/" | grep '^HM ')
 old_ms=()
 for _ in 1 2 3; do
   old_ms+=("$(psql "$DB" -X -Atq -c '\timing on' -c "
@@ -224,20 +237,20 @@ for _ in 1 2 3; do
      GROUP BY billing_state ORDER BY 4 DESC" | awk '/^Time:/ {print $2}')")
 done
 med() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
-hm_med=$(med "${hm_ms[@]}")
 old_med=$(med "${old_ms[@]}")
 echo
-echo "| state heat map, a year, cache miss | ms (median) |"
-echo "|---|---|"
-echo "| GET /v1/reports/state-heatmap (end to end, curl) | $hm_med |"
-echo "| old QUERIES.sql state query over the raw orders (baseline, psql) | $old_med |"
+echo "| state heat map, a year, cache miss | median ms | p99 ms | non-2xx |"
+echo "|---|---|---|---|"
+echo "| GET /v1/reports/state-heatmap (wrk, 1 connection, a new range each) | $hm_med | $hm_p99 | $hm_bad |"
+echo "| old QUERIES.sql state query over the raw orders (baseline, psql) | $old_med | | |"
 echo
 awk -v ds="$ds_rps" -v dsp="$ds_pg" -v lb="$lb_rps" -v lbp="$lb_pg" \
     -v dsp4="$ds_pg4" -v lbp4="$lb_pg4" -v dsq="$ds_p99" -v lbq="$lb_p99" \
     -v wq="$w_p99" -v dcq="$dc_p99" -v lcq="$lc_p99" \
-    -v w="$w_rps" -v h="$h_rps" -v hm="$hm_med" -v old="$old_med" 'BEGIN {
+    -v w="$w_rps" -v h="$h_rps" -v hm="$hm_med" -v hmq="$hm_p99" \
+    -v old="$old_med" 'BEGIN {
   printf "daily-summary miss / pgbench: %.2fx at 64 clients, %.2fx at 4 (target >= 0.70); p99 %s ms, %s ms with one API thread per core (target <= 50)\n", ds / dsp, ds / dsp4, dsq, dcq
   printf "leaderboard miss / pgbench: %.2fx at 64 clients, %.2fx at 4 (target >= 0.70); p99 %s ms, %s ms with one API thread per core (target <= 50)\n", lb / lbp, lb / lbp4, lbq, lcq
   printf "warm daily-summary / healthz: %.2fx (target >= 0.50, and >= 10000 req/s, p99 <= 5 ms: %s ms)\n", w / h, wq
-  printf "heat map: %.0fx faster than the old query (target >= 100x)\n", old / hm
+  printf "heat map: %.0fx faster than the old query (target >= 100x); p99 %s ms (target <= 50)\n", old / hm, hmq
 }'
