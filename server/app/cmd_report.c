@@ -116,16 +116,15 @@ run (const struct sr_config *cfg, const struct sr_report *rep,
   if (SR_OK == st && cfg->auto_migrate)
     st = sr_migrate_apply (conn, &applied, err, errlen);
   if (SR_OK == st)
-    st = sr_store_report_context (conn, rep, a, &ctx, err, errlen);
+    st = sr_store_report_fetch (conn, rep, a, &ctx, &res, err, errlen);
   if (SR_OK == st && (rep->params & SR_REPORT_BRAND) && !ctx.brand_found) {
     snprintf (err, errlen, "unknown brand %s", a->brand.code);
     st = SR_E_BAD_PARAM;
   }
-  if (SR_OK == st)
-    st = sr_store_report_run (conn, rep, a, &res, err, errlen);
   if (NULL != conn)
     PQfinish (conn);
   if (SR_OK != st) {
+    sr_report_result_clean (&res);
     sr_report_context_clean (&ctx);
     return st;
   }

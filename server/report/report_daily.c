@@ -54,13 +54,11 @@ sr_report_daily_summary (PGconn *conn, const char *client,
               detail);
     return st;
   }
-  st = sr_store_report_context (conn, rep, &a, &ctx, err, errlen);
+  st = sr_store_report_fetch (conn, rep, &a, &ctx, &res, err, errlen);
   if (SR_OK == st && !ctx.brand_found) {
     snprintf (err, errlen, "daily summary: unknown brand %.20s", code);
     st = SR_E_INVALID;
   }
-  if (SR_OK == st)
-    st = sr_store_report_run (conn, rep, &a, &res, err, errlen);
   if (SR_OK == st && SR_OK != (st = sr_report_render_data (rep, &a, &res,
                                                            &ctx, out)))
     snprintf (err, errlen, "daily summary of %.20s %.20s could not be "
