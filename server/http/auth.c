@@ -20,11 +20,14 @@
  * never logged or copied anywhere that outlives the call.
  */
 #include "auth.h"
+#include "auth_memo.h"
 
 #include <errno.h>
 #include <limits.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -96,7 +99,11 @@ struct sr_auth {
   size_t key_len;
   char *audience;
   unsigned int leeway_s;
+  uint64_t id;                  /* never reused: tells verifiers apart in
+                                 * auth_memo.h */
 };
+
+static atomic_uint_fast64_t next_verifier_id = 1;
 
 static void
 set_err (char *err, size_t errlen, const char *fmt, ...)
@@ -305,6 +312,7 @@ sr_auth_new (const char *hmac_secret, const char *public_key_pem,
   }
   auth->alg = alg;
   auth->leeway_s = leeway_s;
+  auth->id = atomic_fetch_add (&next_verifier_id, 1);
   auth->key_len = strlen (key_src);
   if (auth->key_len > INT_MAX) {
     /* jwt_decode() takes the length as an int. */
@@ -590,7 +598,8 @@ parse_claims (const char *seg, size_t len, json_t **out)
  */
 static const char *
 check_claims (const struct sr_auth *auth, const json_t *claims,
-              long long now, struct sr_principal *who)
+              long long now, struct sr_principal *who, long long *not_before,
+              long long *expires)
 {
   long long leeway = (long long) auth->leeway_s;
   const json_t *exp = json_object_get (claims, "exp");
@@ -610,6 +619,8 @@ check_claims (const struct sr_auth *auth, const json_t *claims,
   if (v <= LLONG_MAX - leeway && v + leeway <= now)
     return "token expired";
   who->exp = v;
+  *expires = v <= LLONG_MAX - leeway ? v + leeway : LLONG_MAX;
+  *not_before = LLONG_MIN;
 
   if (NULL != nbf) {
     if (!json_is_integer (nbf))
@@ -618,6 +629,7 @@ check_claims (const struct sr_auth *auth, const json_t *claims,
     /* nbf - leeway <= now, again overflow-safe. */
     if (v >= LLONG_MIN + leeway && v - leeway > now)
       return "token not yet valid";
+    *not_before = v >= LLONG_MIN + leeway ? v - leeway : LLONG_MIN;
   }
 
   if (!audience_matches (json_object_get (claims, "aud"), auth->audience))
@@ -660,6 +672,7 @@ sr_auth_verify (const struct sr_auth *auth, const char *header, time_t now,
   const char *payload;
   const char *why;
   size_t tok_len, header_len;
+  long long not_before, expires;
   jwt_t *jwt = NULL;
   json_t *claims;
   int rc;
@@ -700,6 +713,10 @@ sr_auth_verify (const struct sr_auth *auth, const char *header, time_t now,
     *reason = "bearer token too long";
     return SR_E_UNAUTHENTICATED;
   }
+  /* The same token this thread verified lately, still inside its exp and
+   * nbf window: the same principal. */
+  if (sr_auth_memo_find (auth->id, tok, tok_len, (long long) now, who))
+    return SR_OK;
   header_len = split_compact (tok, tok_len);
   if (0 == header_len) {
     *reason = "malformed bearer token";
@@ -738,12 +755,14 @@ sr_auth_verify (const struct sr_auth *auth, const char *header, time_t now,
     return SR_E_UNAUTHENTICATED;
   }
   jwt_free (jwt);
-  why = check_claims (auth, claims, (long long) now, &p);
+  why = check_claims (auth, claims, (long long) now, &p, &not_before,
+                      &expires);
   json_decref (claims);
   if (NULL != why) {
     *reason = why;
     return SR_E_UNAUTHENTICATED;
   }
+  sr_auth_memo_keep (auth->id, tok, tok_len, not_before, expires, &p);
   *who = p;
   return SR_OK;
 }

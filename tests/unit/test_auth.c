@@ -10,6 +10,7 @@
  * edges are exact.
  */
 #include "auth.h"
+#include "auth_memo.h"
 
 #include <stdbool.h>
 #include <stdio.h>
@@ -700,6 +701,64 @@ SR_TEST (test_not_before)
   sr_auth_free (a);
 }
 
+/* A token verified once is remembered (auth_memo.h): within its exp/nbf
+ * window only, under the verifier that checked it only, and for exactly
+ * its bytes. */
+SR_TEST (test_memo_window_verifier_bytes)
+{
+  struct sr_auth *a = hs_auth (), *b = NULL;
+  struct sr_principal who, again;
+  const char *why = NULL;
+  char err[256];
+  char *h = mint_hs (&(struct claims) { .exp = NOW + 100, .has_nbf = true,
+                                        .nbf = NOW - 50,
+                                        .role = "service_role",
+                                        .sub = "memo-user" });
+  size_t len;
+
+  REQUIRE (NULL != a && NULL != h);
+  sr_auth_memo_clear ();
+  CHECK_INT_EQ (sr_auth_verify (a, h, NOW, &who, &why), SR_OK);
+  /* Again (remembered): the same principal. */
+  CHECK_INT_EQ (sr_auth_verify (a, h, NOW + 1, &again, &why), SR_OK);
+  CHECK_INT_EQ (again.role, SR_ROLE_SERVICE);
+  CHECK_STR_EQ (again.sub, "memo-user");
+  CHECK_INT_EQ (again.exp, NOW + 100);
+  CHECK_STR_EQ (again.role_name, who.role_name);
+  /* The window still holds: expired after exp + leeway, not valid before
+   * nbf - leeway, however recently it was verified. */
+  CHECK_INT_EQ (sr_auth_verify (a, h, NOW + 100 + LEEWAY - 1, &again, &why),
+                SR_OK);
+  CHECK_INT_EQ (sr_auth_verify (a, h, NOW + 100 + LEEWAY, &again, &why),
+                SR_E_UNAUTHENTICATED);
+  CHECK_STR_EQ (why, "token expired");
+  CHECK_INT_EQ (sr_auth_verify (a, h, NOW - 50 - LEEWAY, &again, &why),
+                SR_OK);
+  CHECK_INT_EQ (sr_auth_verify (a, h, NOW - 50 - LEEWAY - 1, &again, &why),
+                SR_E_UNAUTHENTICATED);
+  CHECK_STR_EQ (why, "token not yet valid");
+  /* Another verifier (another key), even one built where the first one
+   * lived, has never checked this token. */
+  sr_auth_free (a);
+  CHECK_INT_EQ (sr_auth_new (other_secret, NULL, NULL, AUD, LEEWAY, &b, err,
+                             sizeof (err)), SR_OK);
+  REQUIRE (NULL != b);
+  CHECK_INT_EQ (sr_auth_verify (b, h, NOW, &again, &why),
+                SR_E_UNAUTHENTICATED);
+  CHECK_STR_EQ (why, "signature does not verify");
+  sr_auth_free (b);
+  /* One byte of the signature changed: not the remembered token. */
+  a = hs_auth ();
+  REQUIRE (NULL != a);
+  CHECK_INT_EQ (sr_auth_verify (a, h, NOW, &who, &why), SR_OK);
+  len = strlen (h);
+  h[len - 2] = 'A' == h[len - 2] ? 'B' : 'A';
+  CHECK_INT_EQ (sr_auth_verify (a, h, NOW, &again, &why),
+                SR_E_UNAUTHENTICATED);
+  sr_auth_free (a);
+  free (h);
+}
+
 SR_TEST (test_audience)
 {
   struct sr_auth *a = hs_auth ();
@@ -1223,6 +1282,7 @@ SR_TEST_MAIN (SR_TEST_ENTRY (test_no_token),
               SR_TEST_ENTRY (test_expiry_without_leeway),
               SR_TEST_ENTRY (test_missing_or_bad_exp),
               SR_TEST_ENTRY (test_not_before),
+              SR_TEST_ENTRY (test_memo_window_verifier_bytes),
               SR_TEST_ENTRY (test_audience),
               SR_TEST_ENTRY (test_missing_role),
               SR_TEST_ENTRY (test_subject),
