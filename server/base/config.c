@@ -114,10 +114,12 @@ static const struct sr_config_option options[] = {
     OFF (report_cache_mb), NULL,
     "Memory for rendered reports kept between loads (0: no cache); a "
     "load's commit makes every instance drop what it changed." },
-  { "SIGNALROOM_API_THREADS", SR_CFG_UINT, "4", 0, 1, 64,
+  { "SIGNALROOM_API_THREADS", SR_CFG_UINT, "0", 0, 0, 64,
     OFF (api_threads), NULL,
     "Threads that run requests needing the database, each with its own "
-    "connection; HTTP threads never wait on the database." },
+    "connection; HTTP threads never wait on the database.  0: one per CPU "
+    "when the database is on this machine (a socket or loopback address: "
+    "it needs the same cores), else 4." },
   { "SIGNALROOM_API_QUEUE", SR_CFG_UINT, "64", 0, 1, 10000,
     OFF (api_queue), NULL,
     "Database requests that may wait for an API thread; beyond that 503 "
@@ -580,6 +582,60 @@ db_option_valid (const char *keyword, const char *val, char *err,
   return true;
 }
 
+/* Cores to use, 1 to 64. */
+static unsigned long
+online_cpus (void)
+{
+  long cpus = sysconf (_SC_NPROCESSORS_ONLN);
+
+  return cpus < 1 ? 1 : cpus > 64 ? 64 : (unsigned long) cpus;
+}
+
+/* Whether one host of a libpq host list is this machine: a socket
+ * directory (or abstract socket), or a loopback name or address. */
+static bool
+host_is_local (const char *h, size_t len)
+{
+  static const char *const loopback[] = { "localhost", "127.0.0.1", "::1" };
+
+  if (0 == len || '/' == h[0] || '@' == h[0])
+    return true;
+  for (size_t i = 0; i < sizeof (loopback) / sizeof (loopback[0]); i++)
+    if (strlen (loopback[i]) == len && 0 == strncmp (h, loopback[i], len))
+      return true;
+  return false;
+}
+
+/* Whether every host the connection may use is this machine (no host at
+ * all: libpq's default socket). */
+static bool
+database_is_local (const struct sr_config *cfg)
+{
+  const char *hosts = NULL;
+  PQconninfoOption *parsed = NULL;
+  bool local = true;
+
+  for (size_t i = 0; i < SR_CONFIG_DB_PARAMS && cfg->db_keywords[i]; i++)
+    if (0 == strcmp (cfg->db_keywords[i], "host"))
+      hosts = cfg->db_values[i];
+  if (NULL != cfg->database_url
+      && NULL != (parsed = PQconninfoParse (cfg->database_url, NULL)))
+    for (PQconninfoOption *o = parsed; NULL != o->keyword; o++)
+      if ((0 == strcmp (o->keyword, "host")
+           || 0 == strcmp (o->keyword, "hostaddr")) && NULL != o->val)
+        hosts = o->val;
+  if (NULL == hosts)
+    hosts = getenv ("PGHOST");
+  for (const char *h = hosts; local && NULL != h && '\0' != *h;) {
+    size_t len = strcspn (h, ",");
+
+    local = host_is_local (h, len);
+    h += len + (',' == h[len]);
+  }
+  PQconninfoFree (parsed);
+  return local;
+}
+
 static enum sr_status
 build_db_params (struct sr_config *cfg, char *err, size_t errlen)
 {
@@ -709,16 +765,15 @@ sr_config_load (struct sr_config *cfg, sr_config_getenv getenv_fn, void *ctx,
   }
   (void) sr_log_level_parse (cfg->log_level_name, &cfg->log_level);
   (void) split_listen (cfg->listen, &cfg->listen_host, &cfg->listen_port);
-  if (0 == cfg->http_threads) {
-    long cpus = sysconf (_SC_NPROCESSORS_ONLN);
-
-    cfg->http_threads = cpus < 1 ? 1 : cpus > 64 ? 64 : (unsigned long) cpus;
-  }
+  if (0 == cfg->http_threads)
+    cfg->http_threads = online_cpus ();
   st = build_db_params (cfg, err, errlen);
   if (SR_OK != st) {
     sr_config_clean (cfg);
     return st;
   }
+  if (0 == cfg->api_threads)
+    cfg->api_threads = database_is_local (cfg) ? online_cpus () : 4;
   {
     /* Everflow's own ids: the epoch it returns for a day is local midnight
      * in the zone the id names, and we turn it into a date in

@@ -266,6 +266,52 @@ SR_TEST (test_option_table_sane)
 /* ------------------------------------------------------------------ */
 /* Loading                                                             */
 
+static unsigned long
+cpus (void)
+{
+  long n = sysconf (_SC_NPROCESSORS_ONLN);
+
+  return n < 1 ? 1 : n > 64 ? 64 : (unsigned long) n;
+}
+
+/* SIGNALROOM_API_THREADS=0: one per CPU when every database host is this
+ * machine (it needs the same cores), else 4; a number set wins. */
+SR_TEST (test_api_threads_follow_the_database)
+{
+  static const struct {
+    const char *name, *value, *threads;
+    bool local;
+  } cases[] = {
+    { "DATABASE_URL", "host=/var/run/postgresql dbname=app", NULL, true },
+    { "DATABASE_URL", "postgresql://app@localhost/app", NULL, true },
+    { "DATABASE_URL", "postgresql://app@[::1]:5433/app", NULL, true },
+    { "DATABASE_URL", "host=127.0.0.1,localhost dbname=app", NULL, true },
+    { "DATABASE_URL", "host=10.0.0.5,localhost dbname=app", NULL, false },
+    { "DATABASE_URL", GOOD_URL, NULL, false },
+    { "SUPABASE_DB_HOST", "aws-0-us-east-1.pooler.supabase.com", NULL,
+      false },
+    { "DATABASE_URL", "host=/tmp dbname=app", "3", true },
+  };
+
+  for (size_t i = 0; i < sizeof (cases) / sizeof (cases[0]); i++) {
+    const char *const env[] = {
+      cases[i].name, cases[i].value, "SUPABASE_DB_PASSWORD", "pw",
+      "SIGNALROOM_API_THREADS", cases[i].threads ? cases[i].threads : "0",
+      NULL };
+    struct sr_config cfg;
+
+    if (EXPECT_OK (&cfg, env)) {
+      unsigned long want = NULL != cases[i].threads ? 3
+                           : cases[i].local ? cpus () : 4;
+
+      if (want != cfg.api_threads)
+        fprintf (stderr, "%s=%s\n", cases[i].name, cases[i].value);
+      CHECK_INT_EQ (cfg.api_threads, want);
+      sr_config_clean (&cfg);
+    }
+  }
+}
+
 SR_TEST (test_defaults)
 {
   static const char *const env[] = { "DATABASE_URL", GOOD_URL, NULL };
@@ -276,9 +322,10 @@ SR_TEST (test_defaults)
     CHECK_STR_EQ (cfg.listen_host, "127.0.0.1");
     CHECK_INT_EQ (cfg.listen_port, 8080);
     CHECK_INT_EQ (cfg.workers, 2);
-  /* 0 by default: one per CPU (at most 64). */
-  CHECK_INT_EQ (cfg.http_threads, sysconf (_SC_NPROCESSORS_ONLN) < 64
-                ? (unsigned long) sysconf (_SC_NPROCESSORS_ONLN) : 64);
+    /* 0 by default: one per CPU (at most 64). */
+    CHECK_INT_EQ (cfg.http_threads, cpus ());
+    /* A database elsewhere: 4 API threads. */
+    CHECK_INT_EQ (cfg.api_threads, 4);
     CHECK_INT_EQ (cfg.max_connections, 2048);
     CHECK_INT_EQ (cfg.shutdown_grace_s, 10);
     CHECK_STR_EQ (cfg.log_level_name, "info");
@@ -512,13 +559,13 @@ SR_TEST (test_uint_options)
   /* A minimum of 1 is enforced where there is one. */
   {
     static const char *const zero[] = { "DATABASE_URL", GOOD_URL,
-                                        "SIGNALROOM_API_THREADS", "0",
+                                        "SIGNALROOM_POLL_MS", "0",
                                         NULL };
     static const char *const leeway[] = { "DATABASE_URL", GOOD_URL,
                                           "SIGNALROOM_JWT_LEEWAY", "601",
                                           NULL };
 
-    EXPECT_FAIL (zero, "SIGNALROOM_API_THREADS", err);
+    EXPECT_FAIL (zero, "SIGNALROOM_POLL_MS", err);
     EXPECT_FAIL (leeway, "SIGNALROOM_JWT_LEEWAY", err);
   }
   sr_log_clear_secrets ();
@@ -989,6 +1036,7 @@ SR_TEST (test_secrets_reach_logger)
 SR_TEST_MAIN (SR_TEST_ENTRY (test_readme_matches_options),
               SR_TEST_ENTRY (test_option_table_sane),
               SR_TEST_ENTRY (test_defaults),
+              SR_TEST_ENTRY (test_api_threads_follow_the_database),
               SR_TEST_ENTRY (test_database_url),
               SR_TEST_ENTRY (test_supabase_variables),
               SR_TEST_ENTRY (test_no_database),
