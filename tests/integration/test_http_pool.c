@@ -144,7 +144,9 @@ SR_TEST (test_stall_keeps_healthz)
 
   if (!sr_th_create_db ("sr_http_pool_stall", conninfo, sizeof (conninfo)))
     SR_SKIP ("no PostgreSQL fixture");
-  REQUIRE (start_server (&s, conninfo, NULL, NULL, NULL));
+  /* Four API threads, whatever the machine's cores (the default follows
+   * them for a local database). */
+  REQUIRE (start_server (&s, conninfo, "4", NULL, NULL));
   locker = sr_th_pg (conninfo);
   observer = sr_th_pg (conninfo);
   sr_th_pg_value (locker, "BEGIN");
