@@ -463,6 +463,22 @@ name_all (PGconn *conn, const struct sr_db_stmt *stmts, size_t n,
   return 0 == missing || sr_stmt_cache_room (conn, missing);
 }
 
+/* SR_OK, or @a failed (NULL: the connection broke) classified under
+ * @a label; @a failed is freed. */
+static enum sr_status
+outcome (PGconn *conn, const char *label, PGresult *failed, bool ok,
+         char *err, size_t errlen)
+{
+  enum sr_status st = SR_OK;
+
+  if (ok)
+    last_sqlstate[0] = '\0';
+  else
+    st = classify (conn, label, failed, err, errlen);
+  PQclear (failed);
+  return st;
+}
+
 /* @a stmts in one pipeline, after the role's limits when no transaction
  * is open; prepared (when @a prepared) or unnamed.  The first failure is
  * classified under its statement's name. */
@@ -489,53 +505,37 @@ run_batch (PGconn *conn, struct sr_db_stmt *stmts, size_t n, bool prepared,
     /* Inside a transaction, unprepared: nothing to pipeline. */
     PGresult *r = PQexecParams (conn, stmts[0].sql, stmts[0].n_params, NULL,
                                 stmts[0].params, NULL, NULL, 0);
+    bool ok = NULL != r && result_ok (r);
 
-    if (NULL != r && result_ok (r)) {
-      last_sqlstate[0] = '\0';
+    if (ok)
       stmts[0].res = r;
-      return SR_OK;
-    }
-    {
-      enum sr_status st = classify (conn, stmts[0].name, r, err, errlen);
-
-      PQclear (r);
-      return st;
-    }
+    return outcome (conn, label, ok ? NULL : r, ok, err, errlen);
   }
   if (NULL != lim) {
-    struct sr_db_stmt limits = { "db_set_limits", sr_sql_db_set_limits, 3,
-                                 NULL, NULL };
-
     limit_params (lim, &lp);
-    limits.params = lp.p;
-    k = add_step (conn, prepared, steps, k, &limits, lname, NULL);
+    k = add_step (conn, prepared, steps, k,
+                  &(struct sr_db_stmt) { "db_set_limits",
+                                         sr_sql_db_set_limits, 3, lp.p,
+                                         NULL }, lname, NULL);
   }
   for (size_t i = 0; i < n; i++)
     k = add_step (conn, prepared, steps, k, &stmts[i], names[i],
                   &stmts[i].res);
   failed = pipeline_run (conn, steps, k, &broken, &label);
-  if (prepared && pooler_sign (failed)) {
-    sr_stmt_cache_pooler_seen (PQresultErrorField (failed, PG_DIAG_SQLSTATE));
+  if (prepared && (pooler_sign (failed) || stale_plan (failed))) {
+    if (pooler_sign (failed))
+      sr_stmt_cache_pooler_seen (PQresultErrorField (failed,
+                                                     PG_DIAG_SQLSTATE));
+    else {
+      /* A migration changed what a prepared read returns: start over. */
+      PQclear (PQexec (conn, "DEALLOCATE ALL"));
+      sr_stmt_cache_forget (conn);
+    }
     PQclear (failed);
     return run_batch (conn, stmts, n, false, err, errlen);
   }
-  if (prepared && stale_plan (failed)) {
-    /* A migration changed what a prepared read returns: start over. */
-    PQclear (failed);
-    PQclear (PQexec (conn, "DEALLOCATE ALL"));
-    sr_stmt_cache_forget (conn);
-    return run_batch (conn, stmts, n, false, err, errlen);
-  }
-  if (NULL == failed && !broken) {
-    last_sqlstate[0] = '\0';
-    return SR_OK;
-  }
-  {
-    enum sr_status st = classify (conn, label, failed, err, errlen);
-
-    PQclear (failed);
-    return st;
-  }
+  return outcome (conn, label, failed, NULL == failed && !broken, err,
+                  errlen);
 }
 
 enum sr_status

@@ -251,47 +251,48 @@ put_daily_summary (struct w *w, const struct sr_report *rep,
 }
 
 static void
+put_string_field (struct w *w, bool *first, const char *key,
+                  const char *value)
+{
+  put_key (w, first, key);
+  put_json_string (w, value);
+}
+
+static void
+put_int_field (struct w *w, bool *first, const char *key, int64_t value)
+{
+  char num[24];
+
+  snprintf (num, sizeof (num), "%" PRId64, value);
+  put_key (w, first, key);
+  puts_ (w, num);
+}
+
+static void
 put_params (struct w *w, const struct sr_report *rep,
             const struct sr_report_args *a)
 {
   bool first = true;
-  char num[24];
 
   puts_ (w, "{");
-  if (rep->params & SR_REPORT_BRAND) {
-    put_key (w, &first, "brand");
-    put_json_string (w, a->brand.code);
-  }
-  if (rep->params & SR_REPORT_DATE) {
-    put_key (w, &first, "date");
-    put_json_string (w, a->to);
-  }
+  if (rep->params & SR_REPORT_BRAND)
+    put_string_field (w, &first, "brand", a->brand.code);
+  if (rep->params & SR_REPORT_DATE)
+    put_string_field (w, &first, "date", a->to);
   if (rep->params & SR_REPORT_RANGE) {
-    put_key (w, &first, "from");
-    put_json_string (w, a->from);
-    put_key (w, &first, "to");
-    put_json_string (w, a->to);
+    put_string_field (w, &first, "from", a->from);
+    put_string_field (w, &first, "to", a->to);
   }
-  if (rep->params & SR_REPORT_TOP) {
-    snprintf (num, sizeof (num), "%" PRId64, a->top);
-    put_key (w, &first, "top");
-    puts_ (w, num);
-  }
+  if (rep->params & SR_REPORT_TOP)
+    put_int_field (w, &first, "top", a->top);
   if (rep->params & SR_REPORT_SORT) {
-    put_key (w, &first, "sort");
-    put_json_string (w, a->sort);
-    put_key (w, &first, "order");
-    put_json_string (w, a->order);
+    put_string_field (w, &first, "sort", a->sort);
+    put_string_field (w, &first, "order", a->order);
   }
-  if (rep->params & SR_REPORT_LIMIT) {
-    snprintf (num, sizeof (num), "%" PRId64, a->limit);
-    put_key (w, &first, "limit");
-    puts_ (w, num);
-  }
-  if (rep->params & SR_REPORT_METRIC) {
-    put_key (w, &first, "metric");
-    put_json_string (w, a->metric);
-  }
+  if (rep->params & SR_REPORT_LIMIT)
+    put_int_field (w, &first, "limit", a->limit);
+  if (rep->params & SR_REPORT_METRIC)
+    put_string_field (w, &first, "metric", a->metric);
   puts_ (w, "}");
 }
 

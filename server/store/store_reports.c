@@ -518,7 +518,7 @@ sr_store_report_fetch (PGconn *conn, const struct sr_report *rep,
 {
   const char *cparams[4], *params[MAX_BINDS], *mparams[MAX_BINDS];
   char top[24], limit[24], raw[sizeof (args->brand.code)];
-  char out_guess[sizeof (args->brand.code)];
+  char guess[sizeof (args->brand.code)];
   struct sr_db_stmt stmts[3];
   size_t n = 0;
   int np = 0, nm = 0;
@@ -529,10 +529,11 @@ sr_store_report_fetch (PGconn *conn, const struct sr_report *rep,
   /* The report runs with the brand as given, in capitals (a code, nearly
    * always); the context resolves it in the same round trip. */
   snprintf (raw, sizeof (raw), "%s", args->brand.code);
+  brand_guess (raw, guess, sizeof (guess));
+  snprintf (args->brand.code, sizeof (args->brand.code), "%s", guess);
   context_params (rep, args, cparams);
   if (NULL != cparams[0])
     cparams[0] = raw;
-  brand_guess (raw, args->brand.code, sizeof (args->brand.code));
   st = bind_all (rep, rep->binds, args, params, &np, top, limit, err, errlen);
   if (SR_OK == st && NULL != rep->meta_sql)
     st = bind_all (rep, rep->meta_binds, args, mparams, &nm, top, limit, err,
@@ -546,7 +547,6 @@ sr_store_report_fetch (PGconn *conn, const struct sr_report *rep,
   if (NULL != rep->meta_sql)
     stmts[n++] = (struct sr_db_stmt) { rep->meta_key, rep->meta_sql, nm,
                                        mparams, NULL };
-  snprintf (out_guess, sizeof (out_guess), "%s", args->brand.code);
   st = sr_db_batch_prepared (conn, stmts, n, err, errlen);
   if (SR_OK == st)
     st = read_context (rep, stmts[0].res, args, ctx, err, errlen);
@@ -556,7 +556,7 @@ sr_store_report_fetch (PGconn *conn, const struct sr_report *rep,
   if (SR_OK == st)
     st = check_columns (rep, out->rows, err, errlen);
   if (SR_OK == st && (rep->params & SR_REPORT_BRAND) && ctx->brand_found
-      && 0 != strcmp (out_guess, args->brand.code)) {
+      && 0 != strcmp (guess, args->brand.code)) {
     /* Named by advertiser id: run again under the code it resolved to. */
     sr_report_result_clean (out);
     st = sr_store_report_run (conn, rep, args, out, err, errlen);
