@@ -12,6 +12,7 @@
 #include "router.h"
 
 enum sr_status sr_handle_healthz_get (struct sr_request *req);
+enum sr_status sr_handle_metrics_get (struct sr_request *req);
 enum sr_status sr_handle_readyz_get (struct sr_request *req);
 enum sr_status sr_handle_health_get (struct sr_request *req);
 enum sr_status sr_handle_openapi_get (struct sr_request *req);

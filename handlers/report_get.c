@@ -16,6 +16,7 @@
 #include "report_args.h"
 #include "report_render.h"
 #include "reply_cache.h"
+#include "metrics.h"
 #include "data_versions.h"
 
 #include <ctype.h>
@@ -180,6 +181,7 @@ reply_report (struct sr_request *req, struct report_req *r,
                           r->rep->name);
   }
   body = sr_buf_steal (&out, &len);
+  sr_metric_add (&sr_m_report_cache, (const char *[]) { "miss" }, 1);
   make_key (r, ctx->version, key, sizeof (key));
   sr_reply_cache_put (req->app->report_cache, key, body, len, etag,
                       content_type (r->csv));
@@ -211,6 +213,7 @@ sr_handle_report_get_cached (struct sr_request *req)
   if (!sr_reply_cache_get (req->app->report_cache, key, &body, &len, etag,
                            &ctype))
     return SR_OK;
+  sr_metric_add (&sr_m_report_cache, (const char *[]) { "hit" }, 1);
   cache_headers (req, etag);
   return sr_reply_bytes_steal (req, 200, ctype, body, len);
 }

@@ -31,6 +31,10 @@ const struct sr_route sr_routes[] = {
   { .method = "GET", .path = "/v1/health", .handler = sr_handle_health_get,
     .policy = SR_AUTH_SERVICE_ROLE,
     .summary = "readiness with its details: database, schema" },
+  { .method = "GET", .path = "/metrics", .handler = sr_handle_metrics_get,
+    .policy = SR_AUTH_PUBLIC, .flags = SR_ROUTE_QUIET | SR_ROUTE_NO_DB,
+    .summary = "Prometheus metrics (bearer SIGNALROOM_METRICS_TOKEN when "
+               "set)" },
   { .method = "GET", .path = "/openapi.yaml",
     .handler = sr_handle_openapi_get, .policy = SR_AUTH_PUBLIC,
     .flags = SR_ROUTE_NO_DB, .summary = "the API contract" },

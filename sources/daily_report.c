@@ -97,6 +97,7 @@ daily_report_sync (struct sr_sync_ctx *ctx, const char *from, const char *to,
                   &t, err, sizeof (err));
   if (SR_OK != st)
     return sr_sync_fail (res, st, "%s", err);
+  res->table = "reports.snapshots";
   res->inserted = t.counts.inserted;
   return SR_OK;
 }

@@ -318,6 +318,7 @@ everflow_sync (struct sr_sync_ctx *sync, const char *from, const char *to,
     if (SR_OK != st)
       fail (&c, st, "storing failed: %s", err);
     else {
+      res->table = "everflow.daily_stats";
       res->inserted = wc.inserted;
       res->updated = wc.updated;
       res->deleted = wc.deleted;

@@ -246,6 +246,7 @@ redtrack_sync (struct sr_sync_ctx *sync, const char *from, const char *to,
     if (SR_OK != st)
       fail (&c, st, "storing failed: %s", err);
     else {
+      res->table = "redtrack.daily_spend";
       res->inserted = wc.inserted;
       res->updated = wc.updated;
       res->deleted = wc.deleted;

@@ -3,6 +3,7 @@
  */
 #include "catalog.h"
 #include "log.h"
+#include "metrics.h"
 #include "clock.h"
 #include "source.h"
 
@@ -45,6 +46,20 @@ sr_source_configured (const struct sr_source *src,
   return sr_catalog_configured (c, cfg, missing, len);
 }
 
+/* The rows a committed sync wrote, in the metrics. */
+static void
+count_rows (const struct sr_sync_result *res)
+{
+  static const char *const actions[] = { "inserted", "updated", "deleted",
+                                         "rejected" };
+  uint64_t n[] = { res->inserted, res->updated, res->deleted, res->skipped };
+
+  for (size_t i = 0; i < 4 && NULL != res->table; i++)
+    if (n[i] > 0)
+      sr_metric_add (&sr_m_rows, (const char *[]) { res->source, res->table,
+                                                    actions[i] }, n[i]);
+}
+
 enum sr_status
 sr_source_run (const struct sr_source *src, struct sr_sync_ctx *ctx,
                const char *from, const char *to, struct sr_sync_result *res)
@@ -75,6 +90,8 @@ sr_source_run (const struct sr_source *src, struct sr_sync_ctx *ctx,
   if (SR_OK != st && '\0' == res->error[0])
     snprintf (res->error, sizeof (res->error), "%s %s..%s: %s", src->name,
               from, to, sr_status_title (st));
+  if (SR_OK == st)
+    count_rows (res);
   if (SR_OK == st)
     sr_log (SR_LOG_INFO, "sync succeeded",
             "{s:s, s:s, s:s, s:I, s:I, s:I, s:I, s:i, s:i, s:f}", "source",

@@ -933,6 +933,7 @@ perform (struct sr_s3 *s3, const char *what, const char *url,
         x->status = 0;
       x->gunzip = NULL != x->gz && (x->gunzip_by_name || x->content_gzip);
     }
+    sr_upstream_note_request ("s3", x->status, attempt);
 
     if (x->consumer_stopped) {
       snprintf (err, errlen, "s3: %s: stopped by the reader after %" PRIu64
@@ -1012,6 +1013,7 @@ perform (struct sr_s3 *s3, const char *what, const char *url,
             "{s:s, s:s, s:i, s:I}", "request", what, "error", why,
             "attempt", (int) attempt, "retry_in_ms",
             (json_int_t) (wait_us / 1000));
+    sr_upstream_note_wait ("s3", wait_us);
     if (!sr_sleep_unless_stopped (wait_us, s3->stop)) {
       snprintf (why + strlen (why), sizeof (why) - strlen (why),
                 "; stopped while waiting to retry");

@@ -24,6 +24,7 @@
 #include "export_names.h"
 #include "log.h"
 #include "mem.h"
+#include "metrics.h"
 #include "order_latest.h"
 #include "store_s3.h"
 #include "tx.h"
@@ -396,6 +397,27 @@ sr__s3_note_failure (struct sr__s3_totals *t, const char *key, const char *why)
     snprintf (t->first_error, sizeof (t->first_error), "%s: %s", key, why);
 }
 
+/* A committed object's rows in the metrics, under its table's name. */
+static void
+count_rows (const char *table, uint64_t good, uint64_t deleted,
+            uint64_t bad)
+{
+  char qualified[96];
+  const char *ins[] = { "s3_exports", qualified, "inserted" };
+  const char *del[] = { "s3_exports", qualified, "deleted" };
+  const char *rej[] = { "s3_exports", qualified, "rejected" };
+
+  snprintf (qualified, sizeof (qualified), "s3_exports.%s", table);
+  sr_metric_add (&sr_m_rows, ins, good);
+  if (deleted > 0)
+    sr_metric_add (&sr_m_rows, del, deleted);
+  if (bad > 0) {
+    sr_metric_add (&sr_m_rows, rej, bad);
+    sr_metric_add (&sr_m_quarantined_rows,
+                   (const char *[]) { "s3_exports" }, bad);
+  }
+}
+
 /* Load one object; @a res is the caller's own (its request counters are
  * not shared), the rest is accounted in @a t under its lock. */
 void
@@ -439,6 +461,7 @@ sr__s3_load_object (struct sr_sync_ctx *sync, struct sr_s3 *s3, const char *pref
     res->inserted += l.good;
     res->deleted += deleted;
     res->skipped += l.bad.n;
+    count_rows (table, l.good, deleted, l.bad.n);
     if (NULL != l.new_columns && json_array_size (l.new_columns) > 0)
       json_object_set (t->new_columns, obj->key, l.new_columns);
   }

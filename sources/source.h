@@ -55,6 +55,10 @@ struct sr_sync_result {
   uint64_t updated;              /* existing rows whose values changed */
   uint64_t deleted;              /* rows gone upstream, removed here */
   uint64_t skipped;              /* rows received but not storable */
+  const char *table;             /* static: the one table the counts are
+                                  * of, for the metrics; NULL when the
+                                  * source counts its own (S3, per
+                                  * object's table) */
   struct sr_upstream_stats http; /* requests, retries, whether a failure
                                   * may pass, Retry-After */
   double seconds;

@@ -5,6 +5,7 @@
 #include "backoff.h"
 #include "log.h"
 #include "mem.h"
+#include "metrics.h"
 #include "clock.h"
 #include "version.h"
 
@@ -93,16 +94,35 @@ sr_pacer_init (struct sr_pacer *p, unsigned long per_minute)
   p->next_us = 0;
 }
 
+void
+sr_upstream_note_request (const char *upstream, long status,
+                          unsigned int attempt)
+{
+  const char *values[] = { upstream, sr_metrics_status_class (status) };
+
+  sr_metric_add (&sr_m_upstream_requests, values, 1);
+  if (attempt > 1)
+    sr_metric_add (&sr_m_upstream_retries, values, 1);
+}
+
+void
+sr_upstream_note_wait (const char *upstream, uint64_t us)
+{
+  sr_metric_add (&sr_m_upstream_wait, (const char *[]) { upstream }, us);
+}
+
 static void
-pacer_wait (struct sr_pacer *p, const atomic_int *stop)
+pacer_wait (struct sr_pacer *p, const char *upstream, const atomic_int *stop)
 {
   uint64_t now;
 
   if (NULL == p || 0 == p->interval_us)
     return;
   now = sr_now_us ();
-  if (p->next_us > now)
+  if (p->next_us > now) {
+    sr_upstream_note_wait (upstream, p->next_us - now);
     (void) sr_sleep_unless_stopped (p->next_us - now, stop);
+  }
   now = sr_now_us ();
   p->next_us = (p->next_us > now ? p->next_us : now) + p->interval_us;
 }
@@ -251,7 +271,7 @@ sr_upstream_fetch (struct sr_upstream *u,
     CURLcode rc;
     uint64_t wait_us;
 
-    pacer_wait (rq->pacer, u->stop);
+    pacer_wait (rq->pacer, rq->name, u->stop);
     if (sr_stop_requested (u->stop)) {
       snprintf (why, sizeof (why), "stopped (the job was cancelled or "
                 "lost its lease)");
@@ -289,6 +309,8 @@ sr_upstream_fetch (struct sr_upstream *u,
       stats->retries++;
     rc = curl_easy_perform (u->curl);
     curl_easy_getinfo (u->curl, CURLINFO_RESPONSE_CODE, &resp->status);
+    sr_upstream_note_request (rq->name, CURLE_OK == rc ? resp->status : 0,
+                              attempt);
     if (t.too_large) {
       snprintf (err, errlen, "%s: response from %s %s is over %zu bytes",
                 rq->name, rq->method, safe_url, rq->max_response);
@@ -330,6 +352,7 @@ sr_upstream_fetch (struct sr_upstream *u,
             "{s:s, s:s, s:s, s:i, s:I}", "upstream", rq->name, "url",
             safe_url, "error", why, "attempt", (int) attempt, "retry_in_ms",
             (json_int_t) (wait_us / 1000));
+    sr_upstream_note_wait (rq->name, wait_us);
     if (!sr_sleep_unless_stopped (wait_us, u->stop)) {
       snprintf (why, sizeof (why), "stopped while waiting to retry (the "
                 "job was cancelled or lost its lease)");

@@ -111,4 +111,15 @@ void sr_upstream_excerpt (const struct sr_buf *b, char *out, size_t len);
 /** Sleep @a us microseconds (restarting after signals). */
 void sr_sleep_us (uint64_t us);
 
+/**
+ * Count one request to @a upstream in the metrics (metrics.h): its status
+ * class (@a status 0: no HTTP answer), and a retry when @a attempt > 1.
+ */
+void sr_upstream_note_request (const char *upstream, long status,
+                               unsigned int attempt);
+
+/** Count @a us waited before a request to @a upstream (pacing,
+ * Retry-After, back-off). */
+void sr_upstream_note_wait (const char *upstream, uint64_t us);
+
 #endif /* SR_UPSTREAM_H */

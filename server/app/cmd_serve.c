@@ -17,6 +17,8 @@
 #include "cli.h"
 #include "config.h"
 #include "datawatch.h"
+#include "metrics.h"
+#include "metrics_sampler.h"
 #include "db.h"
 #include "http.h"
 #include "jobs.h"
@@ -95,6 +97,7 @@ struct schema_users {
   struct sr_jobs *jobs;
   struct sr_scheduler *sched;
   struct sr_datawatch *watch;   /* started here: its table exists now */
+  struct sr_metrics_sampler *sampler;   /* likewise */
 };
 
 static void
@@ -106,6 +109,9 @@ on_schema_ready (void *cls)
   sr_scheduler_open (u->sched);
   if (NULL == u->watch && SR_OK != sr_datawatch_start (u->cfg, &u->watch))
     sr_log (SR_LOG_ERROR, "cannot start the data version watcher", NULL);
+  if (NULL == u->sampler
+      && SR_OK != sr_metrics_sampler_start (u->cfg, &u->sampler))
+    sr_log (SR_LOG_ERROR, "cannot start the metrics sampler", NULL);
 }
 
 int
@@ -156,6 +162,7 @@ sr_cmd_serve (int argc, char **argv)
   app.routes = sr_routes;
   app.n_routes = sr_routes_count;
   app.started_at = sr_wall_now ();
+  sr_metrics_set_build (SR_VERSION, SR_COMMIT);
   app.reset_thread = sr_db_thread_close;
   app.report_cache = sr_reply_cache_new ((size_t) cfg.report_cache_mb
                                          * 1024 * 1024);
@@ -208,6 +215,7 @@ sr_cmd_serve (int argc, char **argv)
   atomic_store (&app.draining, true);
   sr_automigrate_stop (am);
   sr_datawatch_stop (users.watch);
+  sr_metrics_sampler_stop (users.sampler);
   sr_scheduler_stop (sched);
   {
     unsigned int handed_back = 0;

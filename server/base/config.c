@@ -114,6 +114,15 @@ static const struct sr_config_option options[] = {
     OFF (report_cache_mb), NULL,
     "Memory for rendered reports kept between loads (0: no cache); a "
     "load's commit makes every instance drop what it changed." },
+  { "SIGNALROOM_METRICS_TOKEN", SR_CFG_STRING, NULL, SR_CFG_SECRET, 0, 0,
+    OFF (metrics_token), NULL,
+    "Bearer token `GET /metrics` requires (`Authorization: Bearer ...`); "
+    "unset: the metrics are public." },
+  { "SIGNALROOM_METRICS_DB_INTERVAL", SR_CFG_UINT, "15", 0, 1, 3600,
+    OFF (metrics_db_interval_s), NULL,
+    "Seconds between reads of the metrics the database holds (queue, "
+    "freshness, runs): one read per instance per interval, however many "
+    "scrapers ask." },
   { "SIGNALROOM_API_THREADS", SR_CFG_UINT, "0", 0, 0, 64,
     OFF (api_threads), NULL,
     "Threads that run requests needing the database, each with its own "

@@ -77,6 +77,8 @@ struct sr_config {
   unsigned long http_threads;
   unsigned long report_cache_mb;
   char *cors_origins;          /* NULL: CORS off */
+  char *metrics_token;         /* NULL: GET /metrics is public */
+  unsigned long metrics_db_interval_s;
   unsigned long max_connections;
   unsigned long http_header_timeout_s;
   unsigned long http_body_timeout_s;

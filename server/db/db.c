@@ -4,6 +4,7 @@
 #include "db.h"
 #include "sql_embedded.h"
 #include "log.h"
+#include "metrics.h"
 #include "stmt_cache.h"
 
 #include <errno.h>
@@ -73,10 +74,26 @@ sr_db_role_limits (enum sr_db_role role)
 static int
 role_event (PGEventId id, void *info, void *pass)
 {
-  (void) id;
   (void) info;
   (void) pass;
+  /* Every connection of ours carries this event: its life is the open
+   * gauge's (registration at connect, destruction at PQfinish). */
+  if (PGEVT_REGISTER == id)
+    sr_db_note_busy (0, 1);
+  else if (PGEVT_CONNDESTROY == id)
+    sr_db_note_busy (0, -1);
   return 1;
+}
+
+void
+sr_db_note_busy (int busy, int open)
+{
+  if (0 != busy)
+    sr_metric_gauge_add (&sr_m_db_connections, (const char *[]) { "busy" },
+                         busy);
+  if (0 != open)
+    sr_metric_gauge_add (&sr_m_db_connections, (const char *[]) { "open" },
+                         open);
 }
 
 static const struct sr_db_limits *
@@ -482,9 +499,30 @@ outcome (PGconn *conn, const char *label, PGresult *failed, bool ok,
 /* @a stmts in one pipeline, after the role's limits when no transaction
  * is open; prepared (when @a prepared) or unnamed.  The first failure is
  * classified under its statement's name. */
+static enum sr_status run_batch_busy (PGconn *conn, struct sr_db_stmt *stmts,
+                                      size_t n, bool prepared, char *err,
+                                      size_t errlen);
+
+/* Busy: statements outside a transaction here, a whole transaction in
+ * sr_tx_run. */
 static enum sr_status
 run_batch (PGconn *conn, struct sr_db_stmt *stmts, size_t n, bool prepared,
            char *err, size_t errlen)
+{
+  bool alone = PQTRANS_IDLE == PQtransactionStatus (conn);
+  enum sr_status st;
+
+  if (alone)
+    sr_db_note_busy (1, 0);
+  st = run_batch_busy (conn, stmts, n, prepared, err, errlen);
+  if (alone)
+    sr_db_note_busy (-1, 0);
+  return st;
+}
+
+static enum sr_status
+run_batch_busy (PGconn *conn, struct sr_db_stmt *stmts, size_t n,
+                bool prepared, char *err, size_t errlen)
 {
   const struct sr_db_limits *lim = limits_now (conn);
   char names[SR_DB_BATCH_MAX][SR_STMT_NAME_LEN], lname[SR_STMT_NAME_LEN];

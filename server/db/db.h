@@ -82,6 +82,9 @@ enum sr_status sr_db_connect_as (enum sr_db_role role, PGconn **out,
 /** sr_db_connect_as (SR_DB_ROLE_JOB, ...): commands and loads. */
 enum sr_status sr_db_connect (PGconn **out, char *err, size_t errlen);
 
+/** Move the connection gauges (metrics.h) by @a busy and @a open. */
+void sr_db_note_busy (int busy, int open);
+
 /**
  * This thread's connection (borrowed, role SR_DB_ROLE_API), opened or
  * reopened as needed.

@@ -28,9 +28,25 @@ pause_before (unsigned int attempt)
     ;
 }
 
+static enum sr_status run_attempts (PGconn *conn, const char *name,
+                                    unsigned int attempts, sr_tx_work work,
+                                    void *cls, char *err, size_t errlen);
+
 enum sr_status
 sr_tx_run (PGconn *conn, const char *name, unsigned int attempts,
            sr_tx_work work, void *cls, char *err, size_t errlen)
+{
+  enum sr_status st;
+
+  sr_db_note_busy (1, 0);
+  st = run_attempts (conn, name, attempts, work, cls, err, errlen);
+  sr_db_note_busy (-1, 0);
+  return st;
+}
+
+static enum sr_status
+run_attempts (PGconn *conn, const char *name, unsigned int attempts,
+              sr_tx_work work, void *cls, char *err, size_t errlen)
 {
   enum sr_status st = SR_E_INTERNAL;
 

@@ -788,6 +788,20 @@ sr_auth_allows (const struct sr_principal *who, enum sr_auth_policy policy)
   return SR_E_FORBIDDEN;
 }
 
+bool
+sr_auth_bearer_matches (const char *header, const char *token)
+{
+  size_t want, got;
+
+  if (NULL == header || NULL == token || 0 != strncasecmp (header, "Bearer ", 7))
+    return false;
+  header += 7;
+  want = strlen (token);
+  got = strlen (header);
+  /* Lengths may differ in time: only the bytes are secret. */
+  return got == want && 0 == CRYPTO_memcmp (header, token, want);
+}
+
 const char *
 sr_auth_policy_name (enum sr_auth_policy policy)
 {

@@ -13,6 +13,7 @@
 #ifndef SR_AUTH_H
 #define SR_AUTH_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <time.h>
 
@@ -103,6 +104,13 @@ enum sr_status sr_auth_verify (const struct sr_auth *auth,
  */
 enum sr_status sr_auth_allows (const struct sr_principal *who,
                                enum sr_auth_policy policy);
+
+/**
+ * Does the Authorization header @a header carry exactly the static bearer
+ * token @a token ("Bearer <token>", scheme case-insensitive)?  Compared in
+ * constant time, so the answer's timing says nothing about the token.
+ */
+bool sr_auth_bearer_matches (const char *header, const char *token);
 
 /** @return "public", "authenticated" or "service_role". */
 const char *sr_auth_policy_name (enum sr_auth_policy policy);

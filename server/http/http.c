@@ -31,6 +31,7 @@
 #include "http_guard.h"
 #include "log.h"
 #include "mem.h"
+#include "metrics.h"
 #include "ratelimit.h"
 #include "reply.h"
 #include "utf8.h"
@@ -787,6 +788,7 @@ uri_logged (void *cls, const char *uri, struct MHD_Connection *conn)
   pthread_mutex_lock (&srv->lock);
   srv->in_flight++;
   pthread_mutex_unlock (&srv->lock);
+  sr_metric_gauge_add (&sr_m_http_in_flight, NULL, 1);
   return cs;
 }
 
@@ -946,6 +948,37 @@ access_log (struct conn_state *cs, enum MHD_RequestTerminationCode toe)
   sr_log_set_context (NULL, NULL);
 }
 
+/* Label values are bounded: the route's template (never the path), one
+ * of the methods below, the status code. */
+static const char *
+method_label (const char *method)
+{
+  static const char *const known[] = { "GET", "HEAD", "POST", "PUT",
+                                       "PATCH", "DELETE", "OPTIONS" };
+
+  for (size_t i = 0; i < sizeof (known) / sizeof (known[0]); i++)
+    if (0 == strcmp (method, known[i]))
+      return known[i];
+  return "other";
+}
+
+static void
+count_request (const struct conn_state *cs)
+{
+  const struct sr_request *req = &cs->req;
+  char status[8] = "none";     /* ended before a reply was queued */
+  const char *values[] = {
+    NULL != req->route ? req->route->path : "unmatched",
+    method_label (req->method), status
+  };
+
+  if (cs->queued)
+    snprintf (status, sizeof (status), "%u", req->reply.http_status);
+  sr_metric_add (&sr_m_http_requests, values, 1);
+  sr_metric_observe (&sr_m_http_duration, values,
+                     (double) (sr_now_us () - req->started_us) / 1e6);
+}
+
 static void
 on_completed (void *cls, struct MHD_Connection *conn, void **con_cls,
               enum MHD_RequestTerminationCode toe)
@@ -957,13 +990,16 @@ on_completed (void *cls, struct MHD_Connection *conn, void **con_cls,
   if (NULL == cs)
     return;
   *con_cls = NULL;
-  if (cs->req.request_id[0])
+  if (cs->req.request_id[0]) {
+    count_request (cs);
     access_log (cs, toe);
+  }
   /* Keep-alive: the next request's head deadline starts now. */
   sr_http_guard_request_done (srv->guard, cs->guard);
   request_free (cs);
   pthread_mutex_lock (&srv->lock);
   srv->in_flight--;
+  sr_metric_gauge_add (&sr_m_http_in_flight, NULL, -1);
   if (0 == srv->in_flight)
     pthread_cond_broadcast (&srv->idle);
   pthread_mutex_unlock (&srv->lock);

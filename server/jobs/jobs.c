@@ -6,6 +6,7 @@
 #include "db.h"
 #include "log.h"
 #include "mem.h"
+#include "metrics.h"
 #include "waiter.h"
 
 #include <errno.h>
@@ -225,6 +226,21 @@ record_outcome (struct sr_jobs *p, PGconn *conn, const struct sr_job *job,
   return conn;
 }
 
+/* One attempt in the metrics.  An attempt recorded inside its own
+ * transaction carries no outcome: it succeeded. */
+static void
+count_attempt (const struct sr_job *job, const struct sr_job_outcome *out,
+               uint64_t us)
+{
+  const char *outcome = NULL != out->outcome ? out->outcome : "succeeded";
+  const char *values[] = { job->kind, outcome };
+
+  sr_metric_add (&sr_m_job_attempts, values, 1);
+  sr_metric_observe (&sr_m_job_duration, values, (double) us / 1e6);
+  if (0 == strcmp (outcome, "lease_lost"))
+    sr_metric_add (&sr_m_leases_lost, NULL, 1);
+}
+
 static void *
 run_worker (void *cls)
 {
@@ -237,7 +253,7 @@ run_worker (void *cls)
     struct sr_job_outcome out;
     char err[512];
     bool got = false;
-    uint64_t seen;
+    uint64_t seen, started_us;
 
     seen = sr_waiter_kicks (&p->wake);
     conn = ensure_conn (p, conn, SR_DB_ROLE_JOB, "worker");
@@ -261,7 +277,9 @@ run_worker (void *cls)
       snprintf (id, sizeof (id), "job-%lld", (long long) job.id);
       sr_log_set_context ("job_id", id);
       memset (&out, 0, sizeof (out));
+      started_us = sr_now_us ();
       p->exec (p->exec_cls, conn, &job, p->instance, &me->stop, &out);
+      count_attempt (&job, &out, sr_now_us () - started_us);
       if (!out.recorded && NULL != out.outcome)
         conn = record_outcome (p, conn, &job, &out);
       sr_log_set_context (NULL, NULL);

@@ -286,7 +286,8 @@ sr_runner_execute (void *cls, PGconn *conn, const struct sr_job *job,
     out->outcome = "succeeded";
     out->result = result_json (&res, NULL);
   } else if (hs.lost || SR_JOB_LEASE_LOST == atomic_load (stop)) {
-    out->recorded = true;
+    out->recorded = true;          /* by the instance that holds it now */
+    out->outcome = "lease_lost";
     sr_log (SR_LOG_WARN, "job lost its lease; its writes rolled back",
             "{s:I}", "job", (json_int_t) job->id);
   } else if (SR_JOB_CANCELLED == atomic_load (stop)) {

@@ -11,6 +11,7 @@
 #include "store_runs.h"
 #include "store_schedules.h"
 #include "tx.h"
+#include "metrics.h"
 #include "waiter.h"
 
 #include <inttypes.h>
@@ -52,6 +53,14 @@ advance (PGconn *conn, const char *name, time_t to, char *err, size_t errlen)
   return sr_store_schedule_advance (conn, name, to, err, errlen);
 }
 
+/* A tick this instance decided, in the metrics. */
+static void
+count_tick (const char *schedule, const char *outcome)
+{
+  sr_metric_add (&sr_m_schedule_ticks, (const char *[]) { schedule, outcome },
+                 1);
+}
+
 /* Record a tick that does not fire (idempotent across instances). */
 static void
 record_skip (PGconn *conn, const struct sr_schedule_due *s, time_t tick,
@@ -65,6 +74,8 @@ record_skip (PGconn *conn, const struct sr_schedule_due *s, time_t tick,
       || SR_OK != advance (conn, s->name, tick, err, sizeof (err)))
     sr_log (SR_LOG_WARN, "could not record a skipped tick", "{s:s, s:s}",
             "schedule", s->name, "error", err);
+  else if (claimed)
+    count_tick (s->name, "skipped");
 }
 
 struct firing {
@@ -125,6 +136,11 @@ fire (PGconn *conn, const struct sr_config *cfg,
   enum sr_status st = sr_tx_run (conn, "schedule_fire", SR_TX_ATTEMPTS,
                                  fire_locked, &f, err, sizeof (err));
 
+  if (SR_OK != st)
+    count_tick (s->name, "failed");
+  else if (f.fired)
+    count_tick (s->name, SR_RUN_OVERLAPS == f.run.outcome ? "skipped"
+                                                          : "fired");
   if (SR_OK != st)
     sr_log (SR_LOG_ERROR, "schedule tick failed", "{s:s, s:s}", "schedule",
             s->name, "error", err);
