@@ -67,7 +67,8 @@ HISTOGRAM (sr_m_sync_duration, "signalroom_sync_run_duration_seconds",
            "source");
 FAMILY (sr_m_job_attempts, "signalroom_job_attempts_total",
         SR_METRIC_COUNTER, "Job attempts ended, by kind and outcome "
-        "(done, retry, dead, cancelled, lease_lost).", "kind", "outcome");
+        "(succeeded, retry, failed, cancelled, lease_lost).", "kind",
+        "outcome");
 HISTOGRAM (sr_m_job_duration, "signalroom_job_duration_seconds",
            "Job attempt time, by kind.", run_bounds, "kind");
 FAMILY (sr_m_rows, "signalroom_rows_total", SR_METRIC_COUNTER,
@@ -93,11 +94,11 @@ FAMILY (sr_m_dead_letters, "signalroom_dead_letters", SR_METRIC_GAUGE,
 FAMILY (sr_m_source_last_success,
         "signalroom_source_last_success_timestamp_seconds",
         SR_METRIC_GAUGE, "When a sync of the source last succeeded "
-        "(Unix time; 0: never).", "source");
+        "(Unix time; absent: never).", "source");
 FAMILY (sr_m_source_complete_day,
         "signalroom_source_newest_complete_day_timestamp_seconds",
         SR_METRIC_GAUGE, "Midnight UTC of the newest day the source has "
-        "complete data for (Unix time; 0: none).", "source");
+        "complete data for (Unix time; absent: none).", "source");
 FAMILY (sr_m_db_sample_errors, "signalroom_metrics_db_sample_errors_total",
         SR_METRIC_COUNTER, "Failed reads of the database-held metrics "
         "(the previous values are kept).", NULL);

@@ -63,6 +63,15 @@ set_bucket (struct run_hist *h, const char *bound, double n)
       h->le[i] = (uint64_t) n;
 }
 
+/* A time the database does not have stays absent: 0 would read as 1970,
+ * and every staleness alert would fire for a source never loaded. */
+static void
+set_known (struct sr_metric *m, const char *const *values, double v)
+{
+  if (!isnan (v))
+    sr_metric_set (m, values, v);
+}
+
 static void
 on_row (void *cls, const char *metric, const char *label, const char *label2,
         double v)
@@ -78,9 +87,9 @@ on_row (void *cls, const char *metric, const char *label, const char *label2,
   else if (0 == strcmp (metric, "dead_letters"))
     sr_metric_set (&sr_m_dead_letters, NULL, v);
   else if (0 == strcmp (metric, "last_success"))
-    sr_metric_set (&sr_m_source_last_success, one, v);
+    set_known (&sr_m_source_last_success, one, v);
   else if (0 == strcmp (metric, "complete_day"))
-    sr_metric_set (&sr_m_source_complete_day, one, v);
+    set_known (&sr_m_source_complete_day, one, v);
   else if (NULL != label)
     h = hist_of (s, label);
   if (NULL == h)

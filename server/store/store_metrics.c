@@ -5,6 +5,7 @@
 #include "db.h"
 #include "sql_embedded.h"
 
+#include <math.h>
 #include <stdlib.h>
 
 enum sr_status
@@ -25,7 +26,7 @@ sr_store_metrics_sample (PGconn *conn, const char *timezone,
     cb (cls, PQgetvalue (r, i, 0),
         PQgetisnull (r, i, 1) ? NULL : PQgetvalue (r, i, 1),
         PQgetisnull (r, i, 2) ? NULL : PQgetvalue (r, i, 2),
-        PQgetisnull (r, i, 3) ? 0 : strtod (PQgetvalue (r, i, 3), NULL));
+        PQgetisnull (r, i, 3) ? NAN : strtod (PQgetvalue (r, i, 3), NULL));
   PQclear (r);
   return SR_OK;
 }

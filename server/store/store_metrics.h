@@ -14,7 +14,8 @@
 #include "status.h"
 
 /** One value: @a metric names it (see sql/queries/metrics_sample.sql),
- * @a label and @a label2 are NULL where it has none. */
+ * @a label and @a label2 are NULL where it has none; @a value is NAN when
+ * the database has none (a source that never succeeded). */
 typedef void (*sr_store_metric_cb) (void *cls, const char *metric,
                                     const char *label, const char *label2,
                                     double value);

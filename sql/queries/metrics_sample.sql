@@ -7,7 +7,9 @@
 --   dead_letters    -                                         count
 --   last_success    source                                    Unix time
 --   complete_day    source                                    Unix time
---   runs            source, outcome                           count
+--                   (NULL: never -- no series, rather than 1970)
+--   runs            source, outcome                           count (0 for
+--                   every source and outcome, so the first one counts)
 --   run_le          source, bound                             count <= bound
 --   run_sum         source                                    seconds
 -- A day is complete when a job covering it succeeded after it ended (in
@@ -52,17 +54,21 @@ UNION ALL
 SELECT 'dead_letters', NULL, NULL, count(*)::float8
   FROM signalroom.dead_letters WHERE retried_at IS NULL
 UNION ALL
-SELECT 'last_success', source, NULL,
-       coalesce(extract(epoch FROM last_success), 0)::float8
+SELECT 'last_success', source, NULL, extract(epoch FROM last_success)::float8
   FROM src
 UNION ALL
 SELECT 'complete_day', source, NULL,
-       coalesce(extract(epoch FROM complete_day::timestamp
-                                   AT TIME ZONE 'UTC'), 0)::float8
+       extract(epoch FROM complete_day::timestamp AT TIME ZONE 'UTC')::float8
   FROM src
 UNION ALL
+SELECT 'runs', s.source, o.outcome, count(r.source)::float8
+  FROM unnest($2::text[]) AS s(source)
+ CROSS JOIN (VALUES ('succeeded'), ('failed'), ('cancelled')) AS o(outcome)
+  LEFT JOIN runs r ON r.source = s.source AND r.status = o.outcome
+ GROUP BY s.source, o.outcome
+UNION ALL
 SELECT 'runs', source, status, count(*)::float8
-  FROM runs GROUP BY source, status
+  FROM runs WHERE source <> ALL ($2::text[]) GROUP BY source, status
 UNION ALL
 SELECT 'run_le', r.source, b.bound::text,
        count(*) FILTER (WHERE r.seconds <= b.bound)::float8
