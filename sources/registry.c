@@ -4,6 +4,7 @@
 #include "catalog.h"
 #include "log.h"
 #include "metrics.h"
+#include "trace.h"
 #include "clock.h"
 #include "source.h"
 
@@ -79,7 +80,21 @@ sr_source_run (const struct sr_source *src, struct sr_sync_ctx *ctx,
   }
   sr_log (SR_LOG_INFO, "sync started", "{s:s, s:s, s:s}", "source",
           src->name, "from", from, "to", to);
-  st = src->sync (ctx, from, to, res);
+  {
+    struct sr_span span;
+    char name[64];
+
+    snprintf (name, sizeof (name), "sync %s", src->name);
+    sr_span_begin (&span, name, SR_SPAN_INTERNAL);
+    sr_span_set_str (&span, "signalroom.source", src->name);
+    sr_span_set_str (&span, "signalroom.window.from", from);
+    sr_span_set_str (&span, "signalroom.window.to", to);
+    st = src->sync (ctx, from, to, res);
+    sr_span_set_int (&span, "signalroom.rows.inserted",
+                     (int64_t) res->inserted);
+    sr_span_set_error (&span, SR_OK != st);
+    sr_span_finish (&span);
+  }
   res->seconds = (double) (sr_now_us () - t0) / 1e6;
   /* Database trouble passes; what a source marked is kept; the rest
    * (configuration, authentication, malformed data) does not. */

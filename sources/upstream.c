@@ -6,6 +6,7 @@
 #include "log.h"
 #include "mem.h"
 #include "metrics.h"
+#include "trace.h"
 #include "clock.h"
 #include "version.h"
 
@@ -233,6 +234,61 @@ retryable_status (long status)
   return 408 == status || 429 == status || status >= 500;
 }
 
+/* The request's headers, and a traceparent naming the current span (the
+ * attempt's) so the upstream's traces can join ours. */
+static struct curl_slist *
+make_headers (const struct sr_upstream_request *rq, bool *oom_out)
+{
+  char tp[SR_TRACEPARENT_LEN + 1], line[SR_TRACEPARENT_LEN + 16];
+  struct curl_slist *hdrs = NULL;
+  bool oom = false;
+
+  for (const char *const *h = rq->headers; !oom && NULL != h && NULL != *h;
+       h++) {
+    struct curl_slist *n = curl_slist_append (hdrs, *h);
+
+    oom = NULL == n;
+    hdrs = oom ? hdrs : n;
+  }
+  sr_trace_outgoing (tp);
+  if (!oom && '\0' != tp[0]) {
+    struct curl_slist *n;
+
+    snprintf (line, sizeof (line), "traceparent: %s", tp);
+    n = curl_slist_append (hdrs, line);
+    oom = NULL == n;
+    hdrs = oom ? hdrs : n;
+  }
+  *oom_out = oom;
+  if (oom) {
+    curl_slist_free_all (hdrs);
+    return NULL;
+  }
+  return hdrs;
+}
+
+static void
+start_attempt_span (struct sr_span *span,
+                    const struct sr_upstream_request *rq,
+                    const char *safe_url, unsigned int attempt)
+{
+  sr_span_begin (span, rq->method, SR_SPAN_CLIENT);
+  sr_span_set_str (span, "http.request.method", rq->method);
+  sr_span_set_str (span, "url.full", safe_url);   /* keys redacted */
+  sr_span_set_str (span, "signalroom.upstream", rq->name);
+  if (attempt > 1)
+    sr_span_set_int (span, "http.request.resend_count", attempt - 1);
+}
+
+static void
+end_attempt_span (struct sr_span *span, long status)
+{
+  if (status > 0)
+    sr_span_set_int (span, "http.response.status_code", status);
+  sr_span_set_error (span, status < 200 || status >= 400);
+  sr_span_finish (span);
+}
+
 enum sr_status
 sr_upstream_fetch (struct sr_upstream *u,
                    const struct sr_upstream_request *rq,
@@ -248,22 +304,14 @@ sr_upstream_fetch (struct sr_upstream *u,
   unsigned int attempts = (unsigned int) cfg->upstream_attempts;
   unsigned int made = 0;
   bool transient = false;     /* the last failure may pass with time */
+  struct sr_span span;
+  bool oom = false;
   double last_retry_after = 0;
 
   if (errlen > 0)
     err[0] = '\0';
   sr_log_redact_url (rq->url, safe_url, sizeof (safe_url));
   snprintf (user_agent, sizeof (user_agent), "signalroom/%s", SR_VERSION);
-  for (const char *const *h = rq->headers; NULL != h && NULL != *h; h++) {
-    struct curl_slist *n = curl_slist_append (hdrs, *h);
-
-    if (NULL == n) {
-      curl_slist_free_all (hdrs);
-      snprintf (err, errlen, "%s: out of memory building headers", rq->name);
-      return SR_E_INTERNAL;
-    }
-    hdrs = n;
-  }
   sr_buf_init (&resp->body, rq->max_response);
   resp->status = 0;
   for (unsigned int attempt = 1; attempt <= attempts; attempt++) {
@@ -279,6 +327,15 @@ sr_upstream_fetch (struct sr_upstream *u,
       break;
     }
     sr_buf_reset (&resp->body);
+    /* One client span per attempt; the upstream sees it as our parent. */
+    start_attempt_span (&span, rq, safe_url, attempt);
+    curl_slist_free_all (hdrs);
+    hdrs = make_headers (rq, &oom);
+    if (oom) {
+      sr_span_finish (&span);
+      snprintf (err, errlen, "%s: out of memory building headers", rq->name);
+      return SR_E_INTERNAL;
+    }
     curl_easy_reset (u->curl);
     curl_easy_setopt (u->curl, CURLOPT_URL, rq->url);
     curl_easy_setopt (u->curl, CURLOPT_NOSIGNAL, 1L);
@@ -311,6 +368,7 @@ sr_upstream_fetch (struct sr_upstream *u,
     curl_easy_getinfo (u->curl, CURLINFO_RESPONSE_CODE, &resp->status);
     sr_upstream_note_request (rq->name, CURLE_OK == rc ? resp->status : 0,
                               attempt);
+    end_attempt_span (&span, CURLE_OK == rc ? resp->status : 0);
     if (t.too_large) {
       snprintf (err, errlen, "%s: response from %s %s is over %zu bytes",
                 rq->name, rq->method, safe_url, rq->max_response);

@@ -19,6 +19,8 @@
 #include "datawatch.h"
 #include "metrics.h"
 #include "metrics_sampler.h"
+#include "trace.h"
+#include "trace_export.h"
 #include "db.h"
 #include "http.h"
 #include "jobs.h"
@@ -114,6 +116,30 @@ on_schema_ready (void *cls)
     sr_log (SR_LOG_ERROR, "cannot start the metrics sampler", NULL);
 }
 
+/* Tracing on when a collector is configured (and not disabled), with the
+ * exporter thread; off otherwise. */
+static enum sr_status
+start_tracing (const struct sr_config *cfg, struct sr_trace_export **out)
+{
+  struct sr_trace_settings ts = {
+    .enabled = !cfg->otel_disabled && (NULL != cfg->otel_endpoint
+                                       || NULL != cfg->otel_traces_endpoint),
+    .sampler = cfg->otel_sampler,
+    .ratio = strtod (cfg->otel_sampler_arg, NULL),
+    .queue_max = cfg->otel_queue_max,
+  };
+  char err[256];
+  enum sr_status st = sr_trace_init (&ts, err, sizeof (err));
+
+  if (SR_OK == st)
+    st = sr_trace_export_start (cfg, out);
+  else
+    sr_log (SR_LOG_ERROR, "tracing not started", "{s:s}", "error", err);
+  if (SR_OK == st && ts.enabled)   /* the endpoint may carry credentials */
+    sr_log (SR_LOG_INFO, "tracing on", "{s:s}", "sampler", cfg->otel_sampler);
+  return st;
+}
+
 int
 sr_cmd_serve (int argc, char **argv)
 {
@@ -123,6 +149,7 @@ sr_cmd_serve (int argc, char **argv)
   struct sr_automigrate *am = NULL;
   struct sr_jobs *jobs = NULL;
   struct sr_scheduler *sched = NULL;
+  struct sr_trace_export *exporter = NULL;
   struct schema_users users = { 0 };
   char instance[96];
   struct sr_app app;
@@ -155,6 +182,12 @@ sr_cmd_serve (int argc, char **argv)
     return SR_EXIT_FAIL;
   }
   sr_db_init (&cfg);
+  if (SR_OK != start_tracing (&cfg, &exporter)) {
+    curl_global_cleanup ();
+    sr_auth_free (auth);
+    sr_config_clean (&cfg);
+    return SR_EXIT_FAIL;
+  }
 
   memset (&app, 0, sizeof (app));
   app.cfg = &cfg;
@@ -236,6 +269,7 @@ sr_cmd_serve (int argc, char **argv)
 
 cleanup:
   (void) sr_jobs_stop (jobs, 0, NULL);
+  sr_trace_export_stop (exporter);   /* after the threads that make spans */
   sr_reply_cache_free (app.report_cache);
   sr_db_thread_close ();
   curl_global_cleanup ();

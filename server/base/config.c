@@ -31,6 +31,8 @@ static const char *check_affiliate_list (const char *v);
 static const char *check_region (const char *v);
 static const char *check_bucket (const char *v);
 static const char *check_prefix_list (const char *v);
+static const char *check_sampler (const char *v);
+static const char *check_ratio (const char *v);
 static const char *check_origin_list (const char *v);
 
 static const struct sr_config_option options[] = {
@@ -241,6 +243,42 @@ static const struct sr_config_option options[] = {
     "while it streams (about 120 bytes an order). A larger object is "
     "counted by the database instead: the same figures, more slowly. 0 "
     "always leaves it to the database." },
+  { "OTEL_SDK_DISABLED", SR_CFG_BOOL, "false", 0, 0, 0, OFF (otel_disabled),
+    NULL, "true: no tracing at all, whatever else is set." },
+  { "OTEL_EXPORTER_OTLP_ENDPOINT", SR_CFG_STRING, NULL, 0, 0, 0,
+    OFF (otel_endpoint), check_base_url,
+    "OTLP/HTTP collector base URL; spans go to `<it>/v1/traces`.  Unset "
+    "(and no traces endpoint): tracing off." },
+  { "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", SR_CFG_STRING, NULL, 0, 0, 0,
+    OFF (otel_traces_endpoint), check_base_url,
+    "Full URL spans are posted to (wins over the base endpoint)." },
+  { "OTEL_EXPORTER_OTLP_HEADERS", SR_CFG_STRING, NULL, SR_CFG_SECRET, 0, 0,
+    OFF (otel_headers), NULL,
+    "Headers sent with every export, `name=value,name2=value2` (e.g. an "
+    "API key); never logged." },
+  { "OTEL_EXPORTER_OTLP_TIMEOUT", SR_CFG_UINT, "10000", 0, 100, 600000,
+    OFF (otel_timeout_ms), NULL,
+    "Milliseconds one export may take; a slower collector loses that "
+    "batch (counted), never a request's time." },
+  { "OTEL_SERVICE_NAME", SR_CFG_STRING, NULL, 0, 0, 0,
+    OFF (otel_service_name), NULL,
+    "`service.name` of the spans (wins over OTEL_RESOURCE_ATTRIBUTES; "
+    "default `signalroom`)." },
+  { "OTEL_RESOURCE_ATTRIBUTES", SR_CFG_STRING, NULL, 0, 0, 0,
+    OFF (otel_resource_attributes), NULL,
+    "More resource attributes, `key=value,key2=value2` (e.g. "
+    "`deployment.environment=prod`)." },
+  { "OTEL_TRACES_SAMPLER", SR_CFG_STRING, "parentbased_always_on", 0, 0, 0,
+    OFF (otel_sampler), check_sampler,
+    "`always_on`, `always_off`, `traceidratio`, `parentbased_always_on`, "
+    "`parentbased_always_off` or `parentbased_traceidratio`." },
+  { "OTEL_TRACES_SAMPLER_ARG", SR_CFG_STRING, "1.0", 0, 0, 0,
+    OFF (otel_sampler_arg), check_ratio,
+    "The ratio of the `traceidratio` samplers, 0 to 1." },
+  { "OTEL_BSP_MAX_QUEUE_SIZE", SR_CFG_UINT, "2048", 0, 16, 65536,
+    OFF (otel_queue_max), NULL,
+    "Finished spans waiting for export; beyond that new spans are dropped "
+    "and counted (`signalroom_otel_spans_dropped_total`)." },
   { "SIGNALROOM_DB_STATEMENT_TIMEOUT_MS", SR_CFG_UINT, "5000", 0, 100,
     600000, OFF (db_statement_timeout_ms), NULL,
     "Longest an API request's SQL statement, or its wait for a lock, may "
@@ -250,7 +288,7 @@ static const struct sr_config_option options[] = {
 
 #define N_OPTIONS (sizeof (options) / sizeof (options[0]))
 
-_Static_assert (N_OPTIONS <= 64, "grow sr_config.from_env");
+_Static_assert (N_OPTIONS <= 96, "grow sr_config.from_env");
 
 const struct sr_config_option *
 sr_config_options (size_t *n)
@@ -339,6 +377,33 @@ check_base_url (const char *v)
     return "must start with https:// (or http:// for a local simulator)";
   if (strlen (v) > 512 || NULL != strpbrk (v, " ?#\"'<>"))
     return "must be a plain base URL without query or spaces";
+  return NULL;
+}
+
+static const char *
+check_sampler (const char *v)
+{
+  static const char *const known[] = {
+    "always_on", "always_off", "traceidratio", "parentbased_always_on",
+    "parentbased_always_off", "parentbased_traceidratio"
+  };
+
+  for (size_t i = 0; i < sizeof (known) / sizeof (known[0]); i++)
+    if (0 == strcmp (v, known[i]))
+      return NULL;
+  return "must be always_on, always_off, traceidratio, "
+         "parentbased_always_on, parentbased_always_off or "
+         "parentbased_traceidratio";
+}
+
+static const char *
+check_ratio (const char *v)
+{
+  char *end = NULL;
+  double r = strtod (v, &end);
+
+  if (end == v || '\0' != *end || !(r >= 0 && r <= 1))
+    return "must be a number from 0 to 1";
   return NULL;
 }
 

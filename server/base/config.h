@@ -126,8 +126,20 @@ struct sr_config {
   /* Database time limits (db.c). */
   unsigned long db_statement_timeout_ms;   /* API requests */
 
+  /* Tracing (trace.h), the OpenTelemetry variables. */
+  bool otel_disabled;
+  char *otel_endpoint;
+  char *otel_traces_endpoint;
+  char *otel_headers;
+  unsigned long otel_timeout_ms;
+  char *otel_service_name;
+  char *otel_resource_attributes;
+  char *otel_sampler;
+  char *otel_sampler_arg;
+  unsigned long otel_queue_max;
+
   /* Which options came from the environment (index = option row). */
-  bool from_env[64];
+  bool from_env[96];
 };
 
 /** Reads one variable; NULL when unset.  @a ctx is passed through. */

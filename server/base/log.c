@@ -7,6 +7,7 @@
  */
 #include "log.h"
 #include "mem.h"
+#include "trace.h"
 
 #include <jansson.h>
 #include <pthread.h>
@@ -269,6 +270,15 @@ sr_log (enum sr_log_level lvl, const char *msg, const char *fields, ...)
     return;
   if (ctx_id[0])
     json_object_set_new (line, ctx_key, json_string (ctx_id));
+  {
+    char trace_id[33], span_id[17];
+
+    /* a line written inside a span ties to its trace */
+    if (sr_trace_log_ids (trace_id, span_id)) {
+      json_object_set_new (line, "trace_id", json_string (trace_id));
+      json_object_set_new (line, "span_id", json_string (span_id));
+    }
+  }
   if (NULL != fields) {
     va_list ap;
     json_error_t jerr;

@@ -123,6 +123,12 @@ FAMILY (sr_m_report_cache, "signalroom_report_cache_requests_total",
 FAMILY (sr_m_db_connections, "signalroom_db_connections", SR_METRIC_GAUGE,
         "Database connections: open, and busy running a statement.",
         "state");
+FAMILY (sr_m_otel_spans_exported, "signalroom_otel_spans_exported_total",
+        SR_METRIC_COUNTER, "Spans the collector accepted.", NULL);
+FAMILY (sr_m_otel_spans_dropped, "signalroom_otel_spans_dropped_total",
+        SR_METRIC_COUNTER, "Spans never exported, by reason (queue_full: "
+        "the export queue was full; export_failed: the collector refused "
+        "them or did not answer).", "reason");
 FAMILY (sr_m_build_info, "signalroom_build_info", SR_METRIC_GAUGE,
         "Always 1; the labels name the build.", "version", "commit");
 FAMILY (sr_m_series_dropped, "signalroom_metrics_series_dropped_total",
@@ -137,7 +143,8 @@ static struct sr_metric *const families[] = {
   &sr_m_job_oldest_queued, &sr_m_dead_letters, &sr_m_source_last_success,
   &sr_m_source_complete_day, &sr_m_db_sample_errors, &sr_m_db_sampled_at,
   &sr_m_upstream_requests, &sr_m_upstream_retries, &sr_m_upstream_wait,
-  &sr_m_report_cache, &sr_m_db_connections, &sr_m_build_info,
+  &sr_m_report_cache, &sr_m_db_connections, &sr_m_otel_spans_exported,
+  &sr_m_otel_spans_dropped, &sr_m_build_info,
   &sr_m_series_dropped,
 };
 

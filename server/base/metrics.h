@@ -131,6 +131,9 @@ extern struct sr_metric sr_m_upstream_wait;      /* upstream */
 extern struct sr_metric sr_m_report_cache;       /* result */
 /* database connections */
 extern struct sr_metric sr_m_db_connections;     /* state */
+/* tracing */
+extern struct sr_metric sr_m_otel_spans_exported;
+extern struct sr_metric sr_m_otel_spans_dropped;  /* reason */
 /* the process */
 extern struct sr_metric sr_m_build_info;         /* version, commit */
 extern struct sr_metric sr_m_series_dropped;

@@ -5,6 +5,7 @@
 #include "sql_embedded.h"
 #include "log.h"
 #include "metrics.h"
+#include "trace.h"
 #include "stmt_cache.h"
 
 #include <errno.h>
@@ -510,11 +511,28 @@ run_batch (PGconn *conn, struct sr_db_stmt *stmts, size_t n, bool prepared,
            char *err, size_t errlen)
 {
   bool alone = PQTRANS_IDLE == PQtransactionStatus (conn);
+  /* A statement group is a span when it is part of traced work (a
+   * request, a job); the background's polling is not traced. */
+  bool traced = NULL != sr_trace_current ();
+  struct sr_span span;
   enum sr_status st;
 
   if (alone)
     sr_db_note_busy (1, 0);
+  if (traced) {
+    sr_span_begin (&span, stmts[0].name, SR_SPAN_CLIENT);
+    sr_span_set_str (&span, "db.system", "postgresql");
+    sr_span_set_str (&span, "db.operation.name", stmts[0].name);
+    if (n > 1)
+      sr_span_set_int (&span, "db.operation.batch.size", (int64_t) n);
+  }
   st = run_batch_busy (conn, stmts, n, prepared, err, errlen);
+  if (traced) {
+    if (SR_OK != st)
+      sr_span_set_str (&span, "db.response.status_code", last_sqlstate);
+    sr_span_set_error (&span, SR_OK != st);
+    sr_span_finish (&span);
+  }
   if (alone)
     sr_db_note_busy (-1, 0);
   return st;

@@ -4,6 +4,7 @@
 #include "tx.h"
 #include "db.h"
 #include "log.h"
+#include "trace.h"
 
 #include <errno.h>
 #include <time.h>
@@ -37,9 +38,20 @@ sr_tx_run (PGconn *conn, const char *name, unsigned int attempts,
            sr_tx_work work, void *cls, char *err, size_t errlen)
 {
   enum sr_status st;
+  bool traced = NULL != sr_trace_current ();
+  struct sr_span span;
 
   sr_db_note_busy (1, 0);
+  if (traced) {   /* its statements are this span's children */
+    sr_span_begin (&span, name, SR_SPAN_CLIENT);
+    sr_span_set_str (&span, "db.system", "postgresql");
+    sr_span_set_str (&span, "db.operation.name", "transaction");
+  }
   st = run_attempts (conn, name, attempts, work, cls, err, errlen);
+  if (traced) {
+    sr_span_set_error (&span, SR_OK != st);
+    sr_span_finish (&span);
+  }
   sr_db_note_busy (-1, 0);
   return st;
 }

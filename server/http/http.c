@@ -32,6 +32,7 @@
 #include "log.h"
 #include "mem.h"
 #include "metrics.h"
+#include "trace.h"
 #include "ratelimit.h"
 #include "reply.h"
 #include "utf8.h"
@@ -103,6 +104,7 @@ struct conn_state {
   bool must_close;            /* framing was ambiguous: close after reply */
   bool suspended;             /* handed to the API pool */
   bool api_done;              /* ... which staged the reply */
+  struct sr_span span;        /* the request's server span (trace.h) */
 };
 
 /* ---- request accessors (declared in request.h) ---- */
@@ -623,7 +625,9 @@ dispatch (struct conn_state *cs)
                       req->route->max_body);
     return;
   }
+  sr_trace_push (&cs->span);   /* the handler's work is the request's */
   st = req->route->handler (req);
+  sr_trace_pop (&cs->span);
   if (SR_OK != st && !req->reply.set)
     sr_reply_problem (req, st, NULL);
   else if (SR_OK != st && req->reply.http_status < 400)
@@ -796,6 +800,51 @@ uri_logged (void *cls, const char *uri, struct MHD_Connection *conn)
  * coming (or framing in doubt) answer now, so the body is never read (MHD
  * then closes the connection); without one answer on the final call so
  * the connection stays usable for keep-alive clients. */
+static const char *method_label (const char *method);
+
+/* The request's server span, continuing the caller's trace when it sent
+ * a valid traceparent (a malformed one starts a new trace, as the W3C
+ * specification asks). */
+static void
+start_span (struct conn_state *cs, const char *url, const char *method)
+{
+  struct sr_trace_ctx parent;
+  const char *tp;
+
+  if (!sr_trace_enabled ())
+    return;
+  tp = MHD_lookup_connection_value (cs->conn, MHD_HEADER_KIND,
+                                    "traceparent");
+  (void) sr_trace_parse (tp, MHD_lookup_connection_value (
+                           cs->conn, MHD_HEADER_KIND, "tracestate"),
+                         &parent);
+  sr_span_start (&cs->span, method, SR_SPAN_SERVER, &parent);
+  sr_span_set_str (&cs->span, "http.request.method", method_label (method));
+  sr_span_set_str (&cs->span, "url.path", url);
+  sr_span_set_str (&cs->span, "signalroom.request_id", cs->req.request_id);
+}
+
+/* Name and status of the server span, then its end. */
+static void
+end_span (struct conn_state *cs)
+{
+  struct sr_request *req = &cs->req;
+  unsigned int status = cs->queued ? req->reply.http_status : 0;
+
+  if (!cs->span.started)
+    return;
+  if (NULL != req->route) {
+    snprintf (cs->span.name, sizeof (cs->span.name), "%s %s",
+              method_label (req->method), req->route->path);
+    sr_span_set_str (&cs->span, "http.route", req->route->path);
+  }
+  if (0 != status)
+    sr_span_set_int (&cs->span, "http.response.status_code", status);
+  if (0 == status || status >= 500)
+    sr_span_set_error (&cs->span, true);
+  sr_span_end (&cs->span);
+}
+
 static enum MHD_Result
 on_head (struct conn_state *cs, const char *url, const char *method)
 {
@@ -807,6 +856,7 @@ on_head (struct conn_state *cs, const char *url, const char *method)
   request_id_init (&cs->req, MHD_lookup_connection_value (
                      conn, MHD_HEADER_KIND, "X-Request-Id"));
   sr_log_set_context ("request_id", cs->req.request_id);
+  start_span (cs, url, method);
   sr_log (SR_LOG_DEBUG, "request started", "{s:s, s:s}", "method", method,
           "path", url);
   if (SR_OK != check_headers (cs, url, method)) {
@@ -992,7 +1042,10 @@ on_completed (void *cls, struct MHD_Connection *conn, void **con_cls,
   *con_cls = NULL;
   if (cs->req.request_id[0]) {
     count_request (cs);
+    sr_trace_push (&cs->span);   /* the access line carries the ids */
     access_log (cs, toe);
+    sr_trace_pop (&cs->span);
+    end_span (cs);
   }
   /* Keep-alive: the next request's head deadline starts now. */
   sr_http_guard_request_done (srv->guard, cs->guard);

@@ -7,6 +7,7 @@
 #include "log.h"
 #include "mem.h"
 #include "metrics.h"
+#include "trace.h"
 #include "waiter.h"
 
 #include <errno.h>
@@ -241,6 +242,38 @@ count_attempt (const struct sr_job *job, const struct sr_job_outcome *out,
     sr_metric_add (&sr_m_leases_lost, NULL, 1);
 }
 
+/* A job attempt's span: in the trace of the request that queued its run
+ * (and linked to it), else a trace of its own. */
+static void
+start_job_span (struct sr_span *span, const struct sr_job *job)
+{
+  struct sr_trace_ctx parent;
+  char name[SR_TRACE_NAME_MAX];
+  bool from_request = sr_trace_parse (job->traceparent, NULL, &parent);
+
+  snprintf (name, sizeof (name), "job %s %s", job->kind, job->source);
+  sr_span_start (span, name, SR_SPAN_INTERNAL,
+                 from_request ? &parent : NULL);
+  if (from_request)
+    sr_span_link (span, &parent);
+  sr_span_set_int (span, "signalroom.job.id", job->id);
+  sr_span_set_int (span, "signalroom.run.id", job->run_id);
+  sr_span_set_str (span, "signalroom.job.kind", job->kind);
+  sr_span_set_str (span, "signalroom.source", job->source);
+  sr_span_set_int (span, "signalroom.job.attempt", job->attempts);
+  sr_trace_push (span);
+}
+
+static void
+end_job_span (struct sr_span *span, const struct sr_job_outcome *out)
+{
+  const char *outcome = NULL != out->outcome ? out->outcome : "succeeded";
+
+  sr_span_set_str (span, "signalroom.job.outcome", outcome);
+  sr_span_set_error (span, 0 != strcmp (outcome, "succeeded"));
+  sr_span_finish (span);
+}
+
 static void *
 run_worker (void *cls)
 {
@@ -254,6 +287,7 @@ run_worker (void *cls)
     char err[512];
     bool got = false;
     uint64_t seen, started_us;
+    struct sr_span span;
 
     seen = sr_waiter_kicks (&p->wake);
     conn = ensure_conn (p, conn, SR_DB_ROLE_JOB, "worker");
@@ -278,8 +312,10 @@ run_worker (void *cls)
       sr_log_set_context ("job_id", id);
       memset (&out, 0, sizeof (out));
       started_us = sr_now_us ();
+      start_job_span (&span, &job);
       p->exec (p->exec_cls, conn, &job, p->instance, &me->stop, &out);
       count_attempt (&job, &out, sr_now_us () - started_us);
+      end_job_span (&span, &out);
       if (!out.recorded && NULL != out.outcome)
         conn = record_outcome (p, conn, &job, &out);
       sr_log_set_context (NULL, NULL);

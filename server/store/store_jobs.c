@@ -49,6 +49,8 @@ sr_store_claim_job (PGconn *conn, const char *owner, unsigned int lease_s,
     job->force = 0 == strcmp (PQgetvalue (r, 0, 8), "t");
     job->attempts = (int) strtol (PQgetvalue (r, 0, 9), NULL, 10);
     job->max_attempts = (int) strtol (PQgetvalue (r, 0, 10), NULL, 10);
+    snprintf (job->traceparent, sizeof (job->traceparent), "%s",
+              PQgetvalue (r, 0, 11));
     *got = true;
   }
   PQclear (r);

@@ -27,6 +27,7 @@ struct sr_job {
   bool force;
   int attempts;             /* including this one */
   int max_attempts;
+  char traceparent[64];     /* of the request that queued the run; "" */
 };
 
 void sr_job_clean (struct sr_job *job);

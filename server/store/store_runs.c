@@ -3,6 +3,7 @@
  */
 #include "store_runs.h"
 #include "db.h"
+#include "trace.h"
 #include "sql_embedded.h"
 
 #include <inttypes.h>
@@ -18,13 +19,19 @@ sr_store_create_run (PGconn *conn, const char *source, const json_t *windows,
                      char *err, size_t errlen)
 {
   char *w = json_dumps (windows, JSON_COMPACT);
-  const char *params[7] = { source, w, force ? "true" : "false",
+  char traceparent[SR_TRACEPARENT_LEN + 1];
+  const char *params[8] = { source, w, force ? "true" : "false",
                             idempotency_key, requested_by, schedule,
-                            fingerprint };
+                            fingerprint, traceparent };
   json_t *j, *v;
-  enum sr_status st = sr_db_json (conn, "jobs_create_run",
-                                  sr_sql_jobs_create_run, 7, params, &j,
-                                  err, errlen);
+  enum sr_status st;
+
+  /* The run remembers the trace of whoever creates it (a request). */
+  sr_trace_outgoing (traceparent);
+  if ('\0' == traceparent[0])
+    params[7] = NULL;
+  st = sr_db_json (conn, "jobs_create_run", sr_sql_jobs_create_run, 8,
+                   params, &j, err, errlen);
 
   free (w);
   memset (out, 0, sizeof (*out));

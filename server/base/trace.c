@@ -1,0 +1,558 @@
+/*
+ * trace.c -- see trace.h.
+ *
+ * Ids come from a per-thread xorshift generator seeded from getrandom():
+ * unique enough for tracing and free of a system call per span.  The
+ * queue is one ring under one mutex: a span's end is a copy into it (or a
+ * drop when full), never a wait on the exporter.
+ */
+#include "trace.h"
+#include "metrics.h"
+#include "version.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <time.h>
+
+enum sampler {
+  ALWAYS_ON, ALWAYS_OFF, RATIO,
+  PARENT_ON, PARENT_OFF, PARENT_RATIO
+};
+
+static struct {
+  bool enabled;
+  enum sampler sampler;
+  double ratio;
+  pthread_mutex_t lock;
+  pthread_cond_t ready;
+  struct sr_span *ring;
+  size_t cap, head, count;
+  bool shut;
+} tr = { .lock = PTHREAD_MUTEX_INITIALIZER,
+         .ready = PTHREAD_COND_INITIALIZER };
+
+static __thread struct sr_span *current;
+static __thread uint64_t rng_state;
+
+static const struct {
+  const char *name;
+  enum sampler s;
+} samplers[] = {
+  { "always_on", ALWAYS_ON }, { "always_off", ALWAYS_OFF },
+  { "traceidratio", RATIO }, { "parentbased_always_on", PARENT_ON },
+  { "parentbased_always_off", PARENT_OFF },
+  { "parentbased_traceidratio", PARENT_RATIO },
+};
+
+enum sr_status
+sr_trace_init (const struct sr_trace_settings *s, char *err, size_t errlen)
+{
+  const char *name = NULL != s->sampler && '\0' != s->sampler[0]
+                     ? s->sampler : "parentbased_always_on";
+  bool known = false;
+
+  for (size_t i = 0; i < sizeof (samplers) / sizeof (samplers[0]); i++)
+    if (0 == strcmp (name, samplers[i].name)) {
+      tr.sampler = samplers[i].s;
+      known = true;
+    }
+  if (!known) {
+    snprintf (err, errlen, "OTEL_TRACES_SAMPLER: unknown sampler \"%s\"",
+              name);
+    return SR_E_CONFIG;
+  }
+  if (!(s->ratio >= 0 && s->ratio <= 1)) {
+    snprintf (err, errlen, "OTEL_TRACES_SAMPLER_ARG: %g is not a ratio "
+              "between 0 and 1", s->ratio);
+    return SR_E_CONFIG;
+  }
+  tr.ratio = s->ratio;
+  if (!s->enabled)
+    return SR_OK;
+  pthread_mutex_lock (&tr.lock);
+  if (NULL == tr.ring) {
+    tr.cap = s->queue_max > 0 ? s->queue_max : 2048;
+    tr.ring = calloc (tr.cap, sizeof (*tr.ring));
+  }
+  tr.enabled = NULL != tr.ring;
+  tr.shut = false;
+  pthread_mutex_unlock (&tr.lock);
+  if (!tr.enabled) {
+    snprintf (err, errlen, "out of memory for the span queue");
+    return SR_E_INTERNAL;
+  }
+  return SR_OK;
+}
+
+bool
+sr_trace_enabled (void)
+{
+  return tr.enabled;
+}
+
+/* ---- ids ---- */
+
+static uint64_t
+next_random (void)
+{
+  uint64_t x = rng_state;
+
+  while (0 == x) {
+    if (sizeof (x) != getrandom (&x, sizeof (x), 0))
+      x = (uint64_t) time (NULL) ^ (uint64_t) (uintptr_t) &x;
+  }
+  x ^= x << 13;
+  x ^= x >> 7;
+  x ^= x << 17;
+  rng_state = x;
+  return x;
+}
+
+static bool
+all_zero (const uint8_t *p, size_t n)
+{
+  for (size_t i = 0; i < n; i++)
+    if (0 != p[i])
+      return false;
+  return true;
+}
+
+static void
+random_bytes (uint8_t *p, size_t n)
+{
+  do {
+    for (size_t i = 0; i < n; i += 8) {
+      uint64_t r = next_random ();
+
+      memcpy (p + i, &r, n - i < 8 ? n - i : 8);
+    }
+  } while (all_zero (p, n));
+}
+
+/* ---- W3C trace context ---- */
+
+static int
+hexval (char c)
+{
+  if (c >= '0' && c <= '9')
+    return c - '0';
+  if (c >= 'a' && c <= 'f')
+    return c - 'a' + 10;
+  return -1;     /* upper case is invalid in traceparent */
+}
+
+static bool
+unhex (const char *s, uint8_t *out, size_t n)
+{
+  for (size_t i = 0; i < n; i++) {
+    int hi = hexval (s[2 * i]), lo = hexval (s[2 * i + 1]);
+
+    if (hi < 0 || lo < 0)
+      return false;
+    out[i] = (uint8_t) (hi << 4 | lo);
+  }
+  return true;
+}
+
+static void
+tohex (const uint8_t *p, size_t n, char *out)
+{
+  static const char digits[] = "0123456789abcdef";
+
+  for (size_t i = 0; i < n; i++) {
+    out[2 * i] = digits[p[i] >> 4];
+    out[2 * i + 1] = digits[p[i] & 15];
+  }
+  out[2 * n] = '\0';
+}
+
+bool
+sr_trace_parse (const char *tp, const char *tracestate,
+                struct sr_trace_ctx *out)
+{
+  uint8_t version, flags;
+  size_t len = NULL != tp ? strlen (tp) : 0;
+
+  memset (out, 0, sizeof (*out));
+  /* version 00 is exactly 55 characters; a later version may append
+   * fields after a dash, which we ignore (the spec asks us to). */
+  if (len < SR_TRACEPARENT_LEN || '-' != tp[2] || '-' != tp[35]
+      || '-' != tp[52] || (len > SR_TRACEPARENT_LEN
+                           && '-' != tp[SR_TRACEPARENT_LEN]))
+    return false;
+  if (!unhex (tp, &version, 1) || 0xff == version
+      || (0 == version && len != SR_TRACEPARENT_LEN)
+      || !unhex (tp + 3, out->trace_id, 16)
+      || !unhex (tp + 36, out->span_id, 8) || !unhex (tp + 53, &flags, 1)
+      || all_zero (out->trace_id, 16) || all_zero (out->span_id, 8)) {
+    memset (out, 0, sizeof (*out));
+    return false;
+  }
+  out->sampled = 0 != (flags & 1);
+  out->valid = true;
+  if (NULL != tracestate && strlen (tracestate) < SR_TRACESTATE_MAX)
+    snprintf (out->tracestate, sizeof (out->tracestate), "%s", tracestate);
+  return true;
+}
+
+void
+sr_trace_format (const struct sr_trace_ctx *c,
+                 char out[SR_TRACEPARENT_LEN + 1])
+{
+  char t[33], s[17];
+
+  tohex (c->trace_id, 16, t);
+  tohex (c->span_id, 8, s);
+  snprintf (out, SR_TRACEPARENT_LEN + 1, "00-%s-%s-%s", t, s,
+            c->sampled ? "01" : "00");
+}
+
+/* ---- spans ---- */
+
+static bool
+sample_root (const uint8_t trace_id[16])
+{
+  uint64_t r;
+
+  switch (tr.sampler) {
+  case ALWAYS_ON:
+  case PARENT_ON:
+    return true;
+  case ALWAYS_OFF:
+  case PARENT_OFF:
+    return false;
+  case RATIO:
+  case PARENT_RATIO:
+    break;
+  }
+  memcpy (&r, trace_id + 8, sizeof (r));
+  return (double) r < tr.ratio * 18446744073709551616.0;
+}
+
+static bool
+sample (const struct sr_trace_ctx *parent, const uint8_t trace_id[16])
+{
+  if (NULL == parent || ALWAYS_ON == tr.sampler || ALWAYS_OFF == tr.sampler
+      || RATIO == tr.sampler)
+    return sample_root (trace_id);
+  return parent->sampled;
+}
+
+static uint64_t
+now_ns (void)
+{
+  struct timespec ts;
+
+  clock_gettime (CLOCK_REALTIME, &ts);
+  return (uint64_t) ts.tv_sec * 1000000000u + (uint64_t) ts.tv_nsec;
+}
+
+void
+sr_span_start (struct sr_span *s, const char *name, int kind,
+               const struct sr_trace_ctx *parent)
+{
+  s->started = true;
+  s->recording = false;
+  s->n_attrs = 0;
+  s->has_link = false;
+  s->has_parent = false;
+  s->status = 0;
+  s->prev = NULL;
+  s->ctx.valid = false;
+  if (!tr.enabled)
+    return;
+  if (NULL == parent || !parent->valid)
+    parent = NULL != current && current->ctx.valid ? &current->ctx : NULL;
+  if (NULL != parent) {
+    memcpy (s->ctx.trace_id, parent->trace_id, 16);
+    memcpy (s->parent_id, parent->span_id, 8);
+    memcpy (s->ctx.tracestate, parent->tracestate,
+            sizeof (s->ctx.tracestate));
+    s->has_parent = true;
+  } else {
+    random_bytes (s->ctx.trace_id, 16);
+    s->ctx.tracestate[0] = '\0';
+  }
+  random_bytes (s->ctx.span_id, 8);
+  s->ctx.sampled = sample (parent, s->ctx.trace_id);
+  s->ctx.valid = true;
+  s->recording = s->ctx.sampled;
+  snprintf (s->name, sizeof (s->name), "%s", name);
+  s->kind = kind;
+  s->start_ns = now_ns ();
+}
+
+void
+sr_span_link (struct sr_span *s, const struct sr_trace_ctx *other)
+{
+  if (s->recording && NULL != other && other->valid) {
+    s->link = *other;
+    s->has_link = true;
+  }
+}
+
+static struct sr_span_attr *
+attr_slot (struct sr_span *s, const char *key)
+{
+  for (size_t i = 0; i < s->n_attrs; i++)
+    if (0 == strcmp (s->attrs[i].key, key))
+      return &s->attrs[i];
+  if (SR_TRACE_ATTRS_MAX == s->n_attrs)
+    return NULL;
+  s->attrs[s->n_attrs].key = key;
+  return &s->attrs[s->n_attrs++];
+}
+
+void
+sr_span_set_str (struct sr_span *s, const char *key, const char *v)
+{
+  struct sr_span_attr *a = s->recording ? attr_slot (s, key) : NULL;
+
+  if (NULL != a) {
+    a->is_int = false;
+    snprintf (a->s, sizeof (a->s), "%s", NULL != v ? v : "");
+  }
+}
+
+void
+sr_span_set_int (struct sr_span *s, const char *key, int64_t v)
+{
+  struct sr_span_attr *a = s->recording ? attr_slot (s, key) : NULL;
+
+  if (NULL != a) {
+    a->is_int = true;
+    a->i = v;
+  }
+}
+
+void
+sr_span_set_error (struct sr_span *s, bool error)
+{
+  s->status = error ? 2 : 1;
+}
+
+static void
+drop (const char *reason, uint64_t n)
+{
+  sr_metric_add (&sr_m_otel_spans_dropped, (const char *[]) { reason }, n);
+}
+
+void
+sr_span_end (struct sr_span *s)
+{
+  if (!s->started)
+    return;
+  s->started = false;
+  if (!s->recording || !tr.enabled)
+    return;
+  s->end_ns = now_ns ();
+  pthread_mutex_lock (&tr.lock);
+  if (tr.count == tr.cap || tr.shut) {
+    pthread_mutex_unlock (&tr.lock);
+    drop ("queue_full", 1);
+    return;
+  }
+  tr.ring[(tr.head + tr.count) % tr.cap] = *s;
+  tr.count++;
+  pthread_cond_signal (&tr.ready);
+  pthread_mutex_unlock (&tr.lock);
+}
+
+void
+sr_trace_push (struct sr_span *s)
+{
+  s->prev = current;
+  current = s;
+}
+
+void
+sr_trace_pop (struct sr_span *s)
+{
+  if (current == s)
+    current = s->prev;
+}
+
+const struct sr_span *
+sr_trace_current (void)
+{
+  return current;
+}
+
+void
+sr_span_begin (struct sr_span *s, const char *name, int kind)
+{
+  sr_span_start (s, name, kind, NULL);
+  sr_trace_push (s);
+}
+
+void
+sr_span_finish (struct sr_span *s)
+{
+  sr_trace_pop (s);
+  sr_span_end (s);
+}
+
+void
+sr_trace_outgoing (char out[SR_TRACEPARENT_LEN + 1])
+{
+  out[0] = '\0';
+  if (NULL != current && current->ctx.valid)
+    sr_trace_format (&current->ctx, out);
+}
+
+bool
+sr_trace_log_ids (char trace_id[33], char span_id[17])
+{
+  if (NULL == current || !current->ctx.valid)
+    return false;
+  tohex (current->ctx.trace_id, 16, trace_id);
+  tohex (current->ctx.span_id, 8, span_id);
+  return true;
+}
+
+/* ---- the queue's far end ---- */
+
+size_t
+sr_trace_take (struct sr_span *out, size_t max, int wait_ms)
+{
+  struct timespec until;
+  size_t n = 0;
+
+  clock_gettime (CLOCK_REALTIME, &until);
+  until.tv_sec += wait_ms / 1000;
+  until.tv_nsec += (long) (wait_ms % 1000) * 1000000L;
+  if (until.tv_nsec >= 1000000000L) {
+    until.tv_sec++;
+    until.tv_nsec -= 1000000000L;
+  }
+  pthread_mutex_lock (&tr.lock);
+  while (0 == tr.count && !tr.shut
+         && 0 == pthread_cond_timedwait (&tr.ready, &tr.lock, &until))
+    ;
+  while (n < max && tr.count > 0) {
+    out[n++] = tr.ring[tr.head];
+    tr.head = (tr.head + 1) % tr.cap;
+    tr.count--;
+  }
+  pthread_mutex_unlock (&tr.lock);
+  return n;
+}
+
+void
+sr_trace_shutdown (void)
+{
+  pthread_mutex_lock (&tr.lock);
+  tr.shut = true;
+  pthread_cond_broadcast (&tr.ready);
+  pthread_mutex_unlock (&tr.lock);
+}
+
+/* ---- OTLP JSON ---- */
+
+static json_t *
+kv_str (const char *key, const char *v)
+{
+  return json_pack ("{s:s, s:{s:s}}", "key", key, "value", "stringValue", v);
+}
+
+static json_t *
+span_json (const struct sr_span *s)
+{
+  char tid[33], sid[17], pid[17], num[24];
+  json_t *attrs = json_array ();
+  json_t *j;
+
+  tohex (s->ctx.trace_id, 16, tid);
+  tohex (s->ctx.span_id, 8, sid);
+  for (size_t i = 0; i < s->n_attrs; i++) {
+    const struct sr_span_attr *a = &s->attrs[i];
+
+    if (a->is_int) {
+      /* proto3 JSON: 64-bit integers are strings */
+      snprintf (num, sizeof (num), "%lld", (long long) a->i);
+      json_array_append_new (attrs, json_pack ("{s:s, s:{s:s}}", "key",
+                                               a->key, "value", "intValue",
+                                               num));
+    } else {
+      json_array_append_new (attrs, kv_str (a->key, a->s));
+    }
+  }
+  snprintf (num, sizeof (num), "%llu", (unsigned long long) s->start_ns);
+  j = json_pack ("{s:s, s:s, s:s, s:i, s:s, s:o, s:{s:i}}", "traceId", tid,
+                 "spanId", sid, "name", s->name, "kind", s->kind,
+                 "startTimeUnixNano", num, "attributes", attrs, "status",
+                 "code", s->status);
+  snprintf (num, sizeof (num), "%llu", (unsigned long long) s->end_ns);
+  json_object_set_new (j, "endTimeUnixNano", json_string (num));
+  if (s->has_parent) {
+    tohex (s->parent_id, 8, pid);
+    json_object_set_new (j, "parentSpanId", json_string (pid));
+  }
+  if ('\0' != s->ctx.tracestate[0])
+    json_object_set_new (j, "traceState", json_string (s->ctx.tracestate));
+  if (s->has_link) {
+    tohex (s->link.trace_id, 16, tid);
+    tohex (s->link.span_id, 8, sid);
+    json_object_set_new (j, "links", json_pack ("[{s:s, s:s}]", "traceId",
+                                                tid, "spanId", sid));
+  }
+  return j;
+}
+
+/* "k=v,k2=v2" into attributes (malformed pairs skipped); service.name
+ * only when OTEL_SERVICE_NAME did not name the service (it wins). */
+static void
+resource_pairs (json_t *attrs, const char *list, bool named)
+{
+  char buf[1024], *save = NULL;
+
+  if (NULL == list || strlen (list) >= sizeof (buf))
+    return;
+  snprintf (buf, sizeof (buf), "%s", list);
+  for (char *p = strtok_r (buf, ",", &save); NULL != p;
+       p = strtok_r (NULL, ",", &save)) {
+    char *eq = strchr (p, '=');
+
+    while (' ' == *p)
+      p++;
+    if (NULL == eq || eq == p)
+      continue;
+    *eq = '\0';
+    if (0 == strcmp (p, "service.name") && named)
+      continue;
+    json_array_append_new (attrs, kv_str (p, eq + 1));
+  }
+}
+
+static bool
+names_service (const char *list)
+{
+  return NULL != list && (0 == strncmp (list, "service.name=", 13)
+                          || NULL != strstr (list, ",service.name=")
+                          || NULL != strstr (list, ", service.name="));
+}
+
+json_t *
+sr_trace_encode (const struct sr_span *spans, size_t n, const char *service,
+                 const char *resource_attrs)
+{
+  json_t *list = json_array ();
+  json_t *attrs = json_array ();
+  bool named = NULL != service && '\0' != service[0];
+
+  if (named || !names_service (resource_attrs))
+    json_array_append_new (attrs, kv_str ("service.name", named ? service
+                                          : "signalroom"));
+  json_array_append_new (attrs, kv_str ("service.version", SR_VERSION));
+  json_array_append_new (attrs, kv_str ("telemetry.sdk.language", "c"));
+  resource_pairs (attrs, resource_attrs, named);
+  for (size_t i = 0; i < n; i++)
+    json_array_append_new (list, span_json (&spans[i]));
+  return json_pack ("{s:[{s:{s:o}, s:[{s:{s:s, s:s}, s:o}]}]}",
+                    "resourceSpans", "resource", "attributes", attrs,
+                    "scopeSpans", "scope", "name", "signalroom", "version",
+                    SR_VERSION, "spans", list);
+}
