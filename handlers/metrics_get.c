@@ -24,6 +24,9 @@ sr_handle_metrics_get (struct sr_request *req)
   char *body;
   size_t len;
 
+  if (!req->app->cfg->metrics)
+    return sr_reply_problem (req, SR_E_NOT_FOUND, "metrics are off "
+                             "(SIGNALROOM_METRICS=false)");
   if (NULL != token && '\0' != token[0]
       && !sr_auth_bearer_matches (sr_request_header (req, "Authorization"),
                                   token)) {

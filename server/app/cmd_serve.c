@@ -111,7 +111,7 @@ on_schema_ready (void *cls)
   sr_scheduler_open (u->sched);
   if (NULL == u->watch && SR_OK != sr_datawatch_start (u->cfg, &u->watch))
     sr_log (SR_LOG_ERROR, "cannot start the data version watcher", NULL);
-  if (NULL == u->sampler
+  if (u->cfg->metrics && NULL == u->sampler
       && SR_OK != sr_metrics_sampler_start (u->cfg, &u->sampler))
     sr_log (SR_LOG_ERROR, "cannot start the metrics sampler", NULL);
 }
@@ -195,6 +195,7 @@ sr_cmd_serve (int argc, char **argv)
   app.routes = sr_routes;
   app.n_routes = sr_routes_count;
   app.started_at = sr_wall_now ();
+  sr_metrics_enable (cfg.metrics);
   sr_metrics_set_build (SR_VERSION, SR_COMMIT);
   app.reset_thread = sr_db_thread_close;
   app.report_cache = sr_reply_cache_new ((size_t) cfg.report_cache_mb

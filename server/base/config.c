@@ -116,6 +116,9 @@ static const struct sr_config_option options[] = {
     OFF (report_cache_mb), NULL,
     "Memory for rendered reports kept between loads (0: no cache); a "
     "load's commit makes every instance drop what it changed." },
+  { "SIGNALROOM_METRICS", SR_CFG_BOOL, "true", 0, 0, 0, OFF (metrics),
+    NULL, "false: nothing is counted and `GET /metrics` answers 404 (to "
+    "measure what counting costs)." },
   { "SIGNALROOM_METRICS_TOKEN", SR_CFG_STRING, NULL, SR_CFG_SECRET, 0, 0,
     OFF (metrics_token), NULL,
     "Bearer token `GET /metrics` requires (`Authorization: Bearer ...`); "

@@ -77,6 +77,7 @@ struct sr_config {
   unsigned long http_threads;
   unsigned long report_cache_mb;
   char *cors_origins;          /* NULL: CORS off */
+  bool metrics;                /* false: nothing counted, no /metrics */
   char *metrics_token;         /* NULL: GET /metrics is public */
   unsigned long metrics_db_interval_s;
   unsigned long max_connections;

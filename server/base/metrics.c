@@ -32,6 +32,7 @@ struct sr_metric_series {
 };
 
 static pthread_mutex_t add_lock = PTHREAD_MUTEX_INITIALIZER;
+static atomic_bool counting = true;
 static _Atomic uint64_t dropped_updates;
 static double start_time_s;
 
@@ -259,14 +260,31 @@ series_add (struct sr_metric *m, const char *const *values, size_t n,
   return s;
 }
 
+void
+sr_metrics_enable (bool on)
+{
+  atomic_store (&counting, on);
+}
+
+bool
+sr_metrics_enabled (void)
+{
+  return atomic_load_explicit (&counting, memory_order_relaxed);
+}
+
+/* NULL (nothing to update) when counting is off. */
 static struct sr_metric_series *
 series_of (struct sr_metric *m, const char *const *values)
 {
   size_t n = label_count (m);
-  uint64_t h = hash_values (values, n);
+  uint64_t h;
   size_t slot;
-  struct sr_metric_series *s = probe (m, values, n, h, &slot);
+  struct sr_metric_series *s;
 
+  if (!sr_metrics_enabled ())
+    return NULL;
+  h = hash_values (values, n);
+  s = probe (m, values, n, h, &slot);
   if (NULL == s)
     s = series_add (m, values, n, h);
   if (NULL == s)

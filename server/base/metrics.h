@@ -56,6 +56,11 @@ struct sr_metric {
   atomic_size_t n_series;
 };
 
+/** Count (true, the default) or ignore every update. */
+void sr_metrics_enable (bool on);
+
+bool sr_metrics_enabled (void);
+
 /* ---- updates (label values in the order of the family's labels; NULL
  * for a family without labels) ---- */
 

@@ -37,5 +37,8 @@ echo
 echo "== Order views (on the S3 benchmark's 650k rows) =="
 "$ROOT/tests/bench/bench_views.sh" "${BASE/dbname=postgres/dbname=sr_bench_s3}"
 echo
+echo "== Metrics and tracing: their cost, /metrics itself =="
+"$ROOT/tests/bench/bench_obs.sh" "$BUILD" "$BASE"
+echo
 echo "== Reports (a year of data, 2 million orders) =="
 "$ROOT/tests/bench/bench_reports.sh" "$BUILD" "$BASE"

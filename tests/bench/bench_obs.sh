@@ -1,0 +1,145 @@
+#!/usr/bin/env bash
+# bench_obs.sh -- what metrics and tracing cost, side by side in one run.
+#
+#   tests/bench/bench_obs.sh BUILD_DIR BASE_CONNINFO
+#
+# Three servers on one database (migrated, no data: every report request
+# still runs its statements, so the per-request cost of the spans and
+# counters weighs as much as it ever will):
+#   off:      SIGNALROOM_METRICS=false, no OTEL_* (nothing counted or traced)
+#   on:       metrics on, every request traced (parentbased_always_on) and
+#             exported to the OTLP collector simulator
+#   hanging:  like "on", but the collector holds every export open
+# Load from wrk (Debian), 64 connections: GET /healthz (HTTP thread only)
+# and GET /v1/reports/daily-summary with a new day each request, no cache
+# (API thread, database statements: a server span, a statement span).
+# Rounds alternate off/on so drift on this 2-core machine hits both alike;
+# the medians are compared.  Then GET /metrics itself, one connection,
+# after traffic to every GET route.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+BUILD=$(cd "$1" && pwd)
+BASE=$2
+WORK="$BUILD/bench-obs"
+SECRET=bench-obs-secret-0123456789abcdef0123456
+SECS=${SR_BENCH_SECS:-8}
+ROUNDS=${SR_BENCH_ROUNDS:-3}
+CONNS=64
+mkdir -p "$WORK"
+DB="${BASE/dbname=postgres/dbname=sr_bench_obs}"
+psql "$BASE" -qc "DROP DATABASE IF EXISTS sr_bench_obs WITH (FORCE)" -c "CREATE DATABASE sr_bench_obs"
+DATABASE_URL="$DB" "$BUILD/signalroom" migrate > /dev/null 2>&1
+
+pids=()
+cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+}
+trap cleanup EXIT
+
+start_collector() {  # name -> sets OTLP_<name>
+  local out="$WORK/collector-$1.out"
+  python3 "$ROOT/tests/upstreams/otlp_collector.py" --port 0 > "$out" 2> /dev/null &
+  pids+=($!)
+  for _ in $(seq 1 200); do [ -s "$out" ] && break; sleep 0.05; done
+  eval "OTLP_$1=$(sed -n 's/.*"otlp": *\([0-9]*\).*/\1/p' "$out" | head -1)"
+}
+start_server() {  # name env... -> sets PORT_<name>
+  local name=$1 log="$WORK/$1.log" port=""
+  shift
+  env SIGNALROOM_LISTEN=127.0.0.1:0 DATABASE_URL="$DB" SIGNALROOM_JWT_SECRET=$SECRET \
+    SIGNALROOM_WORKERS=0 SIGNALROOM_SCHEDULER=false SIGNALROOM_REPORT_CACHE_MB=0 \
+    SIGNALROOM_API_QUEUE=1024 LOG_LEVEL=warn "$@" \
+    "$BUILD/signalroom" serve 2> "$log" &
+  pids+=($!)
+  for _ in $(seq 1 200); do
+    port=$(sed -n 's/.*"msg":"listening".*"port":\([0-9]*\).*/\1/p' "$log" | head -1)
+    [ -n "$port" ] && break
+    sleep 0.05
+  done
+  [ -n "$port" ] || { cat "$log" >&2; exit 1; }
+  eval "PORT_$name=$port"
+}
+
+start_collector live
+start_collector stuck
+# Every export to this one hangs until the run ends.
+curl -sf -o /dev/null -X POST -d '{"faults":[{"hang":true,"count":1000000}]}' \
+  "http://127.0.0.1:$OTLP_stuck/_sim/faults"
+start_server off SIGNALROOM_METRICS=false
+start_server on OTEL_EXPORTER_OTLP_ENDPOINT="http://127.0.0.1:$OTLP_live"
+start_server hanging OTEL_EXPORTER_OTLP_ENDPOINT="http://127.0.0.1:$OTLP_stuck" \
+  OTEL_EXPORTER_OTLP_TIMEOUT=30000
+TOKEN=$(SIGNALROOM_JWT_SECRET=$SECRET DATABASE_URL="$DB" "$BUILD/signalroom" token --role authenticated)
+
+cat > "$WORK/days.lua" <<'LUA'
+local base = os.getenv("SR_PATH")
+request = function()
+  local d = os.date("!%Y-%m-%d", os.time() - 86400 * math.random(2, 3000))
+  return wrk.format("GET", (base:gsub("DAY", d)), wrk.headers)
+end
+LUA
+wrk_run() {  # port path [lua] -> "rps p99_ms"
+  local out
+  out=$(SR_PATH="$2" wrk -t2 -c$CONNS -d${SECS}s --latency \
+    -H "Authorization: Bearer $TOKEN" ${3:+-s "$3"} "http://127.0.0.1:$1$2")
+  awk '/Requests\/sec/ {r=$2}
+       $1 == "99%" {v=$2; if (v ~ /us$/) {sub(/us/,"",v); v/=1000}
+                    else if (v ~ /ms$/) {sub(/ms/,"",v)}
+                    else if (v ~ /s$/) {sub(/s/,"",v); v*=1000}; p=v}
+       END {print r+0, p+0}' <<<"$out"
+}
+median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+
+DS="/v1/reports/daily-summary?brand=CCW&date=DAY"
+declare -A RPS P99
+for r in $(seq 1 "$ROUNDS"); do
+  for cfg in off on; do
+    port_var="PORT_$cfg"
+    read -r rps p99 < <(wrk_run "${!port_var}" /healthz)
+    RPS[h_$cfg]+="$rps "; P99[h_$cfg]+="$p99 "
+    read -r rps p99 < <(wrk_run "${!port_var}" "$DS" "$WORK/days.lua")
+    RPS[r_$cfg]+="$rps "; P99[r_$cfg]+="$p99 "
+  done
+  read -r rps p99 < <(wrk_run "$PORT_hanging" "$DS" "$WORK/days.lua")
+  RPS[r_hanging]+="$rps "; P99[r_hanging]+="$p99 "
+done
+m() { median ${RPS[$1]}; }
+q() { median ${P99[$1]}; }
+
+exported=$(curl -sf "http://127.0.0.1:$PORT_on/metrics" | awk '/^signalroom_otel_spans_exported_total / {print $2}')
+dropped_on=$(curl -sf "http://127.0.0.1:$PORT_on/metrics" | awk '/^signalroom_otel_spans_dropped_total/ {s+=$2} END {print s+0}')
+dropped_hang=$(curl -sf "http://127.0.0.1:$PORT_hanging/metrics" | awk '/^signalroom_otel_spans_dropped_total/ {s+=$2} END {print s+0}')
+accepted=$(curl -sf "http://127.0.0.1:$OTLP_live/_sim/requests" | sed -n 's/.*"accepted": *\([0-9]*\).*/\1/p')
+
+# /metrics itself: first traffic on every GET route of the contract (and
+# some 404s), so the exposition carries what a busy instance's does.
+for path in $(awk '/^  \/[^:]*:$/ {sub(/:$/,"",$1); print $1}' "$ROOT/openapi/openapi.yaml"); do
+  for _ in 1 2; do
+    curl -s -o /dev/null -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:$PORT_on${path//\{*\}/1}" || true
+  done
+done
+for i in $(seq 1 20); do curl -s -o /dev/null "http://127.0.0.1:$PORT_on/nope/$i" || true; done
+series=$(curl -sf "http://127.0.0.1:$PORT_on/metrics" | grep -cv '^#')
+bytes=$(curl -sf "http://127.0.0.1:$PORT_on/metrics" | wc -c)
+routes=$(curl -sf "http://127.0.0.1:$PORT_on/metrics" | sed -n 's/^signalroom_http_requests_total{route="\([^"]*\)".*/\1/p' | sort -u | wc -l)
+mout=$(wrk -t1 -c1 -d${SECS}s --latency "http://127.0.0.1:$PORT_on/metrics")
+m_rps=$(awk '/Requests\/sec/ {print $2}' <<<"$mout")
+m_p99=$(awk '$1 == "99%" {v=$2; if (v ~ /us$/) {sub(/us/,"",v); v/=1000} else if (v ~ /ms$/) {sub(/ms/,"",v)}; print v}' <<<"$mout")
+
+echo
+echo "| what (64 connections, ${SECS} s, median of $ROUNDS alternating rounds) | off req/s | on req/s | on/off | off p99 ms | on p99 ms |"
+echo "|---|---|---|---|---|---|"
+awk -v ho="$(m h_off)" -v hn="$(m h_on)" -v hpo="$(q h_off)" -v hpn="$(q h_on)" \
+    -v ro="$(m r_off)" -v rn="$(m r_on)" -v rpo="$(q r_off)" -v rpn="$(q r_on)" 'BEGIN {
+  printf "| GET /healthz | %.0f | %.0f | %.3f | %.2f | %.2f |\n", ho, hn, hn / ho, hpo, hpn;
+  printf "| GET /v1/reports/daily-summary (no cache, a new day each) | %.0f | %.0f | %.3f | %.2f | %.2f |\n", ro, rn, rn / ro, rpo, rpn;
+}'
+awk -v ro="$(m r_off)" -v rh="$(m r_hanging)" -v rpo="$(q r_off)" -v rph="$(q r_hanging)" 'BEGIN {
+  printf "| daily-summary, collector hanging on every export | %.0f | %.0f | %.3f | %.2f | %.2f |\n", ro, rh, rh / ro, rpo, rph;
+}'
+echo
+echo "spans exported: ${exported:-0} (collector accepted ${accepted:-0} batches), dropped with a live collector: $dropped_on, with a hanging one: $dropped_hang"
+echo "GET /metrics (1 connection, ${SECS} s): $m_rps req/s, p99 $m_p99 ms; $series samples, $bytes bytes, $routes route templates seen (target p99 < 5 ms)"
+echo "targets: on/off >= 0.97 for both; a hanging collector leaves latency as it is"

@@ -1,0 +1,253 @@
+/*
+ * test_trace.c -- tracing (server/base/trace.h): W3C traceparent parsing
+ * by the specification's rules, parent and child spans, the samplers, the
+ * bounded queue and its drop count, the OTLP JSON encoding and the ids a
+ * log line gets.  Expected values are written out from the W3C and OTLP
+ * documents, not computed with the module.
+ */
+#include "check.h"
+#include "metrics.h"
+#include "trace.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define TP "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
+
+static struct sr_span taken[64];
+
+static void
+init (const char *sampler, double ratio, size_t queue)
+{
+  struct sr_trace_settings s = { .enabled = true, .sampler = sampler,
+                                 .ratio = ratio, .queue_max = queue };
+  char err[200];
+
+  REQUIRE (SR_OK == sr_trace_init (&s, err, sizeof (err)));
+  while (sr_trace_take (taken, 64, 0) > 0)
+    ;   /* empty what an earlier test left */
+}
+
+static void
+hex (const uint8_t *p, size_t n, char *out)
+{
+  for (size_t i = 0; i < n; i++)
+    snprintf (out + 2 * i, 3, "%02x", p[i]);
+}
+
+SR_TEST (test_traceparent_rules)
+{
+  struct sr_trace_ctx c;
+  char out[SR_TRACEPARENT_LEN + 1], id[33];
+
+  CHECK (sr_trace_parse (TP, "congo=t61rcWkgMzE", &c));
+  CHECK (c.valid && c.sampled);
+  hex (c.trace_id, 16, id);
+  CHECK_STR_EQ (id, "4bf92f3577b34da6a3ce929d0e0e4736");
+  hex (c.span_id, 8, id);
+  CHECK_STR_EQ (id, "00f067aa0ba902b7");
+  CHECK_STR_EQ (c.tracestate, "congo=t61rcWkgMzE");
+  sr_trace_format (&c, out);
+  CHECK_STR_EQ (out, TP);
+  CHECK (sr_trace_parse ("00-4bf92f3577b34da6a3ce929d0e0e4736-"
+                         "00f067aa0ba902b7-00", NULL, &c));
+  CHECK (!c.sampled);
+  /* A later version may add fields after a dash. */
+  CHECK (sr_trace_parse ("01-4bf92f3577b34da6a3ce929d0e0e4736-"
+                         "00f067aa0ba902b7-01-extra", NULL, &c));
+  /* Refused: upper case, all-zero ids, version ff, 00 with more, short,
+   * wrong separators, not hex. */
+  CHECK (!sr_trace_parse ("00-4BF92F3577B34DA6A3CE929D0E0E4736-"
+                          "00f067aa0ba902b7-01", NULL, &c));
+  CHECK (!c.valid);
+  CHECK (!sr_trace_parse ("00-00000000000000000000000000000000-"
+                          "00f067aa0ba902b7-01", NULL, &c));
+  CHECK (!sr_trace_parse ("00-4bf92f3577b34da6a3ce929d0e0e4736-"
+                          "0000000000000000-01", NULL, &c));
+  CHECK (!sr_trace_parse ("ff-4bf92f3577b34da6a3ce929d0e0e4736-"
+                          "00f067aa0ba902b7-01", NULL, &c));
+  CHECK (!sr_trace_parse (TP "-x", NULL, &c));
+  CHECK (!sr_trace_parse ("00-4bf92f3577b34da6a3ce929d0e0e473-"
+                          "00f067aa0ba902b7-01", NULL, &c));
+  CHECK (!sr_trace_parse ("00_4bf92f3577b34da6a3ce929d0e0e4736_"
+                          "00f067aa0ba902b7_01", NULL, &c));
+  CHECK (!sr_trace_parse ("00-4bf92f3577b34da6a3ce929d0e0e47zz-"
+                          "00f067aa0ba902b7-01", NULL, &c));
+  CHECK (!sr_trace_parse (NULL, NULL, &c));
+  CHECK (!sr_trace_parse ("", NULL, &c));
+}
+
+SR_TEST (test_parent_and_child)
+{
+  struct sr_trace_ctx parent;
+  struct sr_span server, child;
+  char tid[33], pid[17];
+
+  init ("parentbased_always_on", 1, 64);
+  REQUIRE (sr_trace_parse (TP, NULL, &parent));
+  sr_span_start (&server, "GET /v1/syncs", SR_SPAN_SERVER, &parent);
+  sr_trace_push (&server);
+  sr_span_begin (&child, "runs_get", SR_SPAN_CLIENT);
+  sr_span_set_str (&child, "db.system", "postgresql");
+  sr_span_finish (&child);
+  sr_trace_pop (&server);
+  CHECK (NULL == sr_trace_current ());
+  sr_span_end (&server);
+  REQUIRE (2 == sr_trace_take (taken, 64, 0));
+  /* the child ended first */
+  hex (taken[0].ctx.trace_id, 16, tid);
+  CHECK_STR_EQ (tid, "4bf92f3577b34da6a3ce929d0e0e4736");
+  CHECK (taken[0].has_parent);
+  CHECK (0 == memcmp (taken[0].parent_id, taken[1].ctx.span_id, 8));
+  hex (taken[1].parent_id, 8, pid);
+  CHECK_STR_EQ (pid, "00f067aa0ba902b7");
+  CHECK_STR_EQ (taken[1].name, "GET /v1/syncs");
+  CHECK (taken[1].end_ns >= taken[1].start_ns);
+  CHECK (taken[0].end_ns <= taken[1].end_ns);
+}
+
+SR_TEST (test_samplers)
+{
+  struct sr_trace_ctx unsampled;
+  struct sr_span s;
+  size_t kept = 0;
+  char err[200];
+  struct sr_trace_settings bad = { .enabled = true, .sampler = "sometimes",
+                                   .ratio = 1 };
+
+  CHECK (SR_E_CONFIG == sr_trace_init (&bad, err, sizeof (err)));
+  bad.sampler = "traceidratio";
+  bad.ratio = 1.5;
+  CHECK (SR_E_CONFIG == sr_trace_init (&bad, err, sizeof (err)));
+  /* A caller that did not sample: parent-based follows it. */
+  init ("parentbased_always_on", 1, 64);
+  REQUIRE (sr_trace_parse ("00-4bf92f3577b34da6a3ce929d0e0e4736-"
+                           "00f067aa0ba902b7-00", NULL, &unsampled));
+  sr_span_start (&s, "x", SR_SPAN_SERVER, &unsampled);
+  CHECK (!s.recording && s.ctx.valid);   /* ids still passed on */
+  sr_span_end (&s);
+  CHECK (0 == sr_trace_take (taken, 64, 0));
+  init ("always_off", 1, 64);
+  sr_span_start (&s, "x", SR_SPAN_SERVER, NULL);
+  sr_span_end (&s);
+  CHECK (0 == sr_trace_take (taken, 64, 0));
+  /* A ratio keeps about that share of new traces. */
+  init ("traceidratio", 0.25, 64);
+  for (int i = 0; i < 20000; i++) {
+    sr_span_start (&s, "x", SR_SPAN_INTERNAL, NULL);
+    kept += s.recording;
+    s.recording = false;     /* count only; keep the queue empty */
+    sr_span_end (&s);
+  }
+  CHECK (kept > 4500 && kept < 5500);
+  init ("traceidratio", 0, 64);
+  sr_span_start (&s, "x", SR_SPAN_INTERNAL, NULL);
+  CHECK (!s.recording);
+  sr_span_end (&s);
+}
+
+SR_TEST (test_queue_full_drops_and_counts)
+{
+  const char *full[] = { "queue_full" };
+  double before;
+  struct sr_span s;
+  size_t n = 0;
+
+  init ("always_on", 1, 64);
+  before = sr_metric_value (&sr_m_otel_spans_dropped, full);
+  for (int i = 0; i < 70; i++) {
+    sr_span_start (&s, "x", SR_SPAN_INTERNAL, NULL);
+    sr_span_end (&s);
+  }
+  CHECK (sr_metric_value (&sr_m_otel_spans_dropped, full) - before == 6);
+  for (size_t got; 0 != (got = sr_trace_take (taken, 64, 0));)
+    n += got;
+  CHECK_INT_EQ (n, 64);
+}
+
+SR_TEST (test_otlp_json)
+{
+  struct sr_trace_ctx parent;
+  struct sr_span s;
+  json_t *j, *rs, *attrs, *span, *a;
+  char *text;
+
+  init ("always_on", 1, 64);
+  REQUIRE (sr_trace_parse (TP, NULL, &parent));
+  sr_span_start (&s, "POST", SR_SPAN_CLIENT, &parent);
+  sr_span_set_str (&s, "url.full", "https://x/y?api_key=REDACTED");
+  sr_span_set_int (&s, "http.response.status_code", 429);
+  sr_span_link (&s, &parent);
+  sr_span_set_error (&s, true);
+  sr_span_end (&s);
+  REQUIRE (1 == sr_trace_take (taken, 64, 0));
+  j = sr_trace_encode (taken, 1, NULL, "deployment.environment=test,"
+                       "service.name=from-resource,bad");
+  REQUIRE (NULL != j);
+  rs = json_array_get (json_object_get (j, "resourceSpans"), 0);
+  attrs = json_object_get (json_object_get (rs, "resource"), "attributes");
+  text = json_dumps (attrs, JSON_COMPACT);
+  /* without OTEL_SERVICE_NAME the resource attributes name the service */
+  CHECK_CONTAINS (text, "{\"key\":\"service.name\",\"value\":"
+                  "{\"stringValue\":\"from-resource\"}}");
+  CHECK_CONTAINS (text, "{\"key\":\"deployment.environment\",\"value\":"
+                  "{\"stringValue\":\"test\"}}");
+  CHECK (NULL == strstr (text, "\"bad\""));
+  free (text);
+  span = json_array_get (json_object_get (json_array_get (
+           json_object_get (rs, "scopeSpans"), 0), "spans"), 0);
+  REQUIRE (NULL != span);
+  CHECK_STR_EQ (json_string_value (json_object_get (span, "traceId")),
+                "4bf92f3577b34da6a3ce929d0e0e4736");
+  CHECK_STR_EQ (json_string_value (json_object_get (span, "parentSpanId")),
+                "00f067aa0ba902b7");
+  CHECK_INT_EQ (strlen (json_string_value (json_object_get (span,
+                                                            "spanId"))), 16);
+  CHECK_INT_EQ (json_integer_value (json_object_get (span, "kind")), 3);
+  CHECK_INT_EQ (json_integer_value (json_object_get (json_object_get (
+                  span, "status"), "code")), 2);
+  CHECK (json_is_string (json_object_get (span, "startTimeUnixNano")));
+  a = json_array_get (json_object_get (span, "attributes"), 1);
+  /* proto3 JSON: a 64-bit integer is a string */
+  CHECK_STR_EQ (json_string_value (json_object_get (json_object_get (
+                  a, "value"), "intValue")), "429");
+  CHECK_STR_EQ (json_string_value (json_object_get (json_array_get (
+                  json_object_get (span, "links"), 0), "spanId")),
+                "00f067aa0ba902b7");
+  json_decref (j);
+  /* OTEL_SERVICE_NAME wins over the resource attributes */
+  j = sr_trace_encode (taken, 1, "named", "service.name=other");
+  text = json_dumps (j, JSON_COMPACT);
+  CHECK_CONTAINS (text, "{\"stringValue\":\"named\"}");
+  CHECK (NULL == strstr (text, "other"));
+  free (text);
+  json_decref (j);
+}
+
+SR_TEST (test_log_ids_follow_the_current_span)
+{
+  struct sr_trace_ctx parent;
+  struct sr_span s;
+  char tid[33], sid[17], want[17];
+
+  init ("always_on", 1, 64);
+  CHECK (!sr_trace_log_ids (tid, sid));
+  REQUIRE (sr_trace_parse (TP, NULL, &parent));
+  sr_span_start (&s, "x", SR_SPAN_SERVER, &parent);
+  sr_trace_push (&s);
+  CHECK (sr_trace_log_ids (tid, sid));
+  CHECK_STR_EQ (tid, "4bf92f3577b34da6a3ce929d0e0e4736");
+  hex (s.ctx.span_id, 8, want);
+  CHECK_STR_EQ (sid, want);
+  sr_trace_pop (&s);
+  CHECK (!sr_trace_log_ids (tid, sid));
+  sr_span_end (&s);
+}
+
+SR_TEST_MAIN (SR_TEST_ENTRY (test_traceparent_rules),
+              SR_TEST_ENTRY (test_parent_and_child),
+              SR_TEST_ENTRY (test_samplers),
+              SR_TEST_ENTRY (test_queue_full_drops_and_counts),
+              SR_TEST_ENTRY (test_otlp_json),
+              SR_TEST_ENTRY (test_log_ids_follow_the_current_span))
