@@ -21,6 +21,7 @@ mkdir -p "$DEMO"
 server_pid=""
 sim_pid=""
 s3_pid=""
+otlp_pid=""
 # Ctrl-C is the normal way out (exit 0); a failed step keeps its status.
 stop_all() {
   local rc=${1:-0}
@@ -34,6 +35,10 @@ stop_all() {
   if [ -n "$s3_pid" ] && kill -0 "$s3_pid" 2>/dev/null; then
     kill -TERM "$s3_pid" 2>/dev/null || true
     wait "$s3_pid" 2>/dev/null || true
+  fi
+  if [ -n "$otlp_pid" ] && kill -0 "$otlp_pid" 2>/dev/null; then
+    kill -TERM "$otlp_pid" 2>/dev/null || true
+    wait "$otlp_pid" 2>/dev/null || true
   fi
   if [ -n "$sim_pid" ] && kill -0 "$sim_pid" 2>/dev/null; then
     kill -TERM "$sim_pid" 2>/dev/null || true
@@ -145,6 +150,22 @@ done
 TOKEN_READ=$("$BIN" token --role authenticated --ttl 86400)
 TOKEN_ADMIN=$("$BIN" token --role service_role --ttl 86400)
 
+# Traces go to the OTLP collector simulator (an OpenTelemetry collector,
+# Jaeger or Tempo in production: OTEL_EXPORTER_OTLP_ENDPOINT).
+echo "demo: starting the OTLP trace collector simulator"
+python3 "$ROOT/tests/upstreams/otlp_collector.py" --port 0 \
+  > "$DEMO/otlp.port" 2> "$DEMO/otlp.log" &
+otlp_pid=$!
+for _ in $(seq 1 100); do
+  [ -s "$DEMO/otlp.port" ] && break
+  kill -0 "$otlp_pid" 2>/dev/null || { cat "$DEMO/otlp.log" >&2; exit 1; }
+  sleep 0.1
+done
+OTLP_URL="http://127.0.0.1:$(sed 's/.*"otlp": *\([0-9]*\).*/\1/' "$DEMO/otlp.port")"
+export OTEL_EXPORTER_OTLP_ENDPOINT="$OTLP_URL"
+export OTEL_SERVICE_NAME=signalroom-demo
+export SIGNALROOM_METRICS_DB_INTERVAL=2   # the queue and freshness, fresher
+
 echo "demo: starting signalroom on $LISTEN (log: .demo/signalroom.log)"
 "$BIN" serve 2> "$DEMO/signalroom.log" &
 server_pid=$!
@@ -187,9 +208,11 @@ done
 echo
 echo "== POST /v1/syncs {\"source\":\"all\"} (yesterday, through the job queue) =="
 json_field() { python3 -c 'import json,sys; d=json.load(sys.stdin); print(eval("d"+sys.argv[1]))' "$1"; }
+DEMO_TRACE=$(od -An -tx1 -N16 /dev/urandom | tr -d ' \n')
 queue_yesterday() {  # source: POST /v1/syncs for yesterday, print the reply
   curl -s -X POST -H "Authorization: Bearer $TOKEN_ADMIN" \
     -H 'Content-Type: application/json' \
+    -H "traceparent: 00-$DEMO_TRACE-00f067aa0ba902b7-01" \
     -d "{\"source\":\"$1\",\"from\":\"$YESTERDAY\",\"to\":\"$YESTERDAY\"}" \
     "$URL/v1/syncs"
 }
@@ -216,6 +239,24 @@ print("  run %s: %s" % (r["id"], r["status"]))
 for c in r["children"] or [r]:
     print("    %-10s %-9s jobs %s/%s  %s" % (c["source"], c["status"],
           c["jobs"]["succeeded"], c["jobs"]["total"], json.dumps(c["tables"])))'
+# The run's trace: the request, then on a worker each job with its
+# upstream calls and statements, all under the caller's trace id.
+echo
+echo "== Its trace at the collector (traceparent 00-$DEMO_TRACE-...) =="
+for _ in $(seq 1 50); do   # the exporter sends at least once a second
+  n=$(curl -s "$OTLP_URL/_sim/spans?trace_id=$DEMO_TRACE" | json_field '["spans"].__len__()')
+  [ "${n:-0}" -gt 3 ] && break
+  sleep 0.2
+done
+curl -s "$OTLP_URL/_sim/spans?trace_id=$DEMO_TRACE" | python3 -c 'import json,sys,collections
+spans = json.load(sys.stdin)["spans"]
+names = collections.Counter(s["name"] for s in spans)
+print("  %d spans:" % len(spans), ", ".join("%s x%d" % kv for kv in sorted(names.items())))'
+echo "  curl -s '$OTLP_URL/_sim/spans?trace_id=$DEMO_TRACE'"
+echo
+echo "== GET /metrics (Prometheus; docker/ has the Grafana dashboard and alert rules) =="
+curl -s "$URL/metrics" | grep -E '^signalroom_(sync_runs_total|jobs|rows_total|upstream_requests_total|source_last_success_timestamp_seconds|otel_spans_exported_total)' | head -20
+echo "  curl -s $URL/metrics"
 echo
 echo "  curl -s -H 'Authorization: Bearer $TOKEN_ADMIN' $URL/v1/sources"
 echo "  curl -s -H 'Authorization: Bearer $TOKEN_ADMIN' $URL/v1/syncs"

@@ -1,0 +1,308 @@
+/*
+ * test_tracing_api.c -- traces at a real OTLP/HTTP collector (the
+ * simulator, tests/upstreams/otlp_collector.py): a request's traceparent
+ * is continued; a sync queued by a traced request puts its job, sync,
+ * upstream and database spans in that trace; log lines carry the ids; a
+ * malformed traceparent starts a new trace; a hanging collector costs
+ * requests nothing and the spans it cannot take are dropped and counted.
+ */
+#include "check.h"
+#include "collector.h"
+#include "harness.h"
+#include "upstreams.h"
+
+#include <jansson.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define SECRET "tracing-api-secret-0123456789abcdef01234"
+#define EF_KEY "ef-tracing-0123456789"
+#define RT_KEY "rt-tracing-0123456789"
+#define TRACE_A "4bf92f3577b34da6a3ce929d0e0e4736"
+#define TRACE_B "0af7651916cd43dd8448eb211c80319c"
+#define PARENT "00f067aa0ba902b7"
+
+static struct sr_th_server srv;
+static struct sr_sim sim;
+static struct sr_otlp otlp;
+static char conninfo[1024];
+static char *admin;
+static bool up;
+
+static bool
+await_ready (int port)
+{
+  for (double t0 = sr_th_now (); sr_th_now () - t0 < 30;) {
+    struct sr_th_response r;
+    bool ok = sr_th_http (port, "GET", "/readyz", NULL, NULL, 0, &r)
+              && 200 == r.status;
+
+    sr_th_response_clean (&r);
+    if (ok)
+      return true;
+    (void) poll (NULL, 0, 50);   /* re-check interval, not a wait */
+  }
+  return false;
+}
+
+static void
+base_env (struct sr_th_env *env, int collector_port)
+{
+  char url[64];
+
+  snprintf (url, sizeof (url), "http://127.0.0.1:%d", collector_port);
+  sr_th_env_add (env, "DATABASE_URL", conninfo);
+  sr_th_env_add (env, "SIGNALROOM_JWT_SECRET", SECRET);
+  sr_th_env_add (env, "OTEL_EXPORTER_OTLP_ENDPOINT", url);
+  sr_th_env_add (env, "OTEL_SERVICE_NAME", "signalroom-test");
+  sr_th_env_add (env, "LOG_LEVEL", "info");
+}
+
+SR_TEST (test_start)
+{
+  struct sr_th_env env = { 0 };
+
+  if (!sr_th_create_db ("sr_tracing_api", conninfo, sizeof (conninfo)))
+    SR_SKIP ("no PostgreSQL fixture");
+  REQUIRE (sr_otlp_start (&otlp, NULL));
+  REQUIRE (sr_sim_start (&sim, EF_KEY, RT_KEY));
+  base_env (&env, otlp.port);
+  sr_sim_env (&sim, &env, EF_KEY, RT_KEY);
+  sr_th_env_add (&env, "SIGNALROOM_WORKERS", "1");
+  REQUIRE (sr_th_server_start (&srv, &env));
+  REQUIRE (await_ready (srv.port));
+  admin = sr_th_jwt (SECRET, "service_role", "authenticated", 3600);
+  REQUIRE (NULL != admin);
+  up = true;
+}
+
+/* The first span of @a spans named @a name, or NULL (borrowed). */
+static json_t *
+span_named (json_t *spans, const char *name)
+{
+  size_t i;
+  json_t *s;
+
+  json_array_foreach (spans, i, s)
+    if (0 == strcmp (json_string_value (json_object_get (s, "name")), name))
+      return s;
+  return NULL;
+}
+
+/* The attribute @a key of @a span as text (string or integer), or NULL.
+ * The simulator flattens attributes into an object. */
+static const char *
+attr (json_t *span, const char *key)
+{
+  static char num[32];
+  json_t *v = json_object_get (json_object_get (span, "attributes"), key);
+
+  if (json_is_string (v))
+    return json_string_value (v);
+  if (json_is_integer (v)) {
+    snprintf (num, sizeof (num), "%" JSON_INTEGER_FORMAT,
+              json_integer_value (v));
+    return num;
+  }
+  return NULL;
+}
+
+SR_TEST (test_request_continues_the_callers_trace)
+{
+  struct sr_th_response r;
+  json_t *spans, *s;
+
+  REQUIRE (up);
+  REQUIRE (sr_th_http (srv.port, "GET", "/healthz",
+                       "traceparent: 00-" TRACE_A "-" PARENT "-01\r\n"
+                       "tracestate: vendor=abc\r\n", NULL, 0, &r));
+  CHECK_INT_EQ (r.status, 200);
+  sr_th_response_clean (&r);
+  spans = sr_otlp_await_spans (&otlp, TRACE_A, 1, 20);
+  REQUIRE (NULL != spans);
+  s = span_named (spans, "GET /healthz");
+  REQUIRE (NULL != s);
+  CHECK_STR_EQ (json_string_value (json_object_get (s, "parentSpanId")),
+                PARENT);
+  CHECK_INT_EQ (json_integer_value (json_object_get (s, "kind")), 2);
+  CHECK_STR_EQ (attr (s, "http.route"), "/healthz");
+  CHECK_STR_EQ (attr (s, "http.request.method"), "GET");
+  CHECK_STR_EQ (attr (s, "http.response.status_code"), "200");
+  CHECK_STR_EQ (json_string_value (json_object_get (s, "traceState")),
+                "vendor=abc");
+  CHECK_STR_EQ (json_string_value (json_object_get (
+                  json_object_get (s, "resource"), "service.name")),
+                "signalroom-test");
+  json_decref (spans);
+}
+
+/* A sync queued by a traced request: its job runs later, on a worker, and
+ * still lands in the request's trace with its children. */
+SR_TEST (test_sync_joins_the_request_trace)
+{
+  struct sr_th_response r;
+  char headers[2048];
+  json_t *spans, *post, *job, *sync, *up_span = NULL, *db = NULL, *s;
+  size_t i;
+  char *log;
+
+  REQUIRE (up);
+  snprintf (headers, sizeof (headers), "Authorization: Bearer %s\r\n"
+            "Content-Type: application/json\r\n"
+            "traceparent: 00-" TRACE_B "-" PARENT "-01\r\n", admin);
+  {
+    const char *body = "{\"source\":\"everflow\",\"from\":\"2025-06-01\","
+                       "\"to\":\"2025-06-01\"}";
+
+    REQUIRE (sr_th_http (srv.port, "POST", "/v1/syncs", headers, body,
+                         strlen (body), &r));
+  }
+  CHECK_INT_EQ (r.status, 202);
+  sr_th_response_clean (&r);
+  /* server span + job + sync + at least one upstream and statement */
+  spans = sr_otlp_await_spans (&otlp, TRACE_B, 6, 30);
+  REQUIRE (NULL != spans);
+  post = span_named (spans, "POST /v1/syncs");
+  job = span_named (spans, "job sync everflow");
+  sync = span_named (spans, "sync everflow");
+  REQUIRE (NULL != post && NULL != job && NULL != sync);
+  /* the job is the request's child, and linked to it */
+  CHECK_STR_EQ (json_string_value (json_object_get (job, "parentSpanId")),
+                json_string_value (json_object_get (post, "spanId")));
+  CHECK_STR_EQ (json_string_value (json_object_get (json_array_get (
+                  json_object_get (job, "links"), 0), "spanId")),
+                json_string_value (json_object_get (post, "spanId")));
+  CHECK_STR_EQ (json_string_value (json_object_get (sync, "parentSpanId")),
+                json_string_value (json_object_get (job, "spanId")));
+  CHECK_STR_EQ (attr (job, "signalroom.source"), "everflow");
+  json_array_foreach (spans, i, s) {
+    if (NULL != attr (s, "signalroom.upstream") && NULL == up_span)
+      up_span = s;
+    if (NULL != attr (s, "db.system") && NULL == db)
+      db = s;
+  }
+  REQUIRE (NULL != up_span);
+  CHECK_STR_EQ (attr (up_span, "signalroom.upstream"), "everflow");
+  CHECK_INT_EQ (json_integer_value (json_object_get (up_span, "kind")), 3);
+  CHECK (NULL != attr (up_span, "url.full")
+         && NULL != strstr (attr (up_span, "url.full"), "127.0.0.1"));
+  CHECK_STR_EQ (attr (up_span, "http.response.status_code"), "200");
+  REQUIRE (NULL != db);
+  CHECK_STR_EQ (attr (db, "db.system"), "postgresql");
+  json_decref (spans);
+  /* log lines inside those spans carry the trace id */
+  log = sr_th_server_log (&srv);
+  CHECK (NULL != log && NULL != strstr (log, "\"trace_id\":\"" TRACE_B "\""));
+  free (log);
+}
+
+SR_TEST (test_malformed_traceparent_starts_a_trace)
+{
+  struct sr_th_response r;
+  json_t *spans, *s;
+  size_t i;
+  bool found = false;
+
+  REQUIRE (up);
+  REQUIRE (sr_th_http (srv.port, "GET", "/openapi.yaml",
+                       "traceparent: 00-" TRACE_A "-zz-01\r\n", NULL, 0,
+                       &r));
+  CHECK_INT_EQ (r.status, 200);
+  sr_th_response_clean (&r);
+  for (double t0 = sr_th_now (); !found && sr_th_now () - t0 < 20;) {
+    spans = sr_otlp_spans (&otlp, NULL);
+    json_array_foreach (spans, i, s)
+      if (0 == strcmp (json_string_value (json_object_get (s, "name")),
+                       "GET /openapi.yaml")) {
+        found = true;
+        CHECK (0 != strcmp (json_string_value (json_object_get (
+                              s, "traceId")), TRACE_A));
+        CHECK (NULL == json_object_get (s, "parentSpanId")
+               || 0 == strlen (json_string_value (json_object_get (
+                                 s, "parentSpanId"))));
+      }
+    json_decref (spans);
+    if (!found)
+      (void) poll (NULL, 0, 50);
+  }
+  CHECK (found);
+}
+
+/* A collector that never answers: requests go on at their pace, the
+ * small queue fills, and the spans it cannot hold are counted. */
+SR_TEST (test_hanging_collector_costs_requests_nothing)
+{
+  struct sr_otlp stuck;
+  struct sr_th_server s2;
+  struct sr_th_env env = { 0 };
+  struct sr_th_response r;
+  double worst = 0;
+  int status;
+
+  REQUIRE (up);
+  REQUIRE (sr_otlp_start (&stuck, NULL));
+  CHECK (sr_otlp_post (&stuck, "/_sim/faults",
+                       "{\"faults\":[{\"hang\":true,\"count\":1000}]}",
+                       &status));
+  base_env (&env, stuck.port);
+  sr_th_env_add (&env, "SIGNALROOM_WORKERS", "0");
+  sr_th_env_add (&env, "OTEL_BSP_MAX_QUEUE_SIZE", "16");
+  sr_th_env_add (&env, "OTEL_EXPORTER_OTLP_TIMEOUT", "60000");
+  REQUIRE (sr_th_server_start (&s2, &env));
+  for (int i = 0; i < 200; i++) {
+    double t0 = sr_th_now ();
+
+    REQUIRE (sr_th_http (s2.port, "GET", "/healthz", NULL, NULL, 0, &r));
+    CHECK_INT_EQ (r.status, 200);
+    sr_th_response_clean (&r);
+    if (sr_th_now () - t0 > worst)
+      worst = sr_th_now () - t0;
+  }
+  CHECK (worst < 0.5);
+  REQUIRE (sr_th_http (s2.port, "GET", "/metrics", NULL, NULL, 0, &r));
+  CHECK (NULL != strstr (r.body, "\nsignalroom_otel_spans_dropped_total"
+                                 "{reason=\"queue_full\"} "));
+  sr_th_response_clean (&r);
+  sr_otlp_post (&stuck, "/_sim/release", "{}", &status);
+  CHECK (sr_th_server_stop (&s2, SIGTERM, 30000, NULL, NULL));
+  sr_otlp_stop (&stuck);
+}
+
+SR_TEST (test_exports_counted)
+{
+  struct sr_th_response r;
+  int accepted = 0;
+
+  REQUIRE (up);
+  REQUIRE (sr_th_http (srv.port, "GET", "/metrics", NULL, NULL, 0, &r));
+  CHECK (NULL != strstr (r.body, "\nsignalroom_otel_spans_exported_total "));
+  CHECK (NULL == strstr (r.body, "\nsignalroom_otel_spans_exported_total "
+                                 "0\n"));
+  sr_th_response_clean (&r);
+  CHECK (sr_otlp_request_count (&otlp, &accepted) >= 1);
+  CHECK (accepted >= 1);
+}
+
+SR_TEST (test_stop)
+{
+  int code = -1;
+
+  if (!up)
+    return;
+  CHECK (sr_th_server_stop (&srv, SIGTERM, 20000, &code, NULL));
+  CHECK_INT_EQ (code, 0);
+  sr_sim_stop (&sim);
+  sr_otlp_stop (&otlp);
+  free (admin);
+}
+
+SR_TEST_MAIN (SR_TEST_ENTRY (test_start),
+              SR_TEST_ENTRY (test_request_continues_the_callers_trace),
+              SR_TEST_ENTRY (test_sync_joins_the_request_trace),
+              SR_TEST_ENTRY (test_malformed_traceparent_starts_a_trace),
+              SR_TEST_ENTRY (test_hanging_collector_costs_requests_nothing),
+              SR_TEST_ENTRY (test_exports_counted),
+              SR_TEST_ENTRY (test_stop))
