@@ -1,0 +1,295 @@
+/*
+ * collector.c -- see collector.h.
+ */
+#include "collector.h"
+#include "harness.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define SR_OTLP_START_TIMEOUT_S 15.0
+#define SR_OTLP_STOP_TIMEOUT_S 10.0
+#define SR_OTLP_POLL_MS 50
+
+/* Milliseconds from now to @a deadline (sr_th_now seconds), at least 0. */
+static int
+ms_until (double deadline)
+{
+  double left = deadline - sr_th_now ();
+
+  return left <= 0 ? 0 : (int) (left * 1000.0) + 1;
+}
+
+/* The port from the collector's first stdout line, or 0. */
+static int
+read_port (int fd)
+{
+  double deadline = sr_th_now () + SR_OTLP_START_TIMEOUT_S;
+  char line[256];
+  size_t got = 0;
+  json_t *root;
+  int port = 0;
+
+  line[0] = '\0';
+  while (NULL == strchr (line, '\n') && got + 1 < sizeof (line)) {
+    struct pollfd pfd = { .fd = fd, .events = POLLIN };
+    int rc = poll (&pfd, 1, ms_until (deadline));
+    ssize_t n;
+
+    if (rc < 0 && EINTR == errno)
+      continue;
+    if (rc <= 0)
+      break; /* timeout */
+    n = read (fd, line + got, sizeof (line) - got - 1);
+    if (n < 0 && EINTR == errno)
+      continue;
+    if (n <= 0)
+      break; /* exited before printing its port */
+    got += (size_t) n;
+    line[got] = '\0';
+  }
+  root = json_loads (line, JSON_DISABLE_EOF_CHECK, NULL);
+  if (json_is_integer (json_object_get (root, "otlp")))
+    port = (int) json_integer_value (json_object_get (root, "otlp"));
+  json_decref (root);
+  if (port <= 0)
+    fprintf (stderr, "collector: did not start (first line: \"%s\")\n", line);
+  return port > 0 ? port : 0;
+}
+
+bool
+sr_otlp_start (struct sr_otlp *c, const char *const *extra_args)
+{
+  const char *src = getenv ("SR_SOURCE_DIR");
+  char script[4096];
+  const char *argv[40];
+  size_t n = 0;
+  int pipefd[2];
+  pid_t parent = getpid ();
+
+  memset (c, 0, sizeof (*c));
+#ifdef SR_SOURCE_DIR
+  if (NULL == src)
+    src = SR_SOURCE_DIR;
+#endif
+  if (NULL == src
+      || (size_t) snprintf (script, sizeof (script),
+                            "%s/tests/upstreams/otlp_collector.py", src)
+         >= sizeof (script)) {
+    fprintf (stderr, "collector: SR_SOURCE_DIR is not set\n");
+    return false;
+  }
+  argv[n++] = "python3";
+  argv[n++] = script;
+  argv[n++] = "--port";
+  argv[n++] = "0";
+  for (size_t i = 0; NULL != extra_args && NULL != extra_args[i]; i++) {
+    if (n + 1 >= sizeof (argv) / sizeof (argv[0])) {
+      fprintf (stderr, "collector: too many arguments\n");
+      return false;
+    }
+    argv[n++] = extra_args[i];
+  }
+  argv[n] = NULL;
+  if (0 != pipe2 (pipefd, O_CLOEXEC)) {
+    perror ("collector: pipe2");
+    return false;
+  }
+  c->pid = fork ();
+  if (0 == c->pid) {
+    /* Never outlive the test, even when it crashes. */
+    if (0 != prctl (PR_SET_PDEATHSIG, SIGKILL) || getppid () != parent)
+      _exit (127);
+    if (dup2 (pipefd[1], STDOUT_FILENO) < 0)
+      _exit (127);
+    if (NULL == getenv ("SR_TEST_VERBOSE")) {
+      int devnull = open ("/dev/null", O_WRONLY);
+
+      if (devnull < 0 || dup2 (devnull, STDERR_FILENO) < 0)
+        _exit (127);
+    }
+    execvp (argv[0], (char *const *) argv);
+    _exit (127);
+  }
+  if (0 != close (pipefd[1]))
+    perror ("collector: close");
+  if (c->pid < 0) {
+    perror ("collector: fork");
+    c->pid = 0;
+  } else
+    c->port = read_port (pipefd[0]);
+  if (0 != close (pipefd[0]))
+    perror ("collector: close");
+  if (c->pid > 0 && 0 == c->port)
+    (void) sr_otlp_stop_status (c, SIGKILL);
+  return c->port > 0;
+}
+
+int
+sr_otlp_stop_status (struct sr_otlp *c, int sig)
+{
+  double deadline = sr_th_now () + SR_OTLP_STOP_TIMEOUT_S;
+  int status = 0;
+  pid_t w;
+
+  if (c->pid <= 0)
+    return -1;
+  if (0 != kill (c->pid, sig))
+    perror ("collector: kill");
+  /* Poll for the exit: a bounded wait, then SIGKILL. */
+  while (0 == (w = waitpid (c->pid, &status, WNOHANG))) {
+    if (0 == ms_until (deadline)) {
+      fprintf (stderr, "collector: ignored signal %d; killing it\n", sig);
+      if (0 != kill (c->pid, SIGKILL))
+        perror ("collector: kill");
+      w = waitpid (c->pid, &status, 0);
+      break;
+    }
+    (void) poll (NULL, 0, 10);
+  }
+  if (w < 0 && EINTR == errno)
+    w = waitpid (c->pid, &status, 0);
+  c->pid = 0;
+  c->port = 0;
+  if (w < 0) {
+    perror ("collector: waitpid");
+    return -1;
+  }
+  return WIFEXITED (status) ? WEXITSTATUS (status) : 128 + WTERMSIG (status);
+}
+
+void
+sr_otlp_stop (struct sr_otlp *c)
+{
+  if (c->pid > 0)
+    (void) sr_otlp_stop_status (c, SIGTERM);
+}
+
+void
+sr_otlp_env (const struct sr_otlp *c, struct sr_th_env *env)
+{
+  char url[64];
+
+  snprintf (url, sizeof (url), "http://127.0.0.1:%d", c->port);
+  sr_th_env_add (env, "OTEL_EXPORTER_OTLP_ENDPOINT", url);
+}
+
+bool
+sr_otlp_post (const struct sr_otlp *c, const char *path, const char *json,
+              int *status)
+{
+  struct sr_th_response resp;
+  bool ok;
+
+  if (NULL != status)
+    *status = 0;
+  if (!sr_th_http (c->port, "POST", path, "Content-Type: application/json\r\n",
+                   json, strlen (json), &resp))
+    return false;
+  if (NULL != status)
+    *status = resp.status;
+  ok = 200 == resp.status;
+  if (!ok && 0 == strncmp (path, "/_sim/", 6))
+    fprintf (stderr, "collector: POST %s -> %d %s\n", path, resp.status,
+             resp.body ? resp.body : "");
+  sr_th_response_clean (&resp);
+  return ok;
+}
+
+/* GET @a target; its JSON answer when it was a 200, else NULL. */
+static json_t *
+get_json (const struct sr_otlp *c, const char *target)
+{
+  struct sr_th_response resp;
+  json_t *root = NULL;
+
+  if (!sr_th_http (c->port, "GET", target, NULL, NULL, 0, &resp))
+    return NULL;
+  if (200 == resp.status)
+    root = json_loadb (resp.body, resp.body_len, 0, NULL);
+  sr_th_response_clean (&resp);
+  return root;
+}
+
+json_t *
+sr_otlp_spans (const struct sr_otlp *c, const char *trace_id)
+{
+  static const char hex[] = "0123456789ABCDEF";
+  char target[256] = "/_sim/spans";
+  size_t n = strlen (target);
+  json_t *root, *spans;
+
+  if (NULL != trace_id) {
+    n += (size_t) snprintf (target + n, sizeof (target) - n, "?trace_id=");
+    for (const unsigned char *p = (const unsigned char *) trace_id; *p; p++) {
+      if (n + 4 > sizeof (target))
+        return NULL;
+      if (NULL != strchr ("-._~", *p) || (*p < 0x80 && 0 != isalnum (*p)))
+        target[n++] = (char) *p;
+      else {
+        target[n++] = '%';
+        target[n++] = hex[*p >> 4];
+        target[n++] = hex[*p & 15];
+      }
+    }
+    target[n] = '\0';
+  }
+  root = get_json (c, target);
+  spans = json_object_get (root, "spans");
+  spans = json_is_array (spans) ? json_incref (spans) : NULL;
+  json_decref (root);
+  return spans;
+}
+
+int
+sr_otlp_request_count (const struct sr_otlp *c, int *accepted)
+{
+  json_t *root = get_json (c, "/_sim/requests");
+  json_t *count, *ok;
+  int n = -1;
+
+  if (NULL != accepted)
+    *accepted = -1;
+  count = json_object_get (root, "count");
+  ok = json_object_get (root, "accepted");
+  if (json_is_integer (count) && json_is_integer (ok)) {
+    n = (int) json_integer_value (count);
+    if (NULL != accepted)
+      *accepted = (int) json_integer_value (ok);
+  }
+  json_decref (root);
+  return n;
+}
+
+json_t *
+sr_otlp_await_spans (const struct sr_otlp *c, const char *trace_id,
+                     size_t at_least, double timeout_s)
+{
+  double deadline = sr_th_now () + timeout_s;
+  json_t *spans = NULL;
+
+  for (;;) {
+    json_t *now = sr_otlp_spans (c, trace_id);
+
+    if (NULL != now) {
+      json_decref (spans);
+      spans = now;
+      if (json_array_size (spans) >= at_least)
+        break;
+    }
+    if (0 == ms_until (deadline))
+      break;
+    (void) poll (NULL, 0, SR_OTLP_POLL_MS < ms_until (deadline)
+                          ? SR_OTLP_POLL_MS : ms_until (deadline));
+  }
+  return spans;
+}
