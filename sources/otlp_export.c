@@ -9,9 +9,11 @@
 #include "log.h"
 #include "mem.h"
 #include "version.h"
+#include "clock.h"
 
 #include <ctype.h>
 #include <curl/curl.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +24,7 @@ struct sr_otlp_client {
   char url[1024];
   char safe_url[1024];
   long timeout_ms;
+  _Atomic uint64_t deadline_us;        /* 0: none */
 };
 
 static int
@@ -153,6 +156,27 @@ sr_otlp_client_free (struct sr_otlp_client *c)
   free (c);
 }
 
+void
+sr_otlp_client_deadline (struct sr_otlp_client *c, uint64_t deadline_us)
+{
+  atomic_store (&c->deadline_us, deadline_us);
+}
+
+/* libcurl asks at least once a second, even while nothing moves. */
+static int
+past_deadline (void *cls, curl_off_t a, curl_off_t b, curl_off_t x,
+               curl_off_t y)
+{
+  struct sr_otlp_client *c = cls;
+  uint64_t d = atomic_load (&c->deadline_us);
+
+  (void) a;
+  (void) b;
+  (void) x;
+  (void) y;
+  return 0 != d && sr_now_us () >= d;
+}
+
 static size_t
 discard (char *p, size_t size, size_t n, void *cls)
 {
@@ -182,6 +206,9 @@ sr_otlp_client_post (struct sr_otlp_client *c, const char *body, size_t len,
   curl_easy_setopt (c->curl, CURLOPT_POSTFIELDS, body);
   curl_easy_setopt (c->curl, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t) len);
   curl_easy_setopt (c->curl, CURLOPT_WRITEFUNCTION, discard);
+  curl_easy_setopt (c->curl, CURLOPT_NOPROGRESS, 0L);
+  curl_easy_setopt (c->curl, CURLOPT_XFERINFOFUNCTION, past_deadline);
+  curl_easy_setopt (c->curl, CURLOPT_XFERINFODATA, c);
   rc = curl_easy_perform (c->curl);
   curl_easy_getinfo (c->curl, CURLINFO_RESPONSE_CODE, http_status);
   if (CURLE_OK == rc && *http_status >= 200 && *http_status < 300)

@@ -11,6 +11,7 @@
 #define SR_OTLP_EXPORT_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "config.h"
 #include "status.h"
@@ -21,6 +22,10 @@ struct sr_otlp_client;
 struct sr_otlp_client *sr_otlp_client_new (const struct sr_config *cfg);
 
 void sr_otlp_client_free (struct sr_otlp_client *c);
+
+/** Abort any export still running at monotonic time @a deadline_us (from
+ * another thread: shutdown bounds the last flush). */
+void sr_otlp_client_deadline (struct sr_otlp_client *c, uint64_t deadline_us);
 
 /**
  * POST @a body (JSON, @a len bytes).

@@ -10,6 +10,7 @@
 #include "metrics.h"
 #include "version.h"
 
+#include <ctype.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -242,11 +243,11 @@ sample (const struct sr_trace_ctx *parent, const uint8_t trace_id[16])
 }
 
 static uint64_t
-now_ns (void)
+clock_ns (clockid_t id)
 {
   struct timespec ts;
 
-  clock_gettime (CLOCK_REALTIME, &ts);
+  clock_gettime (id, &ts);
   return (uint64_t) ts.tv_sec * 1000000000u + (uint64_t) ts.tv_nsec;
 }
 
@@ -282,7 +283,8 @@ sr_span_start (struct sr_span *s, const char *name, int kind,
   s->recording = s->ctx.sampled;
   snprintf (s->name, sizeof (s->name), "%s", name);
   s->kind = kind;
-  s->start_ns = now_ns ();
+  s->start_ns = clock_ns (CLOCK_REALTIME);
+  s->start_mono_ns = clock_ns (CLOCK_MONOTONIC);
 }
 
 void
@@ -348,7 +350,7 @@ sr_span_end (struct sr_span *s)
   s->started = false;
   if (!s->recording || !tr.enabled)
     return;
-  s->end_ns = now_ns ();
+  s->end_ns = s->start_ns + (clock_ns (CLOCK_MONOTONIC) - s->start_mono_ns);
   pthread_mutex_lock (&tr.lock);
   if (tr.count == tr.cap || tr.shut) {
     pthread_mutex_unlock (&tr.lock);
@@ -502,10 +504,47 @@ span_json (const struct sr_span *s)
   return j;
 }
 
-/* "k=v,k2=v2" into attributes (malformed pairs skipped); service.name
- * only when OTEL_SERVICE_NAME did not name the service (it wins). */
+/* Percent-decode @a v in place (OTEL_RESOURCE_ATTRIBUTES values are
+ * percent-encoded); false when malformed. */
+static bool
+percent_decode (char *v)
+{
+  char *out = v;
+
+  for (char *p = v; '\0' != *p; p++) {
+    if ('%' == *p) {
+      int hi = hexval ((char) tolower ((unsigned char) p[1]));
+      int lo = hi < 0 ? -1 : hexval ((char) tolower ((unsigned char) p[2]));
+
+      if (lo < 0)
+        return false;
+      *out++ = (char) (hi << 4 | lo);
+      p += 2;
+    } else {
+      *out++ = *p;
+    }
+  }
+  *out = '\0';
+  return true;
+}
+
+static char *
+trim (char *p)
+{
+  char *e;
+
+  while (' ' == *p)
+    p++;
+  e = p + strlen (p);
+  while (e > p && ' ' == e[-1])
+    *--e = '\0';
+  return p;
+}
+
+/* "k=v,k2=v2" into @a attrs (an object: a key given twice is kept once,
+ * the later value winning); malformed pairs are skipped. */
 static void
-resource_pairs (json_t *attrs, const char *list, bool named)
+resource_pairs (json_t *attrs, const char *list)
 {
   char buf[1024], *save = NULL;
 
@@ -514,25 +553,16 @@ resource_pairs (json_t *attrs, const char *list, bool named)
   snprintf (buf, sizeof (buf), "%s", list);
   for (char *p = strtok_r (buf, ",", &save); NULL != p;
        p = strtok_r (NULL, ",", &save)) {
-    char *eq = strchr (p, '=');
+    char *eq = strchr (p, '='), *key, *value;
 
-    while (' ' == *p)
-      p++;
-    if (NULL == eq || eq == p)
+    if (NULL == eq)
       continue;
     *eq = '\0';
-    if (0 == strcmp (p, "service.name") && named)
-      continue;
-    json_array_append_new (attrs, kv_str (p, eq + 1));
+    key = trim (p);
+    value = trim (eq + 1);
+    if ('\0' != key[0] && percent_decode (value))
+      json_object_set_new (attrs, key, json_string (value));
   }
-}
-
-static bool
-names_service (const char *list)
-{
-  return NULL != list && (0 == strncmp (list, "service.name=", 13)
-                          || NULL != strstr (list, ",service.name=")
-                          || NULL != strstr (list, ", service.name="));
 }
 
 json_t *
@@ -541,14 +571,20 @@ sr_trace_encode (const struct sr_span *spans, size_t n, const char *service,
 {
   json_t *list = json_array ();
   json_t *attrs = json_array ();
-  bool named = NULL != service && '\0' != service[0];
+  json_t *kv = json_object ();
+  const char *key;
+  json_t *value;
 
-  if (named || !names_service (resource_attrs))
-    json_array_append_new (attrs, kv_str ("service.name", named ? service
-                                          : "signalroom"));
-  json_array_append_new (attrs, kv_str ("service.version", SR_VERSION));
-  json_array_append_new (attrs, kv_str ("telemetry.sdk.language", "c"));
-  resource_pairs (attrs, resource_attrs, named);
+  /* ours first, the variable's over them, OTEL_SERVICE_NAME over all */
+  json_object_set_new (kv, "service.name", json_string ("signalroom"));
+  json_object_set_new (kv, "service.version", json_string (SR_VERSION));
+  json_object_set_new (kv, "telemetry.sdk.language", json_string ("c"));
+  resource_pairs (kv, resource_attrs);
+  if (NULL != service && '\0' != service[0])
+    json_object_set_new (kv, "service.name", json_string (service));
+  json_object_foreach (kv, key, value)
+    json_array_append_new (attrs, kv_str (key, json_string_value (value)));
+  json_decref (kv);
   for (size_t i = 0; i < n; i++)
     json_array_append_new (list, span_json (&spans[i]));
   return json_pack ("{s:[{s:{s:o}, s:[{s:{s:s, s:s}, s:o}]}]}",

@@ -65,7 +65,11 @@ struct sr_span {
   bool has_link;
   char name[SR_TRACE_NAME_MAX];
   int kind;
-  uint64_t start_ns, end_ns;            /* Unix time */
+  uint64_t start_ns, end_ns;            /* Unix time; end = start plus the
+                                         * monotonic duration, so a clock
+                                         * step never ends a span before
+                                         * it began */
+  uint64_t start_mono_ns;
   struct sr_span_attr attrs[SR_TRACE_ATTRS_MAX];
   size_t n_attrs;
   int status;                           /* 0 unset, 1 ok, 2 error */

@@ -97,6 +97,9 @@ sr_trace_export_stop (struct sr_trace_export *e)
 {
   if (NULL == e)
     return;
+  /* What is queued gets one more try, for at most two seconds: a
+   * hanging collector must not hold the shutdown. */
+  sr_otlp_client_deadline (e->client, sr_now_us () + 2000000u);
   atomic_store (&e->stopping, true);
   sr_trace_shutdown ();
   pthread_join (e->thread, NULL);

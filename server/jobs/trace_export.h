@@ -5,8 +5,8 @@
  * collector refuses or does not take in time is dropped and counted; the
  * queue meanwhile fills and drops at its end, so requests never wait.
  *
- * At stop, what is queued is sent once more (bounded by the export
- * timeout), then the thread ends.
+ * At stop, what is queued is sent once more, within two seconds (an
+ * export still hanging then is cut off), then the thread ends.
  */
 #ifndef SR_TRACE_EXPORT_H
 #define SR_TRACE_EXPORT_H

@@ -216,6 +216,19 @@ SR_TEST (test_otlp_json)
                   json_object_get (span, "links"), 0), "spanId")),
                 "00f067aa0ba902b7");
   json_decref (j);
+  /* a key given again is kept once; spaces trimmed; values decoded */
+  j = sr_trace_encode (taken, 1, NULL, " service.version = 9 ,x=a%2Cb");
+  text = json_dumps (json_object_get (json_object_get (json_array_get (
+           json_object_get (j, "resourceSpans"), 0), "resource"),
+           "attributes"), JSON_COMPACT);
+  CHECK_CONTAINS (text, "{\"key\":\"service.version\",\"value\":"
+                  "{\"stringValue\":\"9\"}}");
+  CHECK (NULL == strstr (strstr (text, "service.version") + 1,
+                         "service.version"));
+  CHECK_CONTAINS (text, "{\"key\":\"x\",\"value\":{\"stringValue\":"
+                  "\"a,b\"}}");
+  free (text);
+  json_decref (j);
   /* OTEL_SERVICE_NAME wins over the resource attributes */
   j = sr_trace_encode (taken, 1, "named", "service.name=other");
   text = json_dumps (j, JSON_COMPACT);
