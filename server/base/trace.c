@@ -8,6 +8,7 @@
  */
 #include "trace.h"
 #include "metrics.h"
+#include "utf8.h"
 #include "version.h"
 
 #include <ctype.h>
@@ -251,6 +252,21 @@ clock_ns (clockid_t id)
   return (uint64_t) ts.tv_sec * 1000000000u + (uint64_t) ts.tv_nsec;
 }
 
+/* Copy @a v, cut (when too long) at a character boundary and made valid
+ * UTF-8: a collector refuses a whole batch over one broken string. */
+static void
+copy_text (char *out, size_t len, const char *v)
+{
+  size_t n = strlen (NULL != v ? v : "");
+
+  if (n >= len)
+    n = len - 1;
+  memcpy (out, NULL != v ? v : "", n);
+  while (n > 0 && !sr_utf8_valid (out, n))
+    n--;
+  out[n] = '\0';
+}
+
 void
 sr_span_start (struct sr_span *s, const char *name, int kind,
                const struct sr_trace_ctx *parent)
@@ -281,7 +297,7 @@ sr_span_start (struct sr_span *s, const char *name, int kind,
   s->ctx.sampled = sample (parent, s->ctx.trace_id);
   s->ctx.valid = true;
   s->recording = s->ctx.sampled;
-  snprintf (s->name, sizeof (s->name), "%s", name);
+  copy_text (s->name, sizeof (s->name), name);
   s->kind = kind;
   s->start_ns = clock_ns (CLOCK_REALTIME);
   s->start_mono_ns = clock_ns (CLOCK_MONOTONIC);
@@ -315,7 +331,7 @@ sr_span_set_str (struct sr_span *s, const char *key, const char *v)
 
   if (NULL != a) {
     a->is_int = false;
-    snprintf (a->s, sizeof (a->s), "%s", NULL != v ? v : "");
+    copy_text (a->s, sizeof (a->s), v);
   }
 }
 
@@ -460,48 +476,104 @@ kv_str (const char *key, const char *v)
   return json_pack ("{s:s, s:{s:s}}", "key", key, "value", "stringValue", v);
 }
 
-static json_t *
-span_json (const struct sr_span *s)
+/* A JSON string: quotes, backslashes and control characters escaped
+ * (the text is valid UTF-8: copy_text saw to it). */
+static enum sr_status
+put_str (struct sr_buf *b, const char *v)
 {
-  char tid[33], sid[17], pid[17], num[24];
-  json_t *attrs = json_array ();
-  json_t *j;
+  enum sr_status st = sr_buf_append (b, "\"", 1);
+  const char *run = v;
+
+  for (const char *p = v; SR_OK == st; p++) {
+    unsigned char c = (unsigned char) *p;
+    char esc[8];
+
+    if (c >= 0x20 && '"' != c && '\\' != c)
+      continue;
+    st = sr_buf_append (b, run, (size_t) (p - run));
+    if ('\0' == c || SR_OK != st)
+      break;
+    snprintf (esc, sizeof (esc), '"' == c ? "\\\"" : '\\' == c ? "\\\\"
+              : "\\u%04x", c);
+    st = sr_buf_puts (b, esc);
+    run = p + 1;
+  }
+  return SR_OK == st ? sr_buf_append (b, "\"", 1) : st;
+}
+
+/* Appends the pieces in order; stops at the first failure. */
+static enum sr_status
+put_all (struct sr_buf *b, enum sr_status st, const char *const *parts,
+         size_t n)
+{
+  for (size_t i = 0; SR_OK == st && i < n; i++)
+    st = sr_buf_puts (b, parts[i]);
+  return st;
+}
+
+static enum sr_status
+put_attr (struct sr_buf *b, const struct sr_span_attr *a, bool first)
+{
+  char num[32];
+  enum sr_status st = sr_buf_puts (b, first ? "{\"key\":" : ",{\"key\":");
+
+  if (SR_OK == st)
+    st = put_str (b, a->key);
+  if (!a->is_int) {
+    st = put_all (b, st, (const char *[]) { ",\"value\":{\"stringValue\":" },
+                  1);
+    if (SR_OK == st)
+      st = put_str (b, a->s);
+    return put_all (b, st, (const char *[]) { "}}" }, 1);
+  }
+  /* proto3 JSON: 64-bit integers are strings */
+  snprintf (num, sizeof (num), "%lld", (long long) a->i);
+  return put_all (b, st, (const char *[]) { ",\"value\":{\"intValue\":\"",
+                                            num, "\"}}" }, 3);
+}
+
+static enum sr_status
+put_span (struct sr_buf *b, const struct sr_span *s, bool first)
+{
+  char tid[33], sid[17], pid[17], start[24], end[24], kind[8], code[8];
+  char ltid[33], lsid[17];
+  enum sr_status st;
 
   tohex (s->ctx.trace_id, 16, tid);
   tohex (s->ctx.span_id, 8, sid);
-  for (size_t i = 0; i < s->n_attrs; i++) {
-    const struct sr_span_attr *a = &s->attrs[i];
-
-    if (a->is_int) {
-      /* proto3 JSON: 64-bit integers are strings */
-      snprintf (num, sizeof (num), "%lld", (long long) a->i);
-      json_array_append_new (attrs, json_pack ("{s:s, s:{s:s}}", "key",
-                                               a->key, "value", "intValue",
-                                               num));
-    } else {
-      json_array_append_new (attrs, kv_str (a->key, a->s));
-    }
-  }
-  snprintf (num, sizeof (num), "%llu", (unsigned long long) s->start_ns);
-  j = json_pack ("{s:s, s:s, s:s, s:i, s:s, s:o, s:{s:i}}", "traceId", tid,
-                 "spanId", sid, "name", s->name, "kind", s->kind,
-                 "startTimeUnixNano", num, "attributes", attrs, "status",
-                 "code", s->status);
-  snprintf (num, sizeof (num), "%llu", (unsigned long long) s->end_ns);
-  json_object_set_new (j, "endTimeUnixNano", json_string (num));
+  snprintf (start, sizeof (start), "%llu", (unsigned long long) s->start_ns);
+  snprintf (end, sizeof (end), "%llu", (unsigned long long) s->end_ns);
+  snprintf (kind, sizeof (kind), "%d", s->kind);
+  snprintf (code, sizeof (code), "%d", s->status);
+  st = put_all (b, SR_OK, (const char *[]) {
+                  first ? "{" : ",{", "\"traceId\":\"", tid,
+                  "\",\"spanId\":\"", sid, "\",\"kind\":", kind,
+                  ",\"startTimeUnixNano\":\"", start,
+                  "\",\"endTimeUnixNano\":\"", end,
+                  "\",\"status\":{\"code\":", code, "},\"name\":" }, 14);
+  if (SR_OK == st)
+    st = put_str (b, s->name);
   if (s->has_parent) {
     tohex (s->parent_id, 8, pid);
-    json_object_set_new (j, "parentSpanId", json_string (pid));
+    st = put_all (b, st, (const char *[]) { ",\"parentSpanId\":\"", pid,
+                                            "\"" }, 3);
   }
-  if ('\0' != s->ctx.tracestate[0])
-    json_object_set_new (j, "traceState", json_string (s->ctx.tracestate));
+  if ('\0' != s->ctx.tracestate[0]) {
+    st = put_all (b, st, (const char *[]) { ",\"traceState\":" }, 1);
+    if (SR_OK == st)
+      st = put_str (b, s->ctx.tracestate);
+  }
   if (s->has_link) {
-    tohex (s->link.trace_id, 16, tid);
-    tohex (s->link.span_id, 8, sid);
-    json_object_set_new (j, "links", json_pack ("[{s:s, s:s}]", "traceId",
-                                                tid, "spanId", sid));
+    tohex (s->link.trace_id, 16, ltid);
+    tohex (s->link.span_id, 8, lsid);
+    st = put_all (b, st, (const char *[]) { ",\"links\":[{\"traceId\":\"",
+                                            ltid, "\",\"spanId\":\"", lsid,
+                                            "\"}]" }, 5);
   }
-  return j;
+  st = put_all (b, st, (const char *[]) { ",\"attributes\":[" }, 1);
+  for (size_t i = 0; SR_OK == st && i < s->n_attrs; i++)
+    st = put_attr (b, &s->attrs[i], 0 == i);
+  return put_all (b, st, (const char *[]) { "]}" }, 1);
 }
 
 /* Percent-decode @a v in place (OTEL_RESOURCE_ATTRIBUTES values are
@@ -565,15 +637,16 @@ resource_pairs (json_t *attrs, const char *list)
   }
 }
 
-json_t *
+enum sr_status
 sr_trace_encode (const struct sr_span *spans, size_t n, const char *service,
-                 const char *resource_attrs)
+                 const char *resource_attrs, struct sr_buf *out)
 {
-  json_t *list = json_array ();
   json_t *attrs = json_array ();
   json_t *kv = json_object ();
   const char *key;
   json_t *value;
+  char *resource;
+  enum sr_status st;
 
   /* ours first, the variable's over them, OTEL_SERVICE_NAME over all */
   json_object_set_new (kv, "service.name", json_string ("signalroom"));
@@ -585,10 +658,20 @@ sr_trace_encode (const struct sr_span *spans, size_t n, const char *service,
   json_object_foreach (kv, key, value)
     json_array_append_new (attrs, kv_str (key, json_string_value (value)));
   json_decref (kv);
-  for (size_t i = 0; i < n; i++)
-    json_array_append_new (list, span_json (&spans[i]));
-  return json_pack ("{s:[{s:{s:o}, s:[{s:{s:s, s:s}, s:o}]}]}",
-                    "resourceSpans", "resource", "attributes", attrs,
-                    "scopeSpans", "scope", "name", "signalroom", "version",
-                    SR_VERSION, "spans", list);
+  resource = json_dumps (attrs, JSON_COMPACT);
+  json_decref (attrs);
+  if (NULL == resource)
+    return SR_E_INTERNAL;
+  /* The spans are written straight into the buffer: at thousands of
+   * spans a second, building JSON objects first cost more than the rest
+   * of the tracing together. */
+  st = put_all (out, SR_OK, (const char *[]) {
+                  "{\"resourceSpans\":[{\"resource\":{\"attributes\":",
+                  resource, "},\"scopeSpans\":[{\"scope\":{\"name\":"
+                  "\"signalroom\",\"version\":\"" SR_VERSION "\"},"
+                  "\"spans\":[" }, 3);
+  free (resource);
+  for (size_t i = 0; SR_OK == st && i < n; i++)
+    st = put_span (out, &spans[i], 0 == i);
+  return put_all (out, st, (const char *[]) { "]}]}]}" }, 1);
 }

@@ -27,6 +27,7 @@
 
 #include <jansson.h>
 
+#include "buf.h"
 #include "status.h"
 
 #define SR_TRACE_ATTRS_MAX 10
@@ -155,12 +156,16 @@ size_t sr_trace_take (struct sr_span *out, size_t max, int wait_ms);
 void sr_trace_shutdown (void);
 
 /**
- * The OTLP/HTTP JSON body (ExportTraceServiceRequest) of @a n spans, with
- * the resource attributes: service.name @a service, the pairs of
- * @a resource_attrs ("k=v,k2=v2", may be NULL) and the build's version.
- * @return a new reference
+ * Append the OTLP/HTTP JSON body (ExportTraceServiceRequest) of @a n
+ * spans to @a out, with the resource attributes: service.name, the build's
+ * version, the pairs of @a resource_attrs ("k=v,k2=v2", may be NULL;
+ * percent-decoded) and @a service (OTEL_SERVICE_NAME, may be NULL) over
+ * them all.
+ * @return SR_OK, or SR_E_TOO_LARGE at @a out's cap
  */
-json_t *sr_trace_encode (const struct sr_span *spans, size_t n,
-                         const char *service, const char *resource_attrs);
+enum sr_status sr_trace_encode (const struct sr_span *spans, size_t n,
+                                const char *service,
+                                const char *resource_attrs,
+                                struct sr_buf *out);
 
 #endif /* SR_TRACE_H */

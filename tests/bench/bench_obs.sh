@@ -38,10 +38,11 @@ cleanup() {
 }
 trap cleanup EXIT
 
-start_collector() {  # name -> sets OTLP_<name>
+start_collector() {  # name -> sets OTLP_<name>, PID_OTLP_<name>
   local out="$WORK/collector-$1.out"
   python3 "$ROOT/tests/upstreams/otlp_collector.py" --port 0 > "$out" 2> /dev/null &
   pids+=($!)
+  eval "PID_OTLP_$1=$!"
   for _ in $(seq 1 200); do [ -s "$out" ] && break; sleep 0.05; done
   eval "OTLP_$1=$(sed -n 's/.*"otlp": *\([0-9]*\).*/\1/p' "$out" | head -1)"
 }
@@ -50,9 +51,10 @@ start_server() {  # name env... -> sets PORT_<name>
   shift
   env SIGNALROOM_LISTEN=127.0.0.1:0 DATABASE_URL="$DB" SIGNALROOM_JWT_SECRET=$SECRET \
     SIGNALROOM_WORKERS=0 SIGNALROOM_SCHEDULER=false SIGNALROOM_REPORT_CACHE_MB=0 \
-    SIGNALROOM_API_QUEUE=1024 LOG_LEVEL=warn "$@" \
+    SIGNALROOM_API_QUEUE=1024 "$@" \
     "$BUILD/signalroom" serve 2> "$log" &
   pids+=($!)
+  eval "PID_$name=$!"
   for _ in $(seq 1 200); do
     port=$(sed -n 's/.*"msg":"listening".*"port":\([0-9]*\).*/\1/p' "$log" | head -1)
     [ -n "$port" ] && break
@@ -102,12 +104,26 @@ for r in $(seq 1 "$ROUNDS"); do
     read -r rps p99 < <(wrk_run "${!port_var}" "$DS" "$WORK/days.lua")
     RPS[r_$cfg]+="$rps "; P99[r_$cfg]+="$p99 "
   done
+  read -r rps p99 < <(wrk_run "$PORT_hanging" /healthz)
+  RPS[h_hanging]+="$rps "; P99[h_hanging]+="$p99 "
   read -r rps p99 < <(wrk_run "$PORT_hanging" "$DS" "$WORK/days.lua")
   RPS[r_hanging]+="$rps "; P99[r_hanging]+="$p99 "
 done
 m() { median ${RPS[$1]}; }
 q() { median ${P99[$1]}; }
 
+# CPU seconds (utime + stime) of a process, or of one named thread of it.
+cpu_s() {  # pid [thread-name]
+  local f total=0
+  for f in /proc/$1/task/*; do
+    [ -z "${2:-}" ] || [ "$(cat "$f/comm")" = "$2" ] || continue
+    total=$((total + $(awk '{print $14 + $15}' "$f/stat")))
+  done
+  echo "scale=2; $total / $(getconf CLK_TCK)" | bc
+}
+exporter_cpu=$(cpu_s "$PID_on" sr-trace-export)
+server_cpu=$(cpu_s "$PID_on")
+collector_cpu=$(cpu_s "$PID_OTLP_live")
 exported=$(curl -sf "http://127.0.0.1:$PORT_on/metrics" | awk '/^signalroom_otel_spans_exported_total / {print $2}')
 dropped_on=$(curl -sf "http://127.0.0.1:$PORT_on/metrics" | awk '/^signalroom_otel_spans_dropped_total/ {s+=$2} END {print s+0}')
 dropped_hang=$(curl -sf "http://127.0.0.1:$PORT_hanging/metrics" | awk '/^signalroom_otel_spans_dropped_total/ {s+=$2} END {print s+0}')
@@ -136,10 +152,13 @@ awk -v ho="$(m h_off)" -v hn="$(m h_on)" -v hpo="$(q h_off)" -v hpn="$(q h_on)" 
   printf "| GET /healthz | %.0f | %.0f | %.3f | %.2f | %.2f |\n", ho, hn, hn / ho, hpo, hpn;
   printf "| GET /v1/reports/daily-summary (no cache, a new day each) | %.0f | %.0f | %.3f | %.2f | %.2f |\n", ro, rn, rn / ro, rpo, rpn;
 }'
-awk -v ro="$(m r_off)" -v rh="$(m r_hanging)" -v rpo="$(q r_off)" -v rph="$(q r_hanging)" 'BEGIN {
+awk -v ho="$(m h_off)" -v hh="$(m h_hanging)" -v hpo="$(q h_off)" -v hph="$(q h_hanging)" \
+    -v ro="$(m r_off)" -v rh="$(m r_hanging)" -v rpo="$(q r_off)" -v rph="$(q r_hanging)" 'BEGIN {
+  printf "| healthz, collector hanging on every export (spans made, none sent) | %.0f | %.0f | %.3f | %.2f | %.2f |\n", ho, hh, hh / ho, hpo, hph;
   printf "| daily-summary, collector hanging on every export | %.0f | %.0f | %.3f | %.2f | %.2f |\n", ro, rh, rh / ro, rpo, rph;
 }'
 echo
 echo "spans exported: ${exported:-0} (collector accepted ${accepted:-0} batches), dropped with a live collector: $dropped_on, with a hanging one: $dropped_hang"
+echo "CPU while loaded ($ROUNDS x 2 x ${SECS} s on the \"on\" server): signalroom $server_cpu s, of it the exporter thread $exporter_cpu s; the collector simulator (Python, on the same two cores) $collector_cpu s"
 echo "GET /metrics (1 connection, ${SECS} s): $m_rps req/s, p99 $m_p99 ms; $series samples, $bytes bytes, $routes route templates seen (target p99 < 5 ms)"
 echo "targets: on/off >= 0.97 for both; a hanging collector leaves latency as it is"

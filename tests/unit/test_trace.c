@@ -29,6 +29,27 @@ init (const char *sampler, double ratio, size_t queue)
     ;   /* empty what an earlier test left */
 }
 
+/* The encoder's text, parsed back. */
+static json_t *
+encode (const struct sr_span *spans, size_t n, const char *service,
+        const char *attrs)
+{
+  struct sr_buf b;
+  json_error_t jerr;
+  json_t *j;
+
+  sr_buf_init (&b, 1u << 20);
+  if (SR_OK != sr_trace_encode (spans, n, service, attrs, &b)) {
+    sr_buf_clean (&b);
+    return NULL;
+  }
+  j = json_loadb (b.data, b.len, 0, &jerr);
+  if (NULL == j)
+    fprintf (stderr, "encoder output is not JSON: %s\n", jerr.text);
+  sr_buf_clean (&b);
+  return j;
+}
+
 static void
 hex (const uint8_t *p, size_t n, char *out)
 {
@@ -182,7 +203,7 @@ SR_TEST (test_otlp_json)
   sr_span_set_error (&s, true);
   sr_span_end (&s);
   REQUIRE (1 == sr_trace_take (taken, 64, 0));
-  j = sr_trace_encode (taken, 1, NULL, "deployment.environment=test,"
+  j = encode (taken, 1, NULL, "deployment.environment=test,"
                        "service.name=from-resource,bad");
   REQUIRE (NULL != j);
   rs = json_array_get (json_object_get (j, "resourceSpans"), 0);
@@ -217,7 +238,7 @@ SR_TEST (test_otlp_json)
                 "00f067aa0ba902b7");
   json_decref (j);
   /* a key given again is kept once; spaces trimmed; values decoded */
-  j = sr_trace_encode (taken, 1, NULL, " service.version = 9 ,x=a%2Cb");
+  j = encode (taken, 1, NULL, " service.version = 9 ,x=a%2Cb");
   text = json_dumps (json_object_get (json_object_get (json_array_get (
            json_object_get (j, "resourceSpans"), 0), "resource"),
            "attributes"), JSON_COMPACT);
@@ -229,8 +250,31 @@ SR_TEST (test_otlp_json)
                   "\"a,b\"}}");
   free (text);
   json_decref (j);
+  /* JSON escaping, and a long value cut inside a character stays valid */
+  {
+    char longer[300];
+
+    memset (longer, 'a', sizeof (longer));
+    memcpy (longer + 126, "\xc3\xa9\xc3\xa9", 4);   /* é é across the cut */
+    longer[sizeof (longer) - 1] = '\0';
+    sr_span_start (&s, "quote\" back\\ nl\n tab\t", SR_SPAN_SERVER, NULL);
+    sr_span_set_str (&s, "url.path", longer);
+    sr_span_end (&s);
+    REQUIRE (1 == sr_trace_take (taken, 64, 0));
+    j = encode (taken, 1, NULL, NULL);
+    REQUIRE (NULL != j);
+    span = json_array_get (json_object_get (json_array_get (json_object_get (
+             json_array_get (json_object_get (j, "resourceSpans"), 0),
+             "scopeSpans"), 0), "spans"), 0);
+    CHECK_STR_EQ (json_string_value (json_object_get (span, "name")),
+                  "quote\" back\\ nl\n tab\t");
+    CHECK_INT_EQ (strlen (json_string_value (json_object_get (json_object_get (
+      json_array_get (json_object_get (span, "attributes"), 0), "value"),
+      "stringValue"))), 126);
+    json_decref (j);
+  }
   /* OTEL_SERVICE_NAME wins over the resource attributes */
-  j = sr_trace_encode (taken, 1, "named", "service.name=other");
+  j = encode (taken, 1, "named", "service.name=other");
   text = json_dumps (j, JSON_COMPACT);
   CHECK_CONTAINS (text, "{\"stringValue\":\"named\"}");
   CHECK (NULL == strstr (text, "other"));
