@@ -37,6 +37,9 @@ echo
 echo "== Order views (on the S3 benchmark's 650k rows) =="
 "$ROOT/tests/bench/bench_views.sh" "${BASE/dbname=postgres/dbname=sr_bench_s3}"
 echo
+echo "== Metrics: the exposition of a busy instance, one update =="
+"$BUILD/tests/bench_metrics"
+echo
 echo "== Metrics and tracing: their cost, /metrics itself =="
 "$ROOT/tests/bench/bench_obs.sh" "$BUILD" "$BASE"
 echo

@@ -91,23 +91,6 @@ await_value (const char *series, double want)
   return v;
 }
 
-/* The migrations run in the background: wait for readiness. */
-static bool
-await_ready (int port)
-{
-  for (double t0 = sr_th_now (); sr_th_now () - t0 < 30;) {
-    struct sr_th_response r;
-    bool ok = sr_th_http (port, "GET", "/readyz", NULL, NULL, 0, &r)
-              && 200 == r.status;
-
-    sr_th_response_clean (&r);
-    if (ok)
-      return true;
-    (void) poll (NULL, 0, 50);   /* re-check interval, not a wait */
-  }
-  return false;
-}
-
 static void
 start_env (struct sr_th_env *env)
 {
@@ -130,7 +113,7 @@ SR_TEST (test_start)
   sr_th_env_add (&env, "SIGNALROOM_SCHEDULER", "false");
   sr_th_env_add (&env, "SIGNALROOM_WORKERS", "1");
   REQUIRE (sr_th_server_start (&srv, &env));
-  REQUIRE (await_ready (srv.port));
+  REQUIRE (sr_th_await_ready (srv.port, 30));
   admin = sr_th_jwt (SECRET, "service_role", "authenticated", 3600);
   REQUIRE (NULL != admin);
   up = true;
@@ -266,6 +249,11 @@ SR_TEST (test_sync_moves_its_families)
                        "\"everflow.daily_stats\",action=\"inserted\"}");
   CHECK (want_rows > 0);
   CHECK (rows == want_rows);
+  /* A source never loaded has no freshness series (not 1970, not NaN). */
+  CHECK (-1 == scrape_value ("signalroom_source_last_success_timestamp_"
+                             "seconds{source=\"s3_exports\"}"));
+  CHECK (-1 == scrape_value ("signalroom_source_newest_complete_day_"
+                             "timestamp_seconds{source=\"redtrack\"}"));
   /* Freshness: the success is seen by the sampler, as a recent time. */
   CHECK (await_value ("signalroom_source_last_success_timestamp_seconds"
                       "{source=\"everflow\"}", (double) time (NULL) - 120)
@@ -345,6 +333,64 @@ SR_TEST (test_scrapes_never_wait_on_the_database)
   }
   CHECK (worst < 0.5);
   res = PQexec (pg, "ROLLBACK");
+  PQclear (res);
+  PQfinish (pg);
+}
+
+/* A job whose lease another instance took while it ran: its writes roll
+ * back, and the loss is counted. */
+SR_TEST (test_lease_lost_counted)
+{
+  PGconn *pg;
+  PGresult *res;
+  json_t *r = NULL;
+  int status;
+
+  REQUIRE (up);
+  CHECK (sr_sim_post (sim.everflow_port, "/_sim/faults",
+                      "{\"faults\":[{\"delay_ms\":2500,\"count\":1}]}",
+                      &status));
+  CHECK_INT_EQ (sr_th_api (srv.port, admin, "POST", "/v1/syncs",
+                           "{\"source\":\"everflow\",\"from\":\"2025-06-07\","
+                           "\"to\":\"2025-06-07\"}", &r), 202);
+  json_decref (r);
+  pg = PQconnectdb (conninfo);
+  REQUIRE (CONNECTION_OK == PQstatus (pg));
+  REQUIRE (sr_th_pg_await_true (pg, "SELECT count(*) = 1 FROM "
+                                "signalroom.jobs WHERE status = 'running'",
+                                20));
+  res = PQexec (pg, "UPDATE signalroom.jobs SET lease_owner = "
+                "'another-instance:1' WHERE status = 'running'");
+  CHECK (PGRES_COMMAND_OK == PQresultStatus (res));
+  PQclear (res);
+  PQfinish (pg);
+  CHECK (await_value ("signalroom_job_leases_lost_total", 1) == 1);
+  CHECK (scrape_value ("signalroom_job_attempts_total{kind=\"sync\","
+                       "outcome=\"lease_lost\"}") == 1);
+}
+
+/* The sampler's read failing (a table it reads gone for a moment): the
+ * error is counted and the last values stay. */
+SR_TEST (test_sample_error_counted)
+{
+  PGconn *pg;
+  PGresult *res;
+  double before;
+
+  REQUIRE (up);
+  before = scrape_value ("signalroom_metrics_db_sample_errors_total");
+  pg = PQconnectdb (conninfo);
+  REQUIRE (CONNECTION_OK == PQstatus (pg));
+  res = PQexec (pg, "ALTER TABLE signalroom.dead_letters RENAME TO "
+                "dead_letters_away");
+  CHECK (PGRES_COMMAND_OK == PQresultStatus (res));
+  PQclear (res);
+  CHECK (await_value ("signalroom_metrics_db_sample_errors_total",
+                      (before < 0 ? 0 : before) + 1) >= 1);
+  CHECK (scrape_value ("signalroom_dead_letters") == 1);   /* kept */
+  res = PQexec (pg, "ALTER TABLE signalroom.dead_letters_away RENAME TO "
+                "dead_letters");
+  CHECK (PGRES_COMMAND_OK == PQresultStatus (res));
   PQclear (res);
   PQfinish (pg);
 }
@@ -439,5 +485,7 @@ SR_TEST_MAIN (SR_TEST_ENTRY (test_start),
               SR_TEST_ENTRY (test_report_cache_hit_and_miss),
               SR_TEST_ENTRY (test_dead_letter_seen),
               SR_TEST_ENTRY (test_scrapes_never_wait_on_the_database),
+              SR_TEST_ENTRY (test_sample_error_counted),
+              SR_TEST_ENTRY (test_lease_lost_counted),
               SR_TEST_ENTRY (test_token_and_schedule_ticks),
               SR_TEST_ENTRY (test_stop))

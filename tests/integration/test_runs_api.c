@@ -87,17 +87,7 @@ SR_TEST (test_start)
   reader = sr_th_jwt (SECRET, "authenticated", "authenticated", 3600);
   /* The migrations run in the background: the first POST may find the
    * schema missing and answer 503; wait for readiness. */
-  for (double t0 = sr_th_now (); sr_th_now () - t0 < 30;) {
-    struct sr_th_response r;
-
-    if (sr_th_http (srv.port, "GET", "/readyz", NULL, NULL, 0, &r)
-        && 200 == r.status) {
-      sr_th_response_clean (&r);
-      break;
-    }
-    sr_th_response_clean (&r);
-    (void) poll (NULL, 0, 50);   /* re-check interval, not a wait */
-  }
+  CHECK (sr_th_await_ready (srv.port, 30));
   ef1 = create ("{\"source\":\"everflow\",\"from\":\"2025-01-01\","
                 "\"to\":\"2025-01-02\"}");
   rt1 = create ("{\"source\":\"redtrack\",\"from\":\"2025-01-01\","

@@ -73,8 +73,7 @@ sr_otlp_start (struct sr_otlp *c, const char *const *extra_args)
   char script[4096];
   const char *argv[40];
   size_t n = 0;
-  int pipefd[2];
-  pid_t parent = getpid ();
+  int pipefd[1];
 
   memset (c, 0, sizeof (*c));
 #ifdef SR_SOURCE_DIR
@@ -100,33 +99,12 @@ sr_otlp_start (struct sr_otlp *c, const char *const *extra_args)
     argv[n++] = extra_args[i];
   }
   argv[n] = NULL;
-  if (0 != pipe2 (pipefd, O_CLOEXEC)) {
-    perror ("collector: pipe2");
+  c->pid = sr_th_spawn (argv, &pipefd[0]);
+  if (c->pid < 0) {
+    c->pid = 0;
     return false;
   }
-  c->pid = fork ();
-  if (0 == c->pid) {
-    /* Never outlive the test, even when it crashes. */
-    if (0 != prctl (PR_SET_PDEATHSIG, SIGKILL) || getppid () != parent)
-      _exit (127);
-    if (dup2 (pipefd[1], STDOUT_FILENO) < 0)
-      _exit (127);
-    if (NULL == getenv ("SR_TEST_VERBOSE")) {
-      int devnull = open ("/dev/null", O_WRONLY);
-
-      if (devnull < 0 || dup2 (devnull, STDERR_FILENO) < 0)
-        _exit (127);
-    }
-    execvp (argv[0], (char *const *) argv);
-    _exit (127);
-  }
-  if (0 != close (pipefd[1]))
-    perror ("collector: close");
-  if (c->pid < 0) {
-    perror ("collector: fork");
-    c->pid = 0;
-  } else
-    c->port = read_port (pipefd[0]);
+  c->port = read_port (pipefd[0]);
   if (0 != close (pipefd[0]))
     perror ("collector: close");
   if (c->pid > 0 && 0 == c->port)

@@ -800,3 +800,59 @@ sr_th_jwt (const char *secret, const char *role, const char *aud,
 }
 
 /* end of harness.c */
+
+pid_t
+sr_th_spawn (const char *const *argv, int *stdout_fd)
+{
+  int pipefd[2];
+  pid_t parent = getpid (), pid;
+
+  if (0 != pipe2 (pipefd, O_CLOEXEC)) {
+    perror ("spawn: pipe2");
+    return -1;
+  }
+  pid = fork ();
+  if (0 == pid) {
+    /* Never outlive the test, even when it crashes. */
+    if (0 != prctl (PR_SET_PDEATHSIG, SIGKILL) || getppid () != parent)
+      _exit (127);
+    if (dup2 (pipefd[1], STDOUT_FILENO) < 0)
+      _exit (127);
+    /* One line per request is noise in test and benchmark output; keep
+     * it for debugging only. */
+    if (NULL == getenv ("SR_TEST_VERBOSE")) {
+      int devnull = open ("/dev/null", O_WRONLY);
+
+      if (devnull < 0 || dup2 (devnull, STDERR_FILENO) < 0)
+        _exit (127);
+    }
+    execvp (argv[0], (char *const *) argv);
+    _exit (127);
+  }
+  if (0 != close (pipefd[1]))
+    perror ("spawn: close");
+  if (pid < 0) {
+    perror ("spawn: fork");
+    if (0 != close (pipefd[0]))
+      perror ("spawn: close");
+    return -1;
+  }
+  *stdout_fd = pipefd[0];
+  return pid;
+}
+
+bool
+sr_th_await_ready (int port, double seconds)
+{
+  for (double t0 = sr_th_now (); sr_th_now () - t0 < seconds;) {
+    struct sr_th_response r;
+    bool ok = sr_th_http (port, "GET", "/readyz", NULL, NULL, 0, &r)
+              && 200 == r.status;
+
+    sr_th_response_clean (&r);
+    if (ok)
+      return true;
+    (void) poll (NULL, 0, 50);   /* re-check interval, not a wait */
+  }
+  return false;
+}

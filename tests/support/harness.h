@@ -126,6 +126,18 @@ bool sr_th_server_stop (struct sr_th_server *srv, int sig, int timeout_ms,
 int sr_th_run (const struct sr_th_env *env, const char *const *argv,
                char **out, char **err);
 
+/**
+ * Start @a argv (argv[0] looked up in PATH) as a child that dies with the
+ * test (PR_SET_PDEATHSIG), its stdout into a pipe whose read end (close-on-
+ * exec) goes to *@a stdout_fd, its stderr dropped unless SR_TEST_VERBOSE
+ * is set: how a test runs a simulator that announces its port on stdout.
+ * @return the child's pid, or -1 (message on stderr)
+ */
+pid_t sr_th_spawn (const char *const *argv, int *stdout_fd);
+
+/** Poll GET /readyz on @a port until 200 or @a seconds pass. */
+bool sr_th_await_ready (int port, double seconds);
+
 /* ---- HTTP ---- */
 
 struct sr_th_response {

@@ -113,8 +113,7 @@ sr_sim_start_with (struct sr_sim *sim, const char *everflow_key,
   char line[512];
   const char *argv[48];
   size_t n = 0;
-  int pipefd[2];
-  pid_t parent = getpid ();
+  int pipefd[1];
 
   memset (sim, 0, sizeof (*sim));
   if (!script_path (script, sizeof (script)))
@@ -137,35 +136,9 @@ sr_sim_start_with (struct sr_sim *sim, const char *everflow_key,
     argv[n++] = extra[i];
   }
   argv[n] = NULL;
-  if (0 != pipe2 (pipefd, O_CLOEXEC)) {
-    perror ("upstreams: pipe2");
-    return false;
-  }
-  sim->pid = fork ();
-  if (0 == sim->pid) {
-    /* Never outlive the test, even when it crashes. */
-    if (0 != prctl (PR_SET_PDEATHSIG, SIGKILL) || getppid () != parent)
-      _exit (127);
-    if (dup2 (pipefd[1], STDOUT_FILENO) < 0)
-      _exit (127);
-    /* One line per request is noise in test and benchmark output; keep
-     * it for debugging only. */
-    if (NULL == getenv ("SR_TEST_VERBOSE")) {
-      int devnull = open ("/dev/null", O_WRONLY);
-
-      if (devnull < 0 || dup2 (devnull, STDERR_FILENO) < 0)
-        _exit (127);
-    }
-    execvp (argv[0], (char *const *) argv);
-    _exit (127);
-  }
-  if (0 != close (pipefd[1]))
-    perror ("upstreams: close");
+  sim->pid = sr_th_spawn (argv, &pipefd[0]);
   if (sim->pid < 0) {
-    perror ("upstreams: fork");
     sim->pid = 0;
-    if (0 != close (pipefd[0]))
-      perror ("upstreams: close");
     return false;
   }
   if (!read_first_line (pipefd[0], line, sizeof (line),

@@ -256,6 +256,9 @@ echo "  curl -s '$OTLP_URL/_sim/spans?trace_id=$DEMO_TRACE'"
 echo
 echo "== GET /metrics (Prometheus; docker/ has the Grafana dashboard and alert rules) =="
 curl -s "$URL/metrics" | grep -E '^signalroom_(sync_runs_total|jobs|rows_total|upstream_requests_total|source_last_success_timestamp_seconds|otel_spans_exported_total)' | head -20
+if curl -s "$URL/metrics" | promtool check metrics; then
+  echo "  promtool check metrics: the live exposition is valid"
+fi
 echo "  curl -s $URL/metrics"
 echo
 echo "  curl -s -H 'Authorization: Bearer $TOKEN_ADMIN' $URL/v1/sources"

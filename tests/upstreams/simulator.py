@@ -1260,9 +1260,11 @@ class Handler(BaseHTTPRequestHandler):
         except (UnicodeDecodeError, ValueError):
             body = None
         # t: when the request arrived (monotonic seconds), so tests can
-        # measure a client's pacing from the server's side.
+        # measure a client's pacing from the server's side; traceparent:
+        # the W3C trace context the client sent (None without one).
         return {"t": self.arrived, "method": self.command,
                 "path": self.path_only, "query": query, "body": body,
+                "traceparent": self.headers.get("traceparent"),
                 "status": status}
 
     # ---- /_sim ----
