@@ -504,6 +504,13 @@ static enum sr_status run_batch_busy (PGconn *conn, struct sr_db_stmt *stmts,
                                       size_t n, bool prepared, char *err,
                                       size_t errlen);
 
+static bool
+tx_bracket (const char *name)
+{
+  return 0 == strcmp (name, "begin") || 0 == strcmp (name, "commit")
+         || 0 == strcmp (name, "rollback");
+}
+
 /* Busy: statements outside a transaction here, a whole transaction in
  * sr_tx_run. */
 static enum sr_status
@@ -512,8 +519,9 @@ run_batch (PGconn *conn, struct sr_db_stmt *stmts, size_t n, bool prepared,
 {
   bool alone = PQTRANS_IDLE == PQtransactionStatus (conn);
   /* A statement group is a span when it is part of traced work (a
-   * request, a job); the background's polling is not traced. */
-  bool traced = NULL != sr_trace_current ();
+   * request, a job); the background's polling is not traced, nor a
+   * transaction's BEGIN and COMMIT (its own span covers them). */
+  bool traced = NULL != sr_trace_current () && !tx_bracket (stmts[0].name);
   struct sr_span span;
   enum sr_status st;
 
