@@ -457,7 +457,8 @@ SR_TEST (test_through_the_job_queue)
        HDR "2000001,12/20/2025,08:00 AM,NEW,10,1 A St,,NO,q1\r\n"
        "2000002,12/20/2025,08:01 AM,NEW,11,2 A St,,NO,q2\r\n");
   put ("orders-create/report_2025-12-21T0600_q2.csv",
-       HDR "2000003,12/21/2025,09:00 AM,DECLINED,12,3 A St,,NO,q3\r\n");
+       HDR "2000003,12/21/2025,09:00 AM,DECLINED,12,3 A St,,NO,q3\r\n"
+       "2000004,12/21/2025,09:01 AM,NEW,12,4 A St,,NO\r\n");   /* 8 fields */
   base_env (&env, SK);
   sr_th_env_add (&env, "SIGNALROOM_JWT_SECRET", secret);
   sr_th_env_add (&env, "SIGNALROOM_POLL_MS", "100");
@@ -502,6 +503,21 @@ SR_TEST (test_through_the_job_queue)
                    "ORDER BY orders_id) FROM s3_exports.orders_create WHERE "
                    "_file_name LIKE '%T0600_q_.csv'"),
                 "2000001@0,2000002@1,2000003@0");
+  /* What the loads wrote, in the instance's metrics: by table, and the
+   * bad row quarantined. */
+  {
+    struct sr_th_response m;
+
+    REQUIRE (sr_th_http (srv.port, "GET", "/metrics", NULL, NULL, 0, &m));
+    CHECK_CONTAINS (m.body, "\nsignalroom_rows_total{source=\"s3_exports\","
+                    "table=\"s3_exports.orders_create\",action=\"inserted\"}"
+                    " 3\n");
+    CHECK_CONTAINS (m.body, "\nsignalroom_quarantined_rows_total{source="
+                    "\"s3_exports\"} 1\n");
+    CHECK_CONTAINS (m.body, "\nsignalroom_upstream_requests_total{upstream="
+                    "\"s3\",status_class=\"2xx\"} ");
+    sr_th_response_clean (&m);
+  }
   CHECK (sr_th_server_stop (&srv, SIGTERM, 20000, &code, NULL));
   free (token);
 }
