@@ -40,7 +40,8 @@ trap cleanup EXIT
 
 start_collector() {  # name -> sets OTLP_<name>, PID_OTLP_<name>
   local out="$WORK/collector-$1.out"
-  python3 "$ROOT/tests/upstreams/otlp_collector.py" --port 0 > "$out" 2> /dev/null &
+  python3 "$ROOT/tests/upstreams/otlp_collector.py" --port 0 --keep-spans 10000 \
+    > "$out" 2> /dev/null &
   pids+=($!)
   eval "PID_OTLP_$1=$!"
   for _ in $(seq 1 200); do [ -s "$out" ] && break; sleep 0.05; done

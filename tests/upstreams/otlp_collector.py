@@ -351,8 +351,9 @@ def check_fault(f, path):
 
 
 class State:
-    def __init__(self, required_headers):
+    def __init__(self, required_headers, keep_spans=0):
         self.required_headers = required_headers
+        self.keep_spans = keep_spans      # 0: every span
         self.cond = threading.Condition()
         self.stopping = False
         self.active = 0         # export requests being handled
@@ -363,7 +364,9 @@ class State:
 
     def reset(self):
         with self.cond:
-            self.spans = []
+            # A long load test keeps only the newest spans: millions of
+            # stored dicts would make Python's collector the bottleneck.
+            self.spans = collections.deque(maxlen=self.keep_spans or None)
             self.count = 0
             self.accepted = 0
             self.faults = collections.deque()
@@ -776,6 +779,9 @@ def main(argv=None):
     ap.add_argument("--require-header", type=header_arg, action="append",
                     default=[], metavar="NAME=VALUE",
                     help="refuse exports (401) without this exact header")
+    ap.add_argument("--keep-spans", type=int, default=0, metavar="N",
+                    help="remember only the newest N spans (0: all); for "
+                    "load tests, where every export is still validated")
     args = ap.parse_args(argv)
 
     # Every thread blocks the stop signals and the main thread waits for
@@ -784,7 +790,7 @@ def main(argv=None):
     stop_signals = {signal.SIGTERM, signal.SIGINT}
     signal.pthread_sigmask(signal.SIG_BLOCK, stop_signals)
 
-    state = State(args.require_header)
+    state = State(args.require_header, max(0, args.keep_spans))
     try:
         server = Server(args.port, state)
     except OSError as e:
