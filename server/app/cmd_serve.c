@@ -100,6 +100,7 @@ struct schema_users {
   struct sr_scheduler *sched;
   struct sr_datawatch *watch;   /* started here: its table exists now */
   struct sr_metrics_sampler *sampler;   /* likewise */
+  struct sr_app *app;           /* its requests wait for the schema */
 };
 
 static void
@@ -107,6 +108,7 @@ on_schema_ready (void *cls)
 {
   struct schema_users *u = cls;
 
+  atomic_store (&u->app->schema_pending, false);
   sr_jobs_open (u->jobs);
   sr_scheduler_open (u->sched);
   if (NULL == u->watch && SR_OK != sr_datawatch_start (u->cfg, &u->watch))
@@ -201,6 +203,7 @@ sr_cmd_serve (int argc, char **argv)
   app.report_cache = sr_reply_cache_new ((size_t) cfg.report_cache_mb
                                          * 1024 * 1024);
   atomic_init (&app.draining, false);
+  atomic_init (&app.schema_pending, true);   /* until on_schema_ready */
 
   if (SR_OK != sr_http_start (&app, &srv, err, sizeof (err))) {
     sr_log (SR_LOG_ERROR, "cannot start HTTP server", "{s:s}", "error", err);
@@ -226,6 +229,7 @@ sr_cmd_serve (int argc, char **argv)
   if (cfg.scheduler && SR_OK != sr_scheduler_start (&cfg, &sched))
     sr_log (SR_LOG_ERROR, "cannot start the scheduler", NULL);
   users.cfg = &cfg;
+  users.app = &app;
   users.jobs = jobs;
   users.sched = sched;
   if (SR_OK != sr_automigrate_start (&cfg, on_schema_ready, &users, &am)) {

@@ -25,6 +25,11 @@ struct sr_app {
   const struct sr_route *routes;
   size_t n_routes;
   atomic_bool draining;           /* SIGTERM received */
+  /* Set by `serve` until the migrator has seen the schema current: routes
+   * that use the database answer 503 schema_outdated meanwhile (a half-
+   * migrated schema must not meet a request), except those flagged
+   * SR_ROUTE_ANY_SCHEMA, which report on it. */
+  atomic_bool schema_pending;
   time_t started_at;
   /* Drop what an API thread keeps for the database (its connection), so
    * a request retried after a database restart starts afresh.  Set by

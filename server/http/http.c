@@ -897,6 +897,14 @@ on_end (struct conn_state *cs)
       dispatch (cs);
     return queue_reply (cs);
   }
+  if (atomic_load (&req->app->schema_pending)
+      && 0 == (req->route->flags & SR_ROUTE_ANY_SCHEMA)) {
+    sr_reply_header (req, "Retry-After", "1");
+    sr_reply_problem (req, SR_E_SCHEMA_OUTDATED, "the database schema is "
+                      "not known to be current yet (migrations are being "
+                      "applied, or the database is not reachable)");
+    return queue_reply (cs);
+  }
   /* What memory can answer (a cached report, a 304, a bad parameter)
    * costs no thread hop. */
   if (NULL != req->route->cached && !cs->suspended) {

@@ -30,6 +30,9 @@ typedef enum sr_status (*sr_handler) (struct sr_request *req);
                                * (api_pool.h), so a stalled database can
                                * never hold an HTTP thread. */
 
+#define SR_ROUTE_ANY_SCHEMA 0x4u /* runs while migrations are pending
+                                  * (readiness reports them) */
+
 struct sr_route {
   const char *method;             /* "GET", "POST", ... */
   const char *path;               /* template; {name} matches one segment */

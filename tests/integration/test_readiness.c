@@ -7,6 +7,7 @@
 
 #include <arpa/inet.h>
 #include <jansson.h>
+#include <libpq-fe.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
@@ -176,7 +177,71 @@ SR_TEST (test_stop)
     CHECK (sr_th_server_stop (&srv, SIGTERM, 20000, &code, NULL));
 }
 
+/* While migrations are pending (here: held behind the migration lock, as
+ * another instance migrating would hold it), routes that use the database
+ * answer 503 schema_outdated with Retry-After -- not a 500 from a half-
+ * built schema -- while /healthz and the readiness routes answer; once the
+ * schema is current, the same request runs. */
+SR_TEST (test_requests_wait_for_migrations)
+{
+  struct sr_th_server s2;
+  struct sr_th_env env = { 0 };
+  struct sr_th_response r;
+  char fresh[1024];
+  char *token = sr_th_jwt (SECRET, "service_role", "authenticated", 600);
+  PGconn *lock;
+  PGresult *res;
+  json_t *j;
+
+  REQUIRE (sr_th_create_db ("sr_readiness_fresh", fresh, sizeof (fresh)));
+  lock = PQconnectdb (fresh);
+  REQUIRE (CONNECTION_OK == PQstatus (lock));
+  res = PQexec (lock, "BEGIN; SELECT pg_advisory_xact_lock("
+                "6000855520389845569)");      /* migrations_lock.sql */
+  CHECK (PGRES_TUPLES_OK == PQresultStatus (res));
+  PQclear (res);
+  sr_th_env_add (&env, "DATABASE_URL", fresh);
+  sr_th_env_add (&env, "SIGNALROOM_JWT_SECRET", SECRET);
+  sr_th_env_add (&env, "SIGNALROOM_WORKERS", "0");
+  REQUIRE (sr_th_server_start (&s2, &env));
+  j = NULL;
+  {
+    char headers[1024];
+
+    snprintf (headers, sizeof (headers), "Authorization: Bearer %s\r\n",
+              token);
+    REQUIRE (sr_th_http (s2.port, "GET", "/v1/syncs/1", headers, NULL, 0,
+                         &r));
+    CHECK_INT_EQ (r.status, 503);
+    CHECK_STR_EQ (sr_th_header (&r, "Retry-After"), "1");
+    j = json_loads (r.body, 0, NULL);
+    CHECK_STR_EQ (json_string_value (json_object_get (j, "code")),
+                  "schema_outdated");
+    json_decref (j);
+    sr_th_response_clean (&r);
+  }
+  REQUIRE (sr_th_http (s2.port, "GET", "/healthz", NULL, NULL, 0, &r));
+  CHECK_INT_EQ (r.status, 200);
+  sr_th_response_clean (&r);
+  REQUIRE (sr_th_http (s2.port, "GET", "/readyz", NULL, NULL, 0, &r));
+  CHECK_INT_EQ (r.status, 503);       /* it ran: it reports the schema */
+  j = json_loads (r.body, 0, NULL);
+  CHECK_STR_EQ (json_string_value (json_object_get (j, "code")),
+                "schema_outdated");
+  json_decref (j);
+  sr_th_response_clean (&r);
+  res = PQexec (lock, "COMMIT");       /* the migrator goes on */
+  PQclear (res);
+  PQfinish (lock);
+  CHECK (sr_th_await_ready (s2.port, 30));
+  CHECK_INT_EQ (sr_th_api (s2.port, token, "GET", "/v1/syncs/1", NULL,
+                           NULL), 404);
+  CHECK (sr_th_server_stop (&s2, SIGTERM, 20000, NULL, NULL));
+  free (token);
+}
+
 SR_TEST_MAIN (SR_TEST_ENTRY (test_start),
               SR_TEST_ENTRY (test_database_down),
               SR_TEST_ENTRY (test_database_up),
-              SR_TEST_ENTRY (test_stop))
+              SR_TEST_ENTRY (test_stop),
+              SR_TEST_ENTRY (test_requests_wait_for_migrations))
