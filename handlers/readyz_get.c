@@ -9,6 +9,7 @@
 #include "handlers.h"
 #include "readiness.h"
 #include "reply.h"
+#include "app_state.h"
 
 enum sr_status
 sr_handle_readyz_get (struct sr_request *req)
@@ -30,6 +31,11 @@ sr_handle_readyz_get (struct sr_request *req)
                  (int) r.schema.pending),
       "%u migration(s) pending (database at %u, this binary needs %u)",
       r.schema.pending, r.schema.applied_max, r.schema.latest_known);
+  /* Current in the database, but this instance's migrator has not said
+   * so yet: its database routes still refuse, so it is not ready. */
+  if (atomic_load (&req->app->schema_pending))
+    return sr_reply_fail (req, SR_E_SCHEMA_OUTDATED, "migrations are being "
+                          "checked");
   return sr_reply_json_steal (
     req, 200,
     json_pack ("{s:s, s:s, s:i, s:i}", "status", "ready", "database", "ok",

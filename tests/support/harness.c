@@ -467,6 +467,27 @@ sr_th_process_start (struct sr_th_server *srv, const struct sr_th_env *env,
   return true;
 }
 
+/* `serve` answers 503 schema_outdated until its migrator has seen the
+ * schema current, usually within milliseconds of listening: wait that out
+ * (up to 10 s), so a test's first request is not refused.  A database
+ * that is down (or a test holding the migrations back) ends or outlasts
+ * the wait: the test then sees what a client would. */
+static void
+await_schema_known (int port)
+{
+  for (double t0 = sr_th_now (); sr_th_now () - t0 < 10;) {
+    struct sr_th_response r;
+    bool pending = sr_th_http (port, "GET", "/readyz", NULL, NULL, 0, &r)
+                   && 503 == r.status && NULL != r.body
+                   && NULL != strstr (r.body, "\"schema_outdated\"");
+
+    sr_th_response_clean (&r);
+    if (!pending)
+      return;
+    (void) poll (NULL, 0, 20);   /* re-check interval, not a wait */
+  }
+}
+
 bool
 sr_th_server_start (struct sr_th_server *srv, const struct sr_th_env *env)
 {
@@ -492,6 +513,8 @@ sr_th_server_start (struct sr_th_server *srv, const struct sr_th_env *env)
 
     srv->port = p ? atoi (p + 7) : 0;
   }
+  if (srv->port > 0)
+    await_schema_known (srv->port);
   return srv->port > 0;
 }
 
