@@ -1,0 +1,255 @@
+/*
+ * slack_sim.c -- see slack_sim.h.
+ */
+#include "slack_sim.h"
+#include "harness.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define SR_SLACK_SIM_START_TIMEOUT_S 15.0
+#define SR_SLACK_SIM_STOP_TIMEOUT_S 10.0
+#define SR_SLACK_SIM_POLL_MS 50
+
+/* Milliseconds from now to @a deadline (sr_th_now seconds), at least 0. */
+static int
+ms_until (double deadline)
+{
+  double left = deadline - sr_th_now ();
+
+  return left <= 0 ? 0 : (int) (left * 1000.0) + 1;
+}
+
+/* The ports from the simulator's first stdout line; false when it did
+ * not print them in time. */
+static bool
+read_ports (int fd, struct sr_slack_sim *s)
+{
+  double deadline = sr_th_now () + SR_SLACK_SIM_START_TIMEOUT_S;
+  char line[256];
+  size_t got = 0;
+  json_t *root, *slack, *twilio;
+
+  line[0] = '\0';
+  while (NULL == strchr (line, '\n') && got + 1 < sizeof (line)) {
+    struct pollfd pfd = { .fd = fd, .events = POLLIN };
+    int rc = poll (&pfd, 1, ms_until (deadline));
+    ssize_t n;
+
+    if (rc < 0 && EINTR == errno)
+      continue;
+    if (rc <= 0)
+      break; /* timeout */
+    n = read (fd, line + got, sizeof (line) - got - 1);
+    if (n < 0 && EINTR == errno)
+      continue;
+    if (n <= 0)
+      break; /* exited before printing its ports */
+    got += (size_t) n;
+    line[got] = '\0';
+  }
+  root = json_loads (line, JSON_DISABLE_EOF_CHECK, NULL);
+  slack = json_object_get (root, "slack");
+  twilio = json_object_get (root, "twilio");
+  if (json_is_integer (slack) && json_is_integer (twilio)
+      && json_integer_value (slack) > 0 && json_integer_value (twilio) > 0) {
+    s->slack_port = (int) json_integer_value (slack);
+    s->twilio_port = (int) json_integer_value (twilio);
+  }
+  json_decref (root);
+  if (0 == s->slack_port)
+    fprintf (stderr, "slack_sim: did not start (first line: \"%s\")\n", line);
+  return s->slack_port > 0;
+}
+
+bool
+sr_slack_sim_start (struct sr_slack_sim *s, const char *bot_token,
+                    const char *twilio_sid, const char *twilio_token,
+                    const char *const *extra_args)
+{
+  const char *src = getenv ("SR_SOURCE_DIR");
+  char script[4096];
+  const char *argv[48];
+  size_t n = 0;
+  int out_fd;
+
+  memset (s, 0, sizeof (*s));
+#ifdef SR_SOURCE_DIR
+  if (NULL == src)
+    src = SR_SOURCE_DIR;
+#endif
+  if (NULL == src
+      || (size_t) snprintf (script, sizeof (script),
+                            "%s/tests/upstreams/slack_twilio.py", src)
+         >= sizeof (script)) {
+    fprintf (stderr, "slack_sim: SR_SOURCE_DIR is not set\n");
+    return false;
+  }
+  argv[n++] = "python3";
+  argv[n++] = script;
+  argv[n++] = "--slack-port";
+  argv[n++] = "0";
+  argv[n++] = "--twilio-port";
+  argv[n++] = "0";
+  /* A NULL credential is left out: the simulator then takes it from its
+   * environment or refuses to start. */
+  if (NULL != bot_token) {
+    argv[n++] = "--bot-token";
+    argv[n++] = bot_token;
+  }
+  if (NULL != twilio_sid) {
+    argv[n++] = "--twilio-sid";
+    argv[n++] = twilio_sid;
+  }
+  if (NULL != twilio_token) {
+    argv[n++] = "--twilio-token";
+    argv[n++] = twilio_token;
+  }
+  for (size_t i = 0; NULL != extra_args && NULL != extra_args[i]; i++) {
+    if (n + 1 >= sizeof (argv) / sizeof (argv[0])) {
+      fprintf (stderr, "slack_sim: too many arguments\n");
+      return false;
+    }
+    argv[n++] = extra_args[i];
+  }
+  argv[n] = NULL;
+  s->pid = sr_th_spawn (argv, &out_fd);
+  if (s->pid < 0) {
+    s->pid = 0;
+    return false;
+  }
+  (void) read_ports (out_fd, s);
+  if (0 != close (out_fd))
+    perror ("slack_sim: close");
+  if (s->pid > 0 && 0 == s->slack_port)
+    (void) sr_slack_sim_stop_status (s, SIGKILL);
+  return s->slack_port > 0;
+}
+
+int
+sr_slack_sim_stop_status (struct sr_slack_sim *s, int sig)
+{
+  double deadline = sr_th_now () + SR_SLACK_SIM_STOP_TIMEOUT_S;
+  int status = 0;
+  pid_t w;
+
+  if (s->pid <= 0)
+    return -1;
+  if (0 != kill (s->pid, sig))
+    perror ("slack_sim: kill");
+  /* Poll for the exit: a bounded wait, then SIGKILL. */
+  while (0 == (w = waitpid (s->pid, &status, WNOHANG))) {
+    if (0 == ms_until (deadline)) {
+      fprintf (stderr, "slack_sim: ignored signal %d; killing it\n", sig);
+      if (0 != kill (s->pid, SIGKILL))
+        perror ("slack_sim: kill");
+      w = waitpid (s->pid, &status, 0);
+      break;
+    }
+    (void) poll (NULL, 0, 10);
+  }
+  if (w < 0 && EINTR == errno)
+    w = waitpid (s->pid, &status, 0);
+  s->pid = 0;
+  s->slack_port = 0;
+  s->twilio_port = 0;
+  if (w < 0) {
+    perror ("slack_sim: waitpid");
+    return -1;
+  }
+  return WIFEXITED (status) ? WEXITSTATUS (status) : 128 + WTERMSIG (status);
+}
+
+void
+sr_slack_sim_stop (struct sr_slack_sim *s)
+{
+  if (s->pid > 0)
+    (void) sr_slack_sim_stop_status (s, SIGTERM);
+}
+
+bool
+sr_slack_sim_post (int port, const char *path, const char *json, int *status)
+{
+  struct sr_th_response resp;
+  bool ok;
+
+  if (NULL != status)
+    *status = 0;
+  if (!sr_th_http (port, "POST", path, "Content-Type: application/json\r\n",
+                   json, strlen (json), &resp))
+    return false;
+  if (NULL != status)
+    *status = resp.status;
+  ok = 200 == resp.status;
+  if (!ok && 0 == strncmp (path, "/_sim/", 6))
+    fprintf (stderr, "slack_sim: POST %s -> %d %s\n", path, resp.status,
+             resp.body ? resp.body : "");
+  sr_th_response_clean (&resp);
+  return ok;
+}
+
+/* GET @a target; its JSON answer when it was a 200, else NULL. */
+static json_t *
+get_json (int port, const char *target)
+{
+  struct sr_th_response resp;
+  json_t *root = NULL;
+
+  if (!sr_th_http (port, "GET", target, NULL, NULL, 0, &resp))
+    return NULL;
+  if (200 == resp.status)
+    root = json_loadb (resp.body, resp.body_len, 0, NULL);
+  sr_th_response_clean (&resp);
+  return root;
+}
+
+json_t *
+sr_slack_sim_messages (int port)
+{
+  json_t *root = get_json (port, "/_sim/messages");
+  json_t *messages = json_object_get (root, "messages");
+
+  messages = json_is_array (messages) ? json_incref (messages) : NULL;
+  json_decref (root);
+  return messages;
+}
+
+int
+sr_slack_sim_request_count (int port)
+{
+  json_t *root = get_json (port, "/_sim/requests");
+  json_t *count = json_object_get (root, "count");
+  int n = json_is_integer (count) ? (int) json_integer_value (count) : -1;
+
+  json_decref (root);
+  return n;
+}
+
+json_t *
+sr_slack_sim_await_messages (int port, size_t at_least, double timeout_s)
+{
+  double deadline = sr_th_now () + timeout_s;
+  json_t *messages = NULL;
+
+  for (;;) {
+    json_t *now = sr_slack_sim_messages (port);
+
+    if (NULL != now) {
+      json_decref (messages);
+      messages = now;
+      if (json_array_size (messages) >= at_least)
+        break;
+    }
+    if (0 == ms_until (deadline))
+      break;
+    (void) poll (NULL, 0, SR_SLACK_SIM_POLL_MS < ms_until (deadline)
+                          ? SR_SLACK_SIM_POLL_MS : ms_until (deadline));
+  }
+  return messages;
+}
