@@ -115,34 +115,11 @@ sr_otlp_start (struct sr_otlp *c, const char *const *extra_args)
 int
 sr_otlp_stop_status (struct sr_otlp *c, int sig)
 {
-  double deadline = sr_th_now () + SR_OTLP_STOP_TIMEOUT_S;
-  int status = 0;
-  pid_t w;
+  int rc = sr_th_stop_child (c->pid, sig, SR_OTLP_STOP_TIMEOUT_S);
 
-  if (c->pid <= 0)
-    return -1;
-  if (0 != kill (c->pid, sig))
-    perror ("collector: kill");
-  /* Poll for the exit: a bounded wait, then SIGKILL. */
-  while (0 == (w = waitpid (c->pid, &status, WNOHANG))) {
-    if (0 == ms_until (deadline)) {
-      fprintf (stderr, "collector: ignored signal %d; killing it\n", sig);
-      if (0 != kill (c->pid, SIGKILL))
-        perror ("collector: kill");
-      w = waitpid (c->pid, &status, 0);
-      break;
-    }
-    (void) poll (NULL, 0, 10);
-  }
-  if (w < 0 && EINTR == errno)
-    w = waitpid (c->pid, &status, 0);
   c->pid = 0;
   c->port = 0;
-  if (w < 0) {
-    perror ("collector: waitpid");
-    return -1;
-  }
-  return WIFEXITED (status) ? WEXITSTATUS (status) : 128 + WTERMSIG (status);
+  return rc;
 }
 
 void

@@ -879,3 +879,34 @@ sr_th_await_ready (int port, double seconds)
   }
   return false;
 }
+
+int
+sr_th_stop_child (pid_t pid, int sig, double timeout_s)
+{
+  double deadline = sr_th_now () + timeout_s;
+  int status = 0;
+  pid_t w;
+
+  if (pid <= 0)
+    return -1;
+  if (0 != kill (pid, sig))
+    perror ("stop: kill");
+  /* Poll for the exit: a bounded wait, then SIGKILL. */
+  while (0 == (w = waitpid (pid, &status, WNOHANG))) {
+    if (sr_th_now () >= deadline) {
+      fprintf (stderr, "stop: child ignored signal %d; killing it\n", sig);
+      if (0 != kill (pid, SIGKILL))
+        perror ("stop: kill");
+      w = waitpid (pid, &status, 0);
+      break;
+    }
+    (void) poll (NULL, 0, 10);
+  }
+  if (w < 0 && EINTR == errno)
+    w = waitpid (pid, &status, 0);
+  if (w < 0) {
+    perror ("stop: waitpid");
+    return -1;
+  }
+  return WIFEXITED (status) ? WEXITSTATUS (status) : 128 + WTERMSIG (status);
+}

@@ -135,6 +135,12 @@ int sr_th_run (const struct sr_th_env *env, const char *const *argv,
  */
 pid_t sr_th_spawn (const char *const *argv, int *stdout_fd);
 
+/**
+ * Send @a sig to child @a pid and reap it, SIGKILL after @a timeout_s.
+ * @return its exit status, 128 + signal when killed, -1 on error
+ */
+int sr_th_stop_child (pid_t pid, int sig, double timeout_s);
+
 /** Poll GET /readyz on @a port until 200 or @a seconds pass. */
 bool sr_th_await_ready (int port, double seconds);
 

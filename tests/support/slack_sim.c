@@ -135,35 +135,12 @@ sr_slack_sim_start (struct sr_slack_sim *s, const char *bot_token,
 int
 sr_slack_sim_stop_status (struct sr_slack_sim *s, int sig)
 {
-  double deadline = sr_th_now () + SR_SLACK_SIM_STOP_TIMEOUT_S;
-  int status = 0;
-  pid_t w;
+  int rc = sr_th_stop_child (s->pid, sig, SR_SLACK_SIM_STOP_TIMEOUT_S);
 
-  if (s->pid <= 0)
-    return -1;
-  if (0 != kill (s->pid, sig))
-    perror ("slack_sim: kill");
-  /* Poll for the exit: a bounded wait, then SIGKILL. */
-  while (0 == (w = waitpid (s->pid, &status, WNOHANG))) {
-    if (0 == ms_until (deadline)) {
-      fprintf (stderr, "slack_sim: ignored signal %d; killing it\n", sig);
-      if (0 != kill (s->pid, SIGKILL))
-        perror ("slack_sim: kill");
-      w = waitpid (s->pid, &status, 0);
-      break;
-    }
-    (void) poll (NULL, 0, 10);
-  }
-  if (w < 0 && EINTR == errno)
-    w = waitpid (s->pid, &status, 0);
   s->pid = 0;
   s->slack_port = 0;
   s->twilio_port = 0;
-  if (w < 0) {
-    perror ("slack_sim: waitpid");
-    return -1;
-  }
-  return WIFEXITED (status) ? WEXITSTATUS (status) : 128 + WTERMSIG (status);
+  return rc;
 }
 
 void
