@@ -23,6 +23,8 @@ struct sr_metrics_sampler {
   const struct sr_config *cfg;
   struct sr_waiter wake;
   pthread_t thread;
+  pthread_mutex_t lock;
+  PGcancel *cancel;        /* the connection's, to cut a read at stop */
   char sources[512];       /* array literals for the statement */
   char bounds[512];
 };
@@ -124,6 +126,22 @@ sample_once (struct sr_metrics_sampler *w, PGconn *conn, char *err,
   return SR_OK;
 }
 
+/* Keep the cancel handle of the thread's connection (@a conn; NULL closes
+ * *@a cur), so a stop can cut a read a locked table holds up. */
+static void
+set_conn (struct sr_metrics_sampler *w, PGconn *conn, PGconn **cur)
+{
+  pthread_mutex_lock (&w->lock);
+  if (NULL != w->cancel)
+    PQfreeCancel (w->cancel);
+  w->cancel = NULL != conn ? PQgetCancel (conn) : NULL;
+  pthread_mutex_unlock (&w->lock);
+  if (NULL == conn && NULL != *cur) {
+    PQfinish (*cur);
+    *cur = NULL;
+  }
+}
+
 static void *
 run (void *cls)
 {
@@ -137,11 +155,14 @@ run (void *cls)
     enum sr_status st = SR_OK;
 
     if (NULL == conn || CONNECTION_OK != PQstatus (conn)) {
-      if (NULL != conn)
-        PQfinish (conn);
+      set_conn (w, NULL, &conn);
       st = sr_db_connect_as (SR_DB_ROLE_BACKGROUND, &conn, err,
                              sizeof (err));
+      if (SR_OK == st)
+        set_conn (w, conn, &conn);
     }
+    if (sr_waiter_stopping (&w->wake))
+      break;              /* a stop's cancel may have come before the read */
     if (SR_OK == st)
       st = sample_once (w, conn, err, sizeof (err));
     if (SR_OK != st) {
@@ -151,8 +172,7 @@ run (void *cls)
     }
     (void) sr_waiter_sleep (&w->wake, interval_ms);
   }
-  if (NULL != conn)
-    PQfinish (conn);
+  set_conn (w, NULL, &conn);
   sr_log_set_context (NULL, NULL);
   return NULL;
 }
@@ -188,9 +208,11 @@ sr_metrics_sampler_start (const struct sr_config *cfg,
 
   w->cfg = cfg;
   make_literals (w);
+  pthread_mutex_init (&w->lock, NULL);
   sr_waiter_init (&w->wake);
   if (0 != pthread_create (&w->thread, NULL, run, w)) {
     sr_waiter_destroy (&w->wake);
+    pthread_mutex_destroy (&w->lock);
     free (w);
     return SR_E_INTERNAL;
   }
@@ -204,8 +226,18 @@ sr_metrics_sampler_stop (struct sr_metrics_sampler *w)
   if (NULL == w)
     return;
   sr_waiter_stop (&w->wake);
+  /* A read stuck behind a lock would hold the shutdown for its whole
+   * time limit: cancel it (PQcancel may be called from another thread). */
+  pthread_mutex_lock (&w->lock);
+  if (NULL != w->cancel) {
+    char ignored[256];
+
+    (void) PQcancel (w->cancel, ignored, sizeof (ignored));
+  }
+  pthread_mutex_unlock (&w->lock);
   pthread_join (w->thread, NULL);
   sr_waiter_destroy (&w->wake);
+  pthread_mutex_destroy (&w->lock);
   free (w);
 }
 

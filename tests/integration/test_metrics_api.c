@@ -395,6 +395,44 @@ SR_TEST (test_sample_error_counted)
   PQfinish (pg);
 }
 
+/* A sample stuck behind a lock must not hold the shutdown: stopping
+ * cancels it.  (Found by test_http_pool under TSan, where the stall test's
+ * lock happened to catch a sample.) */
+SR_TEST (test_stop_cancels_a_stuck_sample)
+{
+  struct sr_th_server s3;
+  struct sr_th_env env = { 0 };
+  PGconn *locker, *observer;
+  PGresult *res;
+  double secs = 99;
+  int code = -1;
+
+  REQUIRE (up);
+  start_env (&env);
+  sr_th_env_add (&env, "SIGNALROOM_WORKERS", "0");
+  REQUIRE (sr_th_server_start (&s3, &env));
+  locker = PQconnectdb (conninfo);
+  observer = PQconnectdb (conninfo);
+  REQUIRE (CONNECTION_OK == PQstatus (locker)
+           && CONNECTION_OK == PQstatus (observer));
+  res = PQexec (locker, "BEGIN; LOCK TABLE signalroom.runs IN ACCESS "
+                "EXCLUSIVE MODE");
+  CHECK (PGRES_COMMAND_OK == PQresultStatus (res));
+  PQclear (res);
+  /* the samplers (of both servers, once a second) now wait on the lock */
+  CHECK (sr_th_pg_await_true (observer, "SELECT count(*) >= 2 FROM "
+                              "pg_stat_activity WHERE wait_event_type = "
+                              "'Lock' AND query LIKE '-- The metrics the "
+                              "database holds%'", 20));
+  CHECK (sr_th_server_stop (&s3, SIGTERM, 30000, &code, &secs));
+  CHECK_INT_EQ (code, 0);
+  CHECK (secs < 5);
+  res = PQexec (locker, "ROLLBACK");
+  PQclear (res);
+  PQfinish (locker);
+  PQfinish (observer);
+}
+
 #define FIRED "signalroom_schedule_ticks_total{schedule=\"metrics-test\"," \
               "outcome=\"fired\"}"
 #define SKIPPED "signalroom_schedule_ticks_total{schedule=\"metrics-test\"," \
@@ -487,5 +525,6 @@ SR_TEST_MAIN (SR_TEST_ENTRY (test_start),
               SR_TEST_ENTRY (test_scrapes_never_wait_on_the_database),
               SR_TEST_ENTRY (test_sample_error_counted),
               SR_TEST_ENTRY (test_lease_lost_counted),
+              SR_TEST_ENTRY (test_stop_cancels_a_stuck_sample),
               SR_TEST_ENTRY (test_token_and_schedule_ticks),
               SR_TEST_ENTRY (test_stop))
