@@ -282,6 +282,14 @@ static const struct sr_config_option options[] = {
     OFF (otel_queue_max), NULL,
     "Finished spans waiting for export; beyond that new spans are dropped "
     "and counted (`signalroom_otel_spans_dropped_total`)." },
+  { "OTEL_BSP_MAX_EXPORT_BATCH_SIZE", SR_CFG_UINT, "512", 0, 1, 2048,
+    OFF (otel_batch_max), NULL,
+    "Spans per export request; a full batch is sent at once (at most the "
+    "queue size)." },
+  { "OTEL_BSP_SCHEDULE_DELAY", SR_CFG_UINT, "5000", 0, 1, 600000,
+    OFF (otel_schedule_delay_ms), NULL,
+    "Milliseconds the exporter waits for a batch to fill before it sends "
+    "what it has." },
   { "SIGNALROOM_DB_STATEMENT_TIMEOUT_MS", SR_CFG_UINT, "5000", 0, 100,
     600000, OFF (db_statement_timeout_ms), NULL,
     "Longest an API request's SQL statement, or its wait for a lock, may "
@@ -291,7 +299,7 @@ static const struct sr_config_option options[] = {
 
 #define N_OPTIONS (sizeof (options) / sizeof (options[0]))
 
-_Static_assert (N_OPTIONS <= 96, "grow sr_config.from_env");
+_Static_assert (N_OPTIONS <= 160, "grow sr_config.from_env");
 
 const struct sr_config_option *
 sr_config_options (size_t *n)
