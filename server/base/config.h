@@ -139,6 +139,8 @@ struct sr_config {
   char *otel_sampler_arg;
   unsigned long otel_queue_max;
   unsigned long otel_batch_max;
+  char *otel_protocol;           /* always "http/json" (checked) */
+  char *otel_traces_protocol;
   unsigned long otel_schedule_delay_ms;
 
   /* Which options came from the environment (index = option row). */
