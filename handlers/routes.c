@@ -94,6 +94,12 @@ const struct sr_route sr_routes[] = {
     .handler = sr_handle_report_get, .cached = sr_handle_report_get_cached,
     .policy = SR_AUTH_AUTHENTICATED, .query = sr_report_param_names,
     .summary = "one report" },
+  /* Public: Slack signs it (checked by the handler against the raw
+   * body, which is why the body is kept as it came). */
+  { .method = "POST", .path = "/v1/slack/commands",
+    .handler = sr_handle_slack_commands_post, .policy = SR_AUTH_PUBLIC,
+    .body_type = "application/x-www-form-urlencoded", .max_body = 8 * KiB,
+    .summary = "a Slack slash command (/signalroom), signed by Slack" },
   { .method = "GET", .path = "/v1/reports/orders/{name}",
     .handler = sr_handle_report_get, .cached = sr_handle_report_get_cached,
     .policy = SR_AUTH_AUTHENTICATED, .query = sr_report_param_names,
