@@ -8,9 +8,9 @@
  * then remembered by the hash of its body: a Slack retry (the same body)
  * gets the first answer again, or "working on it", and runs nothing.
  *
- * Slack's 3 seconds: the command runs in one transaction whose
- * statements and lock waits may take SLACK_BUDGET_MS together at most
- * each (the figures are small reads).  Past it the transaction rolls
+ * Slack's 3 seconds: the command runs in one transaction where each
+ * statement, and each lock wait, may take SLACK_BUDGET_MS (the figures
+ * are one or two small reads per brand).  Past it the transaction rolls
  * back, the command is marked deferred and answered "working on it"; the
  * follow-up thread (server/jobs/slack_followup.c) runs it again without
  * the budget and queues the answer for the response_url in the outbox.

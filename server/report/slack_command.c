@@ -755,18 +755,6 @@ listed (const char *list, const char *id)
   return false;
 }
 
-static bool
-read_day (const char *t, int32_t *day)
-{
-  if (0 == strcmp (t, "today"))
-    *day = sr_date_today ();
-  else if (0 == strcmp (t, "yesterday"))
-    *day = sr_date_today () - 1;
-  else
-    return sr_date_parse (t, day);
-  return true;
-}
-
 /* The windows of a run of @a source (or "all"), or false with @a msg. */
 static bool
 sync_windows (const struct sr_config *cfg, const char *source,
@@ -827,7 +815,8 @@ cmd_sync (PGconn *conn, const struct sr_config *cfg,
     return SR_OK;
   }
   for (size_t i = 2; i < args->n; i++)
-    if (!read_day (args->tok[i], 2 == i ? &f : &t)) {
+    if (!sr_report_read_day (args->tok[i], sr_date_today (),
+                             2 == i ? &f : &t)) {
       char *esc = sr_slack_escape_dup (args->tok[i]);
 
       snprintf (msg, sizeof (msg), "`%s` is not a day: use YYYY-MM-DD, "

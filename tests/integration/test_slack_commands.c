@@ -265,8 +265,8 @@ SR_TEST (test_report_figures)
                   "Payout: $96.67 | CPA: $16.11");
   CHECK_CONTAINS (got, "*Top Performers*\n:large_blue_circle: *G2 - Meta* - "
                   "10 conv @ $12.35\n:white_circle: *Blue &lt;b&gt;Bench"
-                  "&lt;/b&gt; &amp; @\xE2\x81\xA0" "channel* - 4 conv @ $16.67\n"
-                  ":white_circle: *ProfitFuel* - 2 conv @ $15.01");
+                  "&lt;/b&gt; &amp; @\xE2\x81\xA0" "channel* - 4 conv @ "
+                  "$16.67\n:white_circle: *ProfitFuel* - 2 conv @ $15.01");
   CHECK (NULL == strstr (got, "<b>"));
   snprintf (want, sizeof (want), "Daily CCW Report - ");
   CHECK_CONTAINS (got, want);
