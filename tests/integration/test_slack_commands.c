@@ -288,6 +288,47 @@ SR_TEST (test_report_figures)
   CHECK_CONTAINS (command ("UANY", "CANY", "", NULL, NULL), "`status`");
 }
 
+/*
+ * States on the crafted day, from the order rollup: by revenue of NEW
+ * orders CA 1234.56, FL 300.00 (3 NEW + 1 DECLINED: 75.0%), TX 250.50,
+ * NY 99.99, GA 10.00 (1 of 2 approved: 50.0%), OH 5.25, WA 0 (2
+ * declined): the top five, then the two left, lowest first.
+ */
+SR_TEST (test_states_figures)
+{
+  char sql[2048], text[64];
+  const char *got;
+
+  REQUIRE (up);
+  snprintf (sql, sizeof (sql),
+            "INSERT INTO reports.order_rollup (client_id, product_category,"
+            " dim, day, value, status, orders, revenue, chargebacks, refunds)"
+            " SELECT '713', 'CCW', 'state', '%s', v, st, n, rev, 0, 0 FROM"
+            " (VALUES ('CA', 'NEW', 5, 1234.56), ('FL', 'NEW', 3, 300.00),"
+            " ('FL', 'DECLINED', 1, 0), ('TX', 'NEW', 2, 250.50),"
+            " ('NY', 'NEW', 1, 99.99), ('GA', 'NEW', 1, 10.00),"
+            " ('GA', 'DECLINED', 1, 0), ('OH', 'NEW', 1, 5.25),"
+            " ('WA', 'DECLINED', 2, 0)) AS x (v, st, n, rev)", day);
+  REQUIRE (run (sql));
+  snprintf (text, sizeof (text), "states+CCW+%s+%s", day, day);
+  got = command ("UANY", "CANY", text, NULL, NULL);
+  CHECK_CONTAINS (got, "*Top*\n"
+                  "1. CA (California) - $1,234.56 revenue, 5 orders, 100.0% "
+                  "approved\n"
+                  "2. FL (Florida) - $300.00 revenue, 4 orders, 75.0% "
+                  "approved\n"
+                  "3. TX (Texas) - $250.50 revenue, 2 orders, 100.0% "
+                  "approved\n"
+                  "4. NY (New York) - $99.99 revenue, 1 orders, 100.0% "
+                  "approved\n"
+                  "5. GA (Georgia) - $10.00 revenue, 2 orders, 50.0% "
+                  "approved\n*Bottom*\n"
+                  "7. WA (Washington) - $0.00 revenue, 2 orders, 0.0% "
+                  "approved\n"
+                  "6. OH (Ohio) - $5.25 revenue, 1 orders, 100.0% approved");
+  CHECK (NULL == strstr (got, "AZ ("));
+}
+
 /* A non-admin may not sync: refused, nothing queued. */
 SR_TEST (test_sync_needs_an_admin)
 {
@@ -356,6 +397,10 @@ SR_TEST (test_failed_run_reply_is_escaped)
                    " WHERE idempotency_key = 'slack-run:9001'"),
                 ":x: Sync run 9001 (everflow) failed: &lt;!channel&gt; "
                 "upstream &amp; @\xE2\x81\xA0" "here broke");
+  /* status shows that run, escaped the same way. */
+  CHECK_CONTAINS (command ("UANY", "CANY", "status", NULL, NULL),
+                  "- *everflow*: data through never; last run 9001 failed: "
+                  "&lt;!channel&gt; upstream &amp; @\xE2\x81\xA0" "here broke");
 }
 
 /* The database is held (a lock on the brands): the command acknowledges
@@ -468,6 +513,7 @@ SR_TEST (test_stop)
 SR_TEST_MAIN (SR_TEST_ENTRY (test_start),
               SR_TEST_ENTRY (test_refusals_run_nothing),
               SR_TEST_ENTRY (test_report_figures),
+              SR_TEST_ENTRY (test_states_figures),
               SR_TEST_ENTRY (test_sync_needs_an_admin),
               SR_TEST_ENTRY (test_admin_sync_runs_once_and_reports_back),
               SR_TEST_ENTRY (test_failed_run_reply_is_escaped),
