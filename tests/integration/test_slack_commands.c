@@ -368,6 +368,9 @@ SR_TEST (test_admin_sync_runs_once_and_reports_back)
                   "Queued run ");
   CHECK_STR_EQ (json_string_value (json_object_get (a, "text")),
                 json_string_value (json_object_get (b, "text")));
+  /* The retry was answered from the first try, not run again. */
+  CHECK_INT_EQ (sr_th_server_count_log (&srv, "slack command retry not run "
+                                        "again"), 1);
   json_decref (a);
   json_decref (b);
   snprintf (sql, sizeof (sql), "SELECT count(*) - %s FROM signalroom.runs",
