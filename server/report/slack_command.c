@@ -332,7 +332,8 @@ brand_upper (char *t)
     *p = (char) toupper ((unsigned char) *p);
 }
 
-/* The brand and days of "[brand] [day] [day]"; false with @a msg. */
+/* The brand and days of "[brand] [day] [day]" (in any order); false
+ * with @a msg. */
 static bool
 split_args (struct args *a, size_t first, size_t max_days, char **brand,
             const char **days, size_t *n_days, char *msg, size_t msglen)
@@ -348,14 +349,14 @@ split_args (struct args *a, size_t first, size_t max_days, char **brand,
       for (char *p = a->tok[i]; '\0' != *p; p++)
         *p = (char) tolower ((unsigned char) *p);
       days[(*n_days)++] = a->tok[i];
-    } else if (NULL == *brand && 0 == *n_days) {
+    } else if (NULL == *brand) {
       brand_upper (a->tok[i]);
       *brand = a->tok[i];
     } else {
       char *esc = sr_slack_escape_dup (a->tok[i]);
 
-      snprintf (msg, msglen, "I did not understand `%s`: expected a brand "
-                "first, then days (YYYY-MM-DD, today or yesterday)", esc);
+      snprintf (msg, msglen, "I did not understand `%s`: expected one "
+                "brand and days (YYYY-MM-DD, today or yesterday)", esc);
       free (esc);
       return false;
     }

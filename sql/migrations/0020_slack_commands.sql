@@ -11,9 +11,10 @@ CREATE TABLE signalroom.slack_commands (
   channel_id    text        NOT NULL,
   command_text  text        NOT NULL,
   response_url  text        NOT NULL,
-  -- running: an API thread has it; deferred: it ran out of its time
-  -- budget and waits for the follow-up thread (which posts the answer
-  -- through the outbox); done: reply is the answer given.
+  -- running: an API thread has it (still so a minute later, the thread
+  -- is gone and the follow-up takes it); deferred: it ran out of its
+  -- time budget and waits for the follow-up thread (which posts the
+  -- answer through the outbox); done: reply is the answer given.
   status        text        NOT NULL DEFAULT 'running'
                 CHECK (status IN ('running', 'deferred', 'done')),
   reply         jsonb,
@@ -22,8 +23,8 @@ CREATE TABLE signalroom.slack_commands (
   created_at    timestamptz NOT NULL DEFAULT now(),
   finished_at   timestamptz
 );
-CREATE INDEX slack_commands_deferred ON signalroom.slack_commands (id)
-  WHERE status = 'deferred';
+CREATE INDEX slack_commands_open ON signalroom.slack_commands (id)
+  WHERE status <> 'done';
 CREATE INDEX slack_commands_created ON signalroom.slack_commands (created_at);
 
 -- A run queued by `/signalroom sync` and where its outcome goes.

@@ -271,6 +271,10 @@ SR_TEST (test_report_figures)
   snprintf (want, sizeof (want), "Daily CCW Report - ");
   CHECK_CONTAINS (got, want);
 
+  /* The day first, the brand after: the same figures. */
+  snprintf (text, sizeof (text), "report+%s+Ccw", day);
+  CHECK_CONTAINS (command ("UANY", "CANY", text, NULL, NULL),
+                  "> Spend: *$220.12*\n> CPA: *$13.76*");
   snprintf (text, sizeof (text), "leaderboard+ccw+%s", day);
   got = command ("UANY", "CANY", text, NULL, NULL);
   CHECK_CONTAINS (got, "1. :large_blue_circle: *G2 - Meta* - 10 conv, "
@@ -439,6 +443,25 @@ SR_TEST (test_slow_command_follows_up)
                               " '%Spend: *$220.12*%'", 20));
 }
 
+/* A command whose API thread vanished (still 'running' a minute on) is
+ * answered by the follow-up through its response_url. */
+SR_TEST (test_orphaned_command_is_answered)
+{
+  REQUIRE (up);
+  REQUIRE (run ("INSERT INTO signalroom.slack_commands (id, body_sha256,"
+                " user_id, channel_id, command_text, response_url,"
+                " created_at) VALUES (9100, 'orphan', 'UGONE', 'CANY',"
+                " 'help', 'https://hooks.example/orphan',"
+                " now() - interval '2 minutes')"));
+  CHECK (sr_th_pg_await_true (pg, "SELECT count(*) = 1 FROM"
+                              " signalroom.notifications WHERE"
+                              " idempotency_key = 'slack-command:9100' AND"
+                              " target = 'https://hooks.example/orphan' AND"
+                              " payload->>'text' LIKE '%`status`%'", 20));
+  CHECK_STR_EQ (q ("SELECT status FROM signalroom.slack_commands WHERE"
+                   " id = 9100"), "done");
+}
+
 /* The daily report queues the summary and its text once per brand and
  * day, with the figures above; a second run of the day adds nothing. */
 SR_TEST (test_daily_summary_posted_once)
@@ -521,6 +544,7 @@ SR_TEST_MAIN (SR_TEST_ENTRY (test_start),
               SR_TEST_ENTRY (test_admin_sync_runs_once_and_reports_back),
               SR_TEST_ENTRY (test_failed_run_reply_is_escaped),
               SR_TEST_ENTRY (test_slow_command_follows_up),
+              SR_TEST_ENTRY (test_orphaned_command_is_answered),
               SR_TEST_ENTRY (test_daily_summary_posted_once),
               SR_TEST_ENTRY (test_escape_rule_matches_sql),
               SR_TEST_ENTRY (test_stop))
