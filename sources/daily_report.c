@@ -54,7 +54,7 @@ post_one (PGconn *conn, const char *brand, const char *day,
               day);
     return SR_E_INTERNAL;
   }
-  st = sr_slack_daily_message (doc, &msg, sms, sizeof (sms));
+  st = sr_slack_daily_message (doc, NULL, &msg, sms, sizeof (sms));
   json_decref (doc);
   if (SR_OK != st) {
     snprintf (err, errlen, "daily summary of %.20s %s: no message", brand,

@@ -118,7 +118,8 @@ on_schema_ready (void *cls)
   if (u->cfg->metrics && NULL == u->sampler
       && SR_OK != sr_metrics_sampler_start (u->cfg, &u->sampler))
     sr_log (SR_LOG_ERROR, "cannot start the metrics sampler", NULL);
-  if (NULL != u->cfg->slack_signing_secret && NULL == u->followup
+  if ((NULL != u->cfg->slack_signing_secret
+       || u->cfg->slack_intraday_snapshot) && NULL == u->followup
       && SR_OK != sr_slack_followup_start (u->cfg, &u->followup))
     sr_log (SR_LOG_ERROR, "cannot start the slack command follow-up", NULL);
 }

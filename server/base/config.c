@@ -301,8 +301,9 @@ static const struct sr_config_option options[] = {
     "`/signalroom sync`." },
   { "SLACK_INTRADAY_SNAPSHOT", SR_CFG_BOOL, "false", 0, 0, 0,
     OFF (slack_intraday_snapshot), NULL,
-    "Reserved for the hourly intraday Slack snapshot (7 am-11 pm in "
-    "SIGNALROOM_TIMEZONE); not implemented yet, so true changes nothing." },
+    "Post each brand's daily summary of today so far to the Slack channel "
+    "once an hour, 7:00 to 23:59 in SIGNALROOM_TIMEZONE (replaces the "
+    "legacy hourly report)." },
 };
 
 #define N_OPTIONS (sizeof (options) / sizeof (options[0]))

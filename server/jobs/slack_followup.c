@@ -6,6 +6,7 @@
 #include "log.h"
 #include "mem.h"
 #include "slack_command.h"
+#include "slack_intraday.h"
 #include "store_slack.h"
 #include "tx.h"
 #include "waiter.h"
@@ -97,6 +98,7 @@ run (void *cls)
 {
   struct sr_slack_followup *f = cls;
   unsigned long poll_ms = f->cfg->poll_ms > 0 ? f->cfg->poll_ms : 1000;
+  struct sr_slack_intraday intraday = { .hour = -1 };
   PGconn *conn = NULL;
 
   sr_log_set_context ("job_id", "slack_followup");
@@ -115,10 +117,15 @@ run (void *cls)
         continue;
       }
     }
-    if (!drain (f, conn)) {
+    if (NULL != f->cfg->slack_signing_secret && !drain (f, conn)) {
       PQfinish (conn);
       conn = NULL;
     }
+    if (NULL != conn && f->cfg->slack_intraday_snapshot
+        && SR_OK != sr_slack_intraday_tick (conn, f->cfg, &intraday, err,
+                                            sizeof (err)))
+      sr_log (SR_LOG_WARN, "intraday snapshot not queued; tried again",
+              "{s:s}", "error", err);
     (void) sr_waiter_sleep (&f->wake, poll_ms);
   }
   if (NULL != conn)

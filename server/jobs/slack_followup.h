@@ -7,6 +7,10 @@
  * it done.  A command is leased while it runs, so among several
  * instances one takes it; a crash leaves it to the next after the lease.
  *
+ * The same thread queues the hourly intraday snapshot when
+ * SLACK_INTRADAY_SNAPSHOT is on (slack_intraday.h).  It runs when a
+ * signing secret is set or the snapshot is on.
+ *
  * One thread with its own connection (role job: no time limit); it looks
  * every SIGNALROOM_POLL_MS and sleeps only in the waiter.
  */

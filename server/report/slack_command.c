@@ -154,8 +154,8 @@ section (const char *mrkdwn)
 }
 
 enum sr_status
-sr_slack_daily_message (const json_t *data, json_t **msg, char *sms,
-                        size_t smslen)
+sr_slack_daily_message (const json_t *data, const char *as_of, json_t **msg,
+                        char *sms, size_t smslen)
 {
   const json_t *tot = json_object_get (data, "totals");
   const json_t *in = json_object_get (data, "internal");
@@ -176,7 +176,11 @@ sr_slack_daily_message (const json_t *data, json_t **msg, char *sms,
   }
   fmt_day (json_string_value (json_object_get (data, "date")), day,
            sizeof (day), md, sizeof (md));
-  snprintf (title, sizeof (title), "Daily %s Report - %s", brand, day);
+  if (NULL == as_of)
+    snprintf (title, sizeof (title), "Daily %s Report - %s", brand, day);
+  else
+    snprintf (title, sizeof (title), "Intraday %s Report - %s, %.5s", brand,
+              day, as_of);
   sr_buf_init (&overall, MSG_MAX);
   sr_buf_init (&split, MSG_MAX);
   sr_buf_init (&perf, MSG_MAX);
@@ -487,7 +491,7 @@ cmd_report (PGconn *conn, const struct sr_config *cfg, struct args *args,
       st = SR_E_INTERNAL;
     sr_buf_clean (&data);
     if (SR_OK == st)
-      st = sr_slack_daily_message (doc, &m, sms, sizeof (sms));
+      st = sr_slack_daily_message (doc, NULL, &m, sms, sizeof (sms));
     json_decref (doc);
     if (SR_OK != st) {
       snprintf (err, errlen, "daily summary of %s not formatted",

@@ -52,11 +52,14 @@ enum sr_status sr_slack_command_run (PGconn *conn,
 /**
  * The daily summary message of one brand's day.
  * @param data   the daily-summary report's "data" (a snapshot's JSON)
+ * @param as_of  NULL for the day's report; "14:00" for today's partial
+ *               numbers at that hour (the intraday snapshot)
  * @param[out] msg  {text, blocks} (new reference)
  * @param[out] sms  the one-line text version (at most @a smslen - 1
  *                  bytes; the outbox cuts texts to 160)
  */
-enum sr_status sr_slack_daily_message (const json_t *data, json_t **msg,
+enum sr_status sr_slack_daily_message (const json_t *data,
+                                       const char *as_of, json_t **msg,
                                        char *sms, size_t smslen);
 
 /** A plain ephemeral answer (new reference). */

@@ -31,6 +31,7 @@ static struct sr_th_server srv;
 static PGconn *pg;
 static char *token;
 static char day[11];     /* yesterday in New York: the crafted day */
+static char db[1024];    /* the test database's conninfo */
 static bool up;
 static int seq;          /* makes every body (trigger_id) unique */
 
@@ -151,6 +152,7 @@ SR_TEST (test_start)
   REQUIRE (NULL != sr_th_server_wait_log (&srv, 20000, "migrations current",
                                           NULL));
   pg = sr_th_pg (conninfo);
+  snprintf (db, sizeof (db), "%s", conninfo);
   token = sr_th_jwt (JWT_SECRET, "service_role", "authenticated", 600);
   REQUIRE (NULL != token);
   snprintf (day, sizeof (day), "%s", q ("SELECT ((now() AT TIME ZONE "
@@ -503,6 +505,65 @@ SR_TEST (test_daily_summary_posted_once)
   CHECK_STR_EQ (q (sql), "2");
 }
 
+/*
+ * The intraday snapshot: nothing while it is off (the first server); a
+ * second instance with it on, in a zone where it is now noon, queues
+ * each brand's summary of today so far for the channel.  Today there:
+ * CCW 7 conversions, payout 70.70 -> CPA 10.10.
+ */
+SR_TEST (test_intraday_snapshot)
+{
+  struct sr_th_server noon = { 0 };
+  struct sr_th_env env = { 0 };
+  char zone[32], today[11], sql[1024];
+  int offset = 12 - atoi (q ("SELECT extract(hour FROM now() AT TIME ZONE"
+                             " 'UTC')::int"));
+
+  REQUIRE (up);
+  CHECK_STR_EQ (q ("SELECT count(*) FROM signalroom.notifications WHERE"
+                   " kind = 'intraday_summary'"), "0");
+  /* Etc/GMT-N is UTC+N (POSIX signs). */
+  if (offset > 0)
+    snprintf (zone, sizeof (zone), "Etc/GMT-%d", offset);
+  else if (offset < 0)
+    snprintf (zone, sizeof (zone), "Etc/GMT+%d", -offset);
+  else
+    snprintf (zone, sizeof (zone), "Etc/GMT");
+  snprintf (sql, sizeof (sql), "SELECT (now() AT TIME ZONE '%s')::date::text",
+            zone);
+  snprintf (today, sizeof (today), "%s", q (sql));
+  snprintf (sql, sizeof (sql),
+            "BEGIN; INSERT INTO everflow.daily_stats (date, affiliate_id,"
+            " affiliate_label, advertiser_id, advertiser_label, clicks,"
+            " conversions, revenue, payout, profit, _client_id) VALUES"
+            " ('%s', 4, 'Noon Media', 1, 'CCW', 9, 7, 99, 70.70, 28.30,"
+            " '713') ON CONFLICT DO NOTHING;"
+            " SELECT reports.refresh_performance('713', '%s', '%s'); COMMIT",
+            today, today, today);
+  REQUIRE (run (sql));
+  sr_th_env_add (&env, "DATABASE_URL", db);
+  sr_th_env_add (&env, "SIGNALROOM_WORKERS", "0");
+  sr_th_env_add (&env, "SIGNALROOM_POLL_MS", "100");
+  sr_th_env_add (&env, "SIGNALROOM_SCHEDULER", "false");
+  sr_th_env_add (&env, "SIGNALROOM_TIMEZONE", zone);
+  sr_th_env_add (&env, "EVERFLOW_TIMEZONE_ID", "1");
+  sr_th_env_add (&env, "SLACK_INTRADAY_SNAPSHOT", "true");
+  REQUIRE (sr_th_server_start (&noon, &env));
+  snprintf (sql, sizeof (sql), "SELECT count(*) = 2 FROM"
+            " signalroom.notifications WHERE kind = 'intraday_summary' AND"
+            " channel = 'slack' AND target = 'CREPORT' AND idempotency_key IN"
+            " ('intraday:CCW:%s:12', 'intraday:EXP:%s:12')", today, today);
+  CHECK (sr_th_pg_await_true (pg, sql, 20));
+  snprintf (sql, sizeof (sql), "SELECT payload->>'text' FROM"
+            " signalroom.notifications WHERE idempotency_key ="
+            " 'intraday:CCW:%s:12'", today);
+  CHECK_CONTAINS (q (sql), "Intraday CCW Report - ");
+  CHECK_CONTAINS (q (sql), ", 12:00*");
+  CHECK_CONTAINS (q (sql), "> Conversions: *7*\n> Spend: *$70.70*\n"
+                  "> CPA: *$10.10*");
+  CHECK (sr_th_server_stop (&noon, 15, 20000, NULL, NULL));
+}
+
 /* sr_slack_escape and signalroom.slack_escape agree on hostile text. */
 SR_TEST (test_escape_rule_matches_sql)
 {
@@ -546,5 +607,6 @@ SR_TEST_MAIN (SR_TEST_ENTRY (test_start),
               SR_TEST_ENTRY (test_slow_command_follows_up),
               SR_TEST_ENTRY (test_orphaned_command_is_answered),
               SR_TEST_ENTRY (test_daily_summary_posted_once),
+              SR_TEST_ENTRY (test_intraday_snapshot),
               SR_TEST_ENTRY (test_escape_rule_matches_sql),
               SR_TEST_ENTRY (test_stop))

@@ -122,7 +122,8 @@ SR_TEST (test_daily_message_layout)
   const char *text;
 
   REQUIRE (NULL != data);
-  REQUIRE (SR_OK == sr_slack_daily_message (data, &msg, sms, sizeof (sms)));
+  REQUIRE (SR_OK == sr_slack_daily_message (data, NULL, &msg, sms,
+                                              sizeof (sms)));
   text = json_string_value (json_object_get (msg, "text"));
   CHECK_STR_EQ (text,
                 ":chart_with_upwards_trend: *Daily CCW Report - Dec 08, 2025*"
