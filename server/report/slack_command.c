@@ -129,7 +129,8 @@ fmt_day (const char *ymd, char *longf, size_t llen, char *shortf,
 }
 
 /* Append printf output, escaping nothing: callers escape what comes from
- * data before it gets here. */
+ * data before it gets here.  Whole or not at all (a cut could split a
+ * UTF-8 sequence, and Slack's JSON must stay valid). */
 static void
 bprintf (struct sr_buf *b, const char *fmt, ...)
   __attribute__((format (printf, 2, 3)));
@@ -137,14 +138,55 @@ bprintf (struct sr_buf *b, const char *fmt, ...)
 static void
 bprintf (struct sr_buf *b, const char *fmt, ...)
 {
-  char line[2048];
   va_list ap;
+  int n;
+  char *line;
 
   va_start (ap, fmt);
-  vsnprintf (line, sizeof (line), fmt, ap);
+  n = vsnprintf (NULL, 0, fmt, ap);
   va_end (ap);
-  (void) sr_buf_puts (b, line);
+  if (n < 0 || NULL == (line = malloc ((size_t) n + 1)))
+    return;
+  va_start (ap, fmt);
+  vsnprintf (line, (size_t) n + 1, fmt, ap);
+  va_end (ap);
+  (void) sr_buf_append (b, line, (size_t) n);
+  free (line);
 }
+
+/* @a s cut to @a max bytes (< @a outlen - 3) at a character boundary,
+ * "..." marking a cut, into @a out. */
+static void
+cut_copy (const char *s, size_t max, char *out, size_t outlen)
+{
+  size_t len = NULL != s ? strlen (s) : 0;
+
+  if (max + 4 > outlen)
+    max = outlen - 4;
+  if (len <= max) {
+    snprintf (out, outlen, "%s", NULL != s ? s : "");
+    return;
+  }
+  while (max > 0 && 0x80 == ((unsigned char) s[max] & 0xC0))
+    max--;                 /* not inside a UTF-8 sequence */
+  memcpy (out, s, max);
+  memcpy (out + max, "...", 4);
+}
+
+/* cut_copy, then escaped: a new string.  Keeps hostile or runaway labels
+ * and errors inside Slack's 3000 characters a section. */
+static char *
+esc_cut (const char *s, size_t max)
+{
+  char cut[512];
+
+  cut_copy (s, max, cut, sizeof (cut));
+  return sr_slack_escape_dup (cut);
+}
+
+#define LABEL_MAX 100     /* bytes of an affiliate label shown */
+#define ERROR_MAX 300     /* bytes of an error text shown */
+#define SMS_LABEL_MAX 60  /* bytes of the top affiliate in a text */
 
 static json_t *
 section (const char *mrkdwn)
@@ -212,7 +254,7 @@ sr_slack_daily_message (const json_t *data, const char *as_of, json_t **msg,
   json_array_foreach (top, i, a) {
     const char *label = json_string_value (json_object_get (a,
                                                             "affiliate_label"));
-    char *esc = sr_slack_escape_dup (label);
+    char *esc = esc_cut (label, LABEL_MAX);
 
     fmt_count (num (a, "conversions"), c, sizeof (c));
     fmt_money (num (a, "cpa"), m2, sizeof (m2));
@@ -222,9 +264,11 @@ sr_slack_daily_message (const json_t *data, const char *as_of, json_t **msg,
     free (esc);
     if (0 == i) {
       size_t used = strlen (sms);
+      char lab[SMS_LABEL_MAX + 4];
 
-      snprintf (sms + used, smslen - used, "%s (%s)", NULL != label ? label
-                : "N/A", c);
+      cut_copy (NULL != label ? label : "N/A", SMS_LABEL_MAX, lab,
+                sizeof (lab));
+      snprintf (sms + used, smslen - used, "%s (%s)", lab, c);
     }
   }
   if (0 == json_array_size (top)) {
@@ -536,7 +580,7 @@ put_leaderboard (struct sr_buf *out, const struct sr_report_args *a,
   if (0 == PQntuples (r))
     bprintf (out, "\nNo affiliate had data in these days.");
   for (int i = 0; i < PQntuples (r); i++) {
-    char *esc = sr_slack_escape_dup (col (r, i, "affiliate_label"));
+    char *esc = esc_cut (col (r, i, "affiliate_label"), LABEL_MAX);
     char c[72], cost[72], cpa[72];
 
     fmt_count (strtod (col (r, i, "conversions"), NULL), c, sizeof (c));
@@ -709,7 +753,7 @@ cmd_status (PGconn *conn, json_t **reply, char *err, size_t errlen)
              NULL != day ? day : "never");
     if (json_is_object (run)) {
       const char *error = json_string_value (json_object_get (run, "error"));
-      char *esc = sr_slack_escape_dup (error);
+      char *esc = esc_cut (error, ERROR_MAX);
 
       bprintf (&text, "; last run %" PRId64 " %s%s%s",
                (int64_t) json_integer_value (json_object_get (run, "id")),

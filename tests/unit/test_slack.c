@@ -145,8 +145,42 @@ SR_TEST (test_daily_message_layout)
   json_decref (data);
 }
 
+/* A runaway label (150 two-byte characters) is cut at a character
+ * boundary: 100 bytes in Slack, 60 in the text, valid UTF-8 both. */
+SR_TEST (test_long_label_cut)
+{
+  char label[301], want[200], sms[256];
+  json_t *data, *msg = NULL;
+  const char *text;
+
+  for (int i = 0; i < 150; i++)
+    memcpy (label + 2 * i, "\xC3\xA9", 2);
+  label[300] = '\0';
+  data = json_pack ("{s:s, s:s, s:{s:i, s:i, s:i}, s:{s:i, s:i, s:i},"
+                    " s:{s:i, s:i, s:i}, s:[{s:s, s:i, s:i, s:i, s:b}]}",
+                    "date", "2025-12-08", "brand", "EXP",
+                    "totals", "conversions", 1, "cost", 1, "cpa", 1,
+                    "internal", "conversions", 0, "cost", 0, "cpa", 0,
+                    "external", "conversions", 1, "cost", 1, "cpa", 1,
+                    "top_affiliates", "affiliate_label", label,
+                    "conversions", 1, "cost", 1, "cpa", 1, "is_internal", 0);
+  REQUIRE (NULL != data);
+  REQUIRE (SR_OK == sr_slack_daily_message (data, NULL, &msg, sms,
+                                              sizeof (sms)));
+  text = json_string_value (json_object_get (msg, "text"));
+  memcpy (want, ":white_circle: *", 16);
+  memcpy (want + 16, label, 100);
+  snprintf (want + 116, sizeof (want) - 116, "...* - 1 conv @ $1.00");
+  CHECK_CONTAINS (text, want);
+  snprintf (want, sizeof (want), "Top: %.60s... (1)", label);
+  CHECK_CONTAINS (sms, want);
+  json_decref (msg);
+  json_decref (data);
+}
+
 SR_TEST_MAIN (SR_TEST_ENTRY (test_slack_example_verifies),
               SR_TEST_ENTRY (test_what_does_not_verify),
               SR_TEST_ENTRY (test_form_fields),
               SR_TEST_ENTRY (test_escape),
-              SR_TEST_ENTRY (test_daily_message_layout))
+              SR_TEST_ENTRY (test_daily_message_layout),
+              SR_TEST_ENTRY (test_long_label_cut))
