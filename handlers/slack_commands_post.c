@@ -23,6 +23,7 @@
 #include "log.h"
 #include "reply.h"
 #include "slack_command.h"
+#include "slack_format.h"
 #include "slack_sign.h"
 #include "store_slack.h"
 #include "tx.h"

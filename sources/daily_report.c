@@ -18,7 +18,7 @@
  */
 #include "dates.h"
 #include "report_daily.h"
-#include "slack_command.h"
+#include "slack_format.h"
 #include "source.h"
 #include "store_slack.h"
 #include "store_snapshots.h"

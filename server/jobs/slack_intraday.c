@@ -5,7 +5,7 @@
 #include "clock.h"
 #include "dates.h"
 #include "report_daily.h"
-#include "slack_command.h"
+#include "slack_format.h"
 #include "store_slack.h"
 #include "store_snapshots.h"
 #include "tx.h"

@@ -1,14 +1,9 @@
 /*
- * slack_command.c -- see slack_command.h.
- *
- * Layout of the daily summary: the old report's (original-system.md
- * 5.5): a title with the day, "Overall Performance" (conversions, spend,
- * CPA), internal (paid media, spend) and external (affiliates, payout)
- * lines, the top performers marked internal or external, and the legend.
- * Money has thousands separators and cents; a negative amount is
- * "-$5.00" (the old filter's "$-5.00" read badly).
+ * slack_command.c -- see slack_command.h.  The messages' pieces (money,
+ * counts, cut and escaped labels) come from slack_format.c.
  */
 #include "slack_command.h"
+#include "slack_format.h"
 #include "buf.h"
 #include "catalog.h"
 #include "dates.h"
@@ -23,8 +18,6 @@
 
 #include <ctype.h>
 #include <inttypes.h>
-#include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,7 +25,6 @@
 
 #define MAX_TOKENS 6
 #define TOKEN_MAX 64
-#define MSG_MAX (32u * 1024)        /* one answer's text */
 #define DATA_MAX (4u * 1024 * 1024) /* one report's rendered data */
 #define TOP_STATES 5
 
@@ -48,259 +40,6 @@ static const char usage[] =
   "- `status`: freshness and last run of every source, open anomalies, "
   "dead letters\n"
   "- `help`: this list";
-
-json_t *
-sr_slack_ephemeral (const char *text)
-{
-  return json_pack ("{s:s, s:s}", "response_type", "ephemeral", "text",
-                    text);
-}
-
-/* ---- formatting ---- */
-
-/* 1234567.891 -> "1,234,567.89" with @a decimals (0 or 2). */
-static void
-fmt_grouped (double v, int decimals, char *out, size_t len)
-{
-  char digits[64], *dot;
-  size_t n, lead, o = 0;
-  bool neg = v < 0;
-
-  snprintf (digits, sizeof (digits), "%.*f", decimals, fabs (v));
-  dot = strchr (digits, '.');
-  n = NULL != dot ? (size_t) (dot - digits) : strlen (digits);
-  lead = n % 3 ? n % 3 : 3;
-  if (neg && 0 != strcmp (digits, "0") && 0 != strcmp (digits, "0.00")
-      && o + 1 < len)
-    out[o++] = '-';
-  for (size_t i = 0; i < n && o + 1 < len; i++) {
-    if (i > 0 && (i - lead) % 3 == 0 && i >= lead && o + 1 < len)
-      out[o++] = ',';
-    out[o++] = digits[i];
-  }
-  for (const char *p = dot; NULL != p && '\0' != *p && o + 1 < len; p++)
-    out[o++] = *p;
-  out[o] = '\0';
-}
-
-static void
-fmt_money (double v, char *out, size_t len)
-{
-  char g[64];
-
-  fmt_grouped (v, 2, g, sizeof (g));
-  if ('-' == g[0])
-    snprintf (out, len, "-$%s", g + 1);
-  else
-    snprintf (out, len, "$%s", g);
-}
-
-/* Conversions: whole numbers as such, fractions (averages) with 2. */
-static void
-fmt_count (double v, char *out, size_t len)
-{
-  fmt_grouped (v, v == floor (v) ? 0 : 2, out, len);
-}
-
-static double
-num (const json_t *o, const char *key)
-{
-  return json_number_value (json_object_get (o, key));
-}
-
-/* "2025-12-18" -> "Dec 18, 2025" and "12/18". */
-static void
-fmt_day (const char *ymd, char *longf, size_t llen, char *shortf,
-         size_t slen)
-{
-  static const char *const months[] = { "Jan", "Feb", "Mar", "Apr", "May",
-                                        "Jun", "Jul", "Aug", "Sep", "Oct",
-                                        "Nov", "Dec" };
-  int y = 0, m = 0, d = 0;
-
-  if (NULL == ymd || 3 != sscanf (ymd, "%4d-%2d-%2d", &y, &m, &d) || m < 1
-      || m > 12) {
-    snprintf (longf, llen, "%s", NULL != ymd ? ymd : "?");
-    snprintf (shortf, slen, "%s", NULL != ymd ? ymd : "?");
-    return;
-  }
-  snprintf (longf, llen, "%s %02d, %04d", months[m - 1], d, y);
-  snprintf (shortf, slen, "%02d/%02d", m, d);
-}
-
-/* Append printf output, escaping nothing: callers escape what comes from
- * data before it gets here.  Whole or not at all (a cut could split a
- * UTF-8 sequence, and Slack's JSON must stay valid). */
-static void
-bprintf (struct sr_buf *b, const char *fmt, ...)
-  __attribute__((format (printf, 2, 3)));
-
-static void
-bprintf (struct sr_buf *b, const char *fmt, ...)
-{
-  va_list ap;
-  int n;
-  char *line;
-
-  va_start (ap, fmt);
-  n = vsnprintf (NULL, 0, fmt, ap);
-  va_end (ap);
-  if (n < 0 || NULL == (line = malloc ((size_t) n + 1)))
-    return;
-  va_start (ap, fmt);
-  vsnprintf (line, (size_t) n + 1, fmt, ap);
-  va_end (ap);
-  (void) sr_buf_append (b, line, (size_t) n);
-  free (line);
-}
-
-/* @a s cut to @a max bytes (< @a outlen - 3) at a character boundary,
- * "..." marking a cut, into @a out. */
-static void
-cut_copy (const char *s, size_t max, char *out, size_t outlen)
-{
-  size_t len = NULL != s ? strlen (s) : 0;
-
-  if (max + 4 > outlen)
-    max = outlen - 4;
-  if (len <= max) {
-    snprintf (out, outlen, "%s", NULL != s ? s : "");
-    return;
-  }
-  while (max > 0 && 0x80 == ((unsigned char) s[max] & 0xC0))
-    max--;                 /* not inside a UTF-8 sequence */
-  memcpy (out, s, max);
-  memcpy (out + max, "...", 4);
-}
-
-/* cut_copy, then escaped: a new string.  Keeps hostile or runaway labels
- * and errors inside Slack's 3000 characters a section. */
-static char *
-esc_cut (const char *s, size_t max)
-{
-  char cut[512];
-
-  cut_copy (s, max, cut, sizeof (cut));
-  return sr_slack_escape_dup (cut);
-}
-
-#define LABEL_MAX 100     /* bytes of an affiliate label shown */
-#define ERROR_MAX 300     /* bytes of an error text shown */
-#define SMS_LABEL_MAX 60  /* bytes of the top affiliate in a text */
-
-static json_t *
-section (const char *mrkdwn)
-{
-  return json_pack ("{s:s, s:{s:s, s:s}}", "type", "section", "text", "type",
-                    "mrkdwn", "text", mrkdwn);
-}
-
-enum sr_status
-sr_slack_daily_message (const json_t *data, const char *as_of, json_t **msg,
-                        char *sms, size_t smslen)
-{
-  const json_t *tot = json_object_get (data, "totals");
-  const json_t *in = json_object_get (data, "internal");
-  const json_t *ex = json_object_get (data, "external");
-  const json_t *top = json_object_get (data, "top_affiliates");
-  char *brand = sr_slack_escape_dup (json_string_value (
-                                       json_object_get (data, "brand")));
-  char day[32], md[16], c[72], m1[72], m2[72], title[128];
-  struct sr_buf overall, split, perf, all;
-  json_t *blocks, *a;
-  size_t i;
-
-  *msg = NULL;
-  if (!json_is_object (tot) || !json_is_object (in) || !json_is_object (ex)
-      || !json_is_array (top)) {
-    free (brand);
-    return SR_E_INTERNAL;
-  }
-  fmt_day (json_string_value (json_object_get (data, "date")), day,
-           sizeof (day), md, sizeof (md));
-  if (NULL == as_of)
-    snprintf (title, sizeof (title), "Daily %s Report - %s", brand, day);
-  else
-    snprintf (title, sizeof (title), "Intraday %s Report - %s, %.5s", brand,
-              day, as_of);
-  sr_buf_init (&overall, MSG_MAX);
-  sr_buf_init (&split, MSG_MAX);
-  sr_buf_init (&perf, MSG_MAX);
-  sr_buf_init (&all, 3 * MSG_MAX);
-
-  fmt_count (num (tot, "conversions"), c, sizeof (c));
-  fmt_money (num (tot, "cost"), m1, sizeof (m1));
-  fmt_money (num (tot, "cpa"), m2, sizeof (m2));
-  bprintf (&overall, "*Overall Performance*\n> Conversions: *%s*\n"
-           "> Spend: *%s*\n> CPA: *%s*", c, m1, m2);
-  snprintf (sms, smslen, "%s %s: %s conv, %s spend, %s CPA. Top: ",
-            json_string_value (json_object_get (data, "brand")), md, c, m1,
-            m2);
-
-  fmt_count (num (in, "conversions"), c, sizeof (c));
-  fmt_money (num (in, "cost"), m1, sizeof (m1));
-  fmt_money (num (in, "cpa"), m2, sizeof (m2));
-  bprintf (&split, "*Internal (Paid Media)*\n> Conversions: %s | Spend: %s"
-           " | CPA: %s\n\n", c, m1, m2);
-  fmt_count (num (ex, "conversions"), c, sizeof (c));
-  fmt_money (num (ex, "cost"), m1, sizeof (m1));
-  fmt_money (num (ex, "cpa"), m2, sizeof (m2));
-  bprintf (&split, "*External (Affiliates)*\n> Conversions: %s | Payout: %s"
-           " | CPA: %s", c, m1, m2);
-
-  bprintf (&perf, "*Top Performers*");
-  if (0 == json_array_size (top))
-    bprintf (&perf, "\nNo conversions.");
-  json_array_foreach (top, i, a) {
-    const char *label = json_string_value (json_object_get (a,
-                                                            "affiliate_label"));
-    char *esc = esc_cut (label, LABEL_MAX);
-
-    fmt_count (num (a, "conversions"), c, sizeof (c));
-    fmt_money (num (a, "cpa"), m2, sizeof (m2));
-    bprintf (&perf, "\n%s *%s* - %s conv @ %s",
-             json_is_true (json_object_get (a, "is_internal"))
-             ? ":large_blue_circle:" : ":white_circle:", esc, c, m2);
-    free (esc);
-    if (0 == i) {
-      size_t used = strlen (sms);
-      char lab[SMS_LABEL_MAX + 4];
-
-      cut_copy (NULL != label ? label : "N/A", SMS_LABEL_MAX, lab,
-                sizeof (lab));
-      snprintf (sms + used, smslen - used, "%s (%s)", lab, c);
-    }
-  }
-  if (0 == json_array_size (top)) {
-    size_t used = strlen (sms);
-
-    snprintf (sms + used, smslen - used, "N/A (0)");
-  }
-
-  bprintf (&all, ":chart_with_upwards_trend: *%s*\n\n%s\n\n---\n\n%s\n\n---"
-           "\n\n%s\n\n_:large_blue_circle: Internal | :white_circle: "
-           "External_", title, sr_buf_str (&overall), sr_buf_str (&split),
-           sr_buf_str (&perf));
-  blocks = json_pack ("[{s:s, s:{s:s, s:s}}, o, {s:s}, o, {s:s}, o,"
-                      " {s:s, s:[{s:s, s:s}]}]",
-                      "type", "header", "text", "type", "plain_text",
-                      "text", title,
-                      section (sr_buf_str (&overall)), "type", "divider",
-                      section (sr_buf_str (&split)), "type", "divider",
-                      section (sr_buf_str (&perf)),
-                      "type", "context", "elements", "type", "mrkdwn",
-                      "text", "_:large_blue_circle: Internal | "
-                      ":white_circle: External_");
-  if (NULL != blocks)
-    *msg = json_pack ("{s:s, s:o}", "text", sr_buf_str (&all), "blocks",
-                      blocks);
-  sr_buf_clean (&overall);
-  sr_buf_clean (&split);
-  sr_buf_clean (&perf);
-  sr_buf_clean (&all);
-  free (brand);
-  return NULL != *msg ? SR_OK : SR_E_INTERNAL;
-}
 
 /* ---- arguments ---- */
 
@@ -498,7 +237,7 @@ cmd_report (PGconn *conn, const struct sr_config *cfg, struct args *args,
     return SR_OK;
   }
   st = brands_of (conn, brand, &brands, err, errlen);
-  sr_buf_init (&text, 8 * MSG_MAX);
+  sr_buf_init (&text, 8 * SR__SLACK_MSG_MAX);
   json_array_foreach (brands, i, b) {
     struct params p = { 0 };
     struct sr_report_args a;
@@ -575,18 +314,18 @@ static void
 put_leaderboard (struct sr_buf *out, const struct sr_report_args *a,
                  const PGresult *r)
 {
-  bprintf (out, "*Leaderboard %s, %s to %s* (by conversions)", a->brand.code,
+  sr__slack_printf (out, "*Leaderboard %s, %s to %s* (by conversions)", a->brand.code,
            a->from, a->to);
   if (0 == PQntuples (r))
-    bprintf (out, "\nNo affiliate had data in these days.");
+    sr__slack_printf (out, "\nNo affiliate had data in these days.");
   for (int i = 0; i < PQntuples (r); i++) {
-    char *esc = esc_cut (col (r, i, "affiliate_label"), LABEL_MAX);
+    char *esc = sr__slack_esc_cut (col (r, i, "affiliate_label"), SR__SLACK_LABEL_MAX);
     char c[72], cost[72], cpa[72];
 
-    fmt_count (strtod (col (r, i, "conversions"), NULL), c, sizeof (c));
-    fmt_money (strtod (col (r, i, "cost"), NULL), cost, sizeof (cost));
-    fmt_money (strtod (col (r, i, "cpa"), NULL), cpa, sizeof (cpa));
-    bprintf (out, "\n%s. %s *%s* - %s conv, %s cost, %s CPA",
+    sr__slack_count (strtod (col (r, i, "conversions"), NULL), c, sizeof (c));
+    sr__slack_money (strtod (col (r, i, "cost"), NULL), cost, sizeof (cost));
+    sr__slack_money (strtod (col (r, i, "cpa"), NULL), cpa, sizeof (cpa));
+    sr__slack_printf (out, "\n%s. %s *%s* - %s conv, %s cost, %s CPA",
              col (r, i, "rank"),
              't' == col (r, i, "is_internal")[0] ? ":large_blue_circle:"
              : ":white_circle:", esc, c, cost, cpa);
@@ -616,9 +355,9 @@ put_state (struct sr_buf *out, size_t rank, const struct state_row *s)
 {
   char money[72], orders[72];
 
-  fmt_money (s->revenue, money, sizeof (money));
-  fmt_count ((double) s->orders, orders, sizeof (orders));
-  bprintf (out, "\n%zu. %s (%s) - %s revenue, %s orders, %s%% approved",
+  sr__slack_money (s->revenue, money, sizeof (money));
+  sr__slack_count ((double) s->orders, orders, sizeof (orders));
+  sr__slack_printf (out, "\n%zu. %s (%s) - %s revenue, %s orders, %s%% approved",
            rank, s->state, s->name, money, orders, s->approval);
 }
 
@@ -642,14 +381,14 @@ put_states (struct sr_buf *out, const struct sr_report_args *a,
     n++;
   }
   qsort (rows, n, sizeof (rows[0]), by_revenue_desc);
-  bprintf (out, "*States %s, %s to %s* (by revenue of NEW orders)",
+  sr__slack_printf (out, "*States %s, %s to %s* (by revenue of NEW orders)",
            a->brand.code, a->from, a->to);
   if (0 == n) {
-    bprintf (out, "\nNo orders with a state in these days.");
+    sr__slack_printf (out, "\nNo orders with a state in these days.");
     return;
   }
   top = n < TOP_STATES ? n : TOP_STATES;
-  bprintf (out, "\n*Top*");
+  sr__slack_printf (out, "\n*Top*");
   for (size_t i = 0; i < top; i++)
     put_state (out, i + 1, &rows[i]);
   /* The bottom: the lowest of those not already in the top, lowest
@@ -657,7 +396,7 @@ put_states (struct sr_buf *out, const struct sr_report_args *a,
   if (n > top) {
     size_t bottom = n - top < TOP_STATES ? n - top : TOP_STATES;
 
-    bprintf (out, "\n*Bottom*");
+    sr__slack_printf (out, "\n*Bottom*");
     for (size_t i = 0; i < bottom; i++)
       put_state (out, n - i, &rows[n - 1 - i]);
   }
@@ -679,7 +418,7 @@ cmd_ranked (PGconn *conn, const struct sr_config *cfg, struct args *args,
     return SR_OK;
   }
   st = brands_of (conn, brand, &brands, err, errlen);
-  sr_buf_init (&text, MSG_MAX);
+  sr_buf_init (&text, SR__SLACK_MSG_MAX);
   json_array_foreach (brands, i, b) {
     struct params p = { 0 };
     struct sr_report_args a;
@@ -741,35 +480,35 @@ cmd_status (PGconn *conn, json_t **reply, char *err, size_t errlen)
     json_decref (sources);
     return st;
   }
-  sr_buf_init (&text, MSG_MAX);
-  bprintf (&text, "*Sources*");
+  sr_buf_init (&text, SR__SLACK_MSG_MAX);
+  sr__slack_printf (&text, "*Sources*");
   json_array_foreach (sources, i, s) {
     const json_t *run = json_object_get (s, "last_run");
     char *name = sr_slack_escape_dup (json_string_value (
                                         json_object_get (s, "source")));
     const char *day = json_string_value (json_object_get (s, "last_day"));
 
-    bprintf (&text, "\n- *%s*: data through %s", name,
+    sr__slack_printf (&text, "\n- *%s*: data through %s", name,
              NULL != day ? day : "never");
     if (json_is_object (run)) {
       const char *error = json_string_value (json_object_get (run, "error"));
-      char *esc = esc_cut (error, ERROR_MAX);
+      char *esc = sr__slack_esc_cut (error, SR__SLACK_ERROR_MAX);
 
-      bprintf (&text, "; last run %" PRId64 " %s%s%s",
+      sr__slack_printf (&text, "; last run %" PRId64 " %s%s%s",
                (int64_t) json_integer_value (json_object_get (run, "id")),
                json_string_value (json_object_get (run, "status")),
                NULL != error ? ": " : "", esc);
       free (esc);
     } else {
-      bprintf (&text, "; no run yet");
+      sr__slack_printf (&text, "; no run yet");
     }
     free (name);
   }
   if (anomalies < 0)
-    bprintf (&text, "\n*Open anomalies*: not tracked yet");
+    sr__slack_printf (&text, "\n*Open anomalies*: not tracked yet");
   else
-    bprintf (&text, "\n*Open anomalies*: %" PRId64, anomalies);
-  bprintf (&text, "\n*Dead letters*: %" PRId64 "%s", dead,
+    sr__slack_printf (&text, "\n*Open anomalies*: %" PRId64, anomalies);
+  sr__slack_printf (&text, "\n*Dead letters*: %" PRId64 "%s", dead,
            dead > 0 ? " (GET /v1/dead-letters)" : "");
   *reply = sr_slack_ephemeral (sr_buf_str (&text));
   sr_buf_clean (&text);

@@ -1,6 +1,6 @@
 /*
- * slack_command.h -- what `/signalroom <sub>` does and says, and the
- * daily summary as a Slack message and a text.
+ * slack_command.h -- what `/signalroom <sub>` does and says (the
+ * messages' pieces are slack_format.h's).
  *
  * Commands (help lists them): report, leaderboard, states, sync, status,
  * help.  Every figure comes from the report catalogue through the API's
@@ -48,21 +48,5 @@ enum sr_status sr_slack_command_run (PGconn *conn,
                                      const struct sr_slack_command *cmd,
                                      json_t **reply, char *err,
                                      size_t errlen);
-
-/**
- * The daily summary message of one brand's day.
- * @param data   the daily-summary report's "data" (a snapshot's JSON)
- * @param as_of  NULL for the day's report; "14:00" for today's partial
- *               numbers at that hour (the intraday snapshot)
- * @param[out] msg  {text, blocks} (new reference)
- * @param[out] sms  the one-line text version (at most @a smslen - 1
- *                  bytes; the outbox cuts texts to 160)
- */
-enum sr_status sr_slack_daily_message (const json_t *data,
-                                       const char *as_of, json_t **msg,
-                                       char *sms, size_t smslen);
-
-/** A plain ephemeral answer (new reference). */
-json_t *sr_slack_ephemeral (const char *text);
 
 #endif /* SR_SLACK_COMMAND_H */

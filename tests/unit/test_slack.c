@@ -6,7 +6,7 @@
  */
 #include "check.h"
 #include "form.h"
-#include "slack_command.h"
+#include "slack_format.h"
 #include "slack_sign.h"
 #include "slack_text.h"
 
