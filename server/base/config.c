@@ -304,6 +304,23 @@ static const struct sr_config_option options[] = {
     "Longest an API request's SQL statement, or its wait for a lock, may "
     "take; then it answers 503 `database_timeout`. Jobs, loads and "
     "migrations have their own limits (see Runs, jobs and schedules)." },
+  { "SLACK_SIGNING_SECRET", SR_CFG_STRING, NULL, SR_CFG_SECRET, 0, 0,
+    OFF (slack_signing_secret), NULL,
+    "Slack app's signing secret: `POST /v1/slack/commands` verifies every "
+    "request with it; unset: that route answers 503." },
+  { "SLACK_ADMIN_USERS", SR_CFG_STRING, NULL, 0, 0, 0,
+    OFF (slack_admin_users), NULL,
+    "Comma-separated Slack user ids (`U0123ABC`) allowed to run "
+    "`/signalroom sync`." },
+  { "SLACK_ADMIN_CHANNELS", SR_CFG_STRING, NULL, 0, 0, 0,
+    OFF (slack_admin_channels), NULL,
+    "Comma-separated Slack channel ids where anyone may run "
+    "`/signalroom sync`." },
+  { "SLACK_INTRADAY_SNAPSHOT", SR_CFG_BOOL, "false", 0, 0, 0,
+    OFF (slack_intraday_snapshot), NULL,
+    "Post each brand's daily summary of today so far to the Slack channel "
+    "once an hour, 7:00 to 23:59 in SIGNALROOM_TIMEZONE (replaces the "
+    "legacy hourly report)." },
 };
 
 #define N_OPTIONS (sizeof (options) / sizeof (options[0]))

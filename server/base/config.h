@@ -143,6 +143,12 @@ struct sr_config {
   char *otel_traces_protocol;
   unsigned long otel_schedule_delay_ms;
 
+  /* Slack slash commands (handlers/slack_commands_post.c). */
+  char *slack_signing_secret;  /* NULL: the route answers 503 */
+  char *slack_admin_users;     /* comma-separated user ids */
+  char *slack_admin_channels;  /* comma-separated channel ids */
+  bool slack_intraday_snapshot;
+
   /* Which options came from the environment (index = option row). */
   bool from_env[160];
 };
