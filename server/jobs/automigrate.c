@@ -7,6 +7,7 @@
 #include "mem.h"
 #include "migrate.h"
 #include "store_settings.h"
+#include "store_notify_settings.h"
 #include "waiter.h"
 
 #include <pthread.h>
@@ -60,6 +61,8 @@ run (void *cls)
         st = check_current (conn, err, sizeof (err));
       if (SR_OK == st)
         st = sr_store_internal_affiliates (conn, am->cfg, err, sizeof (err));
+      if (SR_OK == st)
+        st = sr_store_notify_settings (conn, am->cfg, err, sizeof (err));
       PQfinish (conn);
     }
     if (SR_OK == st) {
