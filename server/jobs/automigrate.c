@@ -7,7 +7,6 @@
 #include "mem.h"
 #include "migrate.h"
 #include "store_settings.h"
-#include "store_notify_settings.h"
 #include "waiter.h"
 
 #include <pthread.h>

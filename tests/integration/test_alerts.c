@@ -39,29 +39,39 @@ static char *token;
 static int quiet_from, quiet_to;
 static bool up;
 
-/* The first value of a query built like printf. */
+/* The first value of a query built like printf (static buffer). */
 static const char *
-qf (const char *fmt, ...)
+vq (const char *fmt, va_list ap)
 {
   char sql[2048];
-  va_list ap;
 
-  va_start (ap, fmt);
   vsnprintf (sql, sizeof (sql), fmt, ap);
-  va_end (ap);
   return sr_th_pg_value (pg, sql);
 }
 
-static long
-qn (const char *fmt, ...)
+static const char *
+qf (const char *fmt, ...)
 {
-  char sql[2048];
+  const char *v;
   va_list ap;
 
   va_start (ap, fmt);
-  vsnprintf (sql, sizeof (sql), fmt, ap);
+  v = vq (fmt, ap);
   va_end (ap);
-  return atol (sr_th_pg_value (pg, sql));
+  return v;
+}
+
+/* The same, as a number. */
+static long
+qn (const char *fmt, ...)
+{
+  long v;
+  va_list ap;
+
+  va_start (ap, fmt);
+  v = atol (vq (fmt, ap));
+  va_end (ap);
+  return v;
 }
 
 /* POST /v1/syncs for one day of @a source; @return the run id or 0. */
