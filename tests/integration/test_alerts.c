@@ -375,7 +375,7 @@ SR_TEST (test_recovery_once)
 SR_TEST (test_parent_and_cancelled)
 {
   json_t *r = NULL;
-  long parent = 0, before;
+  long parent = 0, before, probe;
 
   REQUIRE (up);
   before = qn ("SELECT count(*) FROM signalroom.notifications");
@@ -395,9 +395,11 @@ SR_TEST (test_parent_and_cancelled)
                     "source = 'all'"), 0);
   /* Cancelled: no state, no message (checked on the trigger itself). */
   before = qn ("SELECT count(*) FROM signalroom.notifications");
-  qf ("WITH r AS (INSERT INTO signalroom.runs (source, status) VALUES "
-      "('cancel_probe', 'running') RETURNING id) UPDATE signalroom.runs "
-      "SET status = 'cancelled' WHERE id = (SELECT id FROM r)");
+  probe = qn ("INSERT INTO signalroom.runs (source, status) VALUES "
+              "('cancel_probe', 'running') RETURNING id");
+  REQUIRE (probe > 0);
+  CHECK_STR_EQ (qf ("UPDATE signalroom.runs SET status = 'cancelled' WHERE "
+                    "id = %ld RETURNING status", probe), "cancelled");
   CHECK_INT_EQ (qn ("SELECT count(*) FROM signalroom.alert_state WHERE "
                     "source = 'cancel_probe'"), 0);
   CHECK_INT_EQ (qn ("SELECT count(*) FROM signalroom.notifications"), before);
