@@ -320,6 +320,31 @@ SR_TEST (test_sms_after_n_plus_one)
   }
 }
 
+/* A run of two days whose both jobs die: one failed run (two dead
+ * letters), and no message (the episode alerted and texted already). */
+SR_TEST (test_run_and_its_dead_letters_one_failure)
+{
+  json_t *r = NULL;
+  long id = 0, before;
+
+  REQUIRE (up);
+  before = qn ("SELECT count(*) FROM signalroom.notifications");
+  CHECK_INT_EQ (sr_th_api (srv.port, token, "POST", "/v1/syncs",
+                           "{\"source\":\"redtrack\",\"from\":"
+                           "\"2025-04-01\",\"to\":\"2025-04-02\"}", &r),
+                202);
+  id = (long) json_integer_value (json_object_get (r, "id"));
+  json_decref (r);
+  REQUIRE (id > 0);
+  CHECK_STR_EQ (await_end (id), "failed");
+  CHECK_INT_EQ (qn ("SELECT count(*) FROM signalroom.dead_letters WHERE "
+                    "run_id = %ld", id), 2);
+  CHECK_STR_EQ (qf ("SELECT consecutive_failed_runs || '/' || dead_letters "
+                    "FROM signalroom.alert_state WHERE failure_key = "
+                    "'redtrack:sync'"), "6/7");
+  CHECK_INT_EQ (qn ("SELECT count(*) FROM signalroom.notifications"), before);
+}
+
 /* One success: one recovery with the downtime and the failures; the
  * recovery text is not critical, so it waits for the quiet hours' end. */
 SR_TEST (test_recovery_once)
@@ -442,6 +467,7 @@ SR_TEST_MAIN (SR_TEST_ENTRY (test_start),
               SR_TEST_ENTRY (test_error_text_escaped),
               SR_TEST_ENTRY (test_reminders_at_pace),
               SR_TEST_ENTRY (test_sms_after_n_plus_one),
+              SR_TEST_ENTRY (test_run_and_its_dead_letters_one_failure),
               SR_TEST_ENTRY (test_recovery_once),
               SR_TEST_ENTRY (test_parent_and_cancelled),
               SR_TEST_ENTRY (test_quiet_until_dst),
