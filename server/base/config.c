@@ -35,6 +35,10 @@ static const char *check_sampler (const char *v);
 static const char *check_otlp_protocol (const char *v);
 static const char *check_ratio (const char *v);
 static const char *check_origin_list (const char *v);
+static const char *check_phone_list (const char *v);
+static const char *check_remind_hours (const char *v);
+static const char *check_quiet_hours (const char *v);
+static const char *check_slack_channel (const char *v);
 
 static const struct sr_config_option options[] = {
   { "DATABASE_URL", SR_CFG_STRING, NULL, SR_CFG_SECRET, 0, 0,
@@ -321,6 +325,30 @@ static const struct sr_config_option options[] = {
     "Post each brand's daily summary of today so far to the Slack channel "
     "once an hour, 7:00 to 23:59 in SIGNALROOM_TIMEZONE (replaces the "
     "legacy hourly report)." },
+  { "SLACK_CHANNEL_ID", SR_CFG_STRING, NULL, 0, 0, 0,
+    OFF (slack_channel_id), check_slack_channel,
+    "Slack channel id (`C...`) alerts and reports are posted to; unset: "
+    "nothing is posted to Slack." },
+  { "ALERT_SMS_TO", SR_CFG_STRING, NULL, 0, 0, 0, OFF (alert_sms_to),
+    check_phone_list,
+    "Comma-separated E.164 numbers (`+15551230000`) that get the critical "
+    "alert texts; unset: no alert SMS." },
+  { "REPORT_SMS_TO", SR_CFG_STRING, NULL, 0, 0, 0, OFF (report_sms_to),
+    check_phone_list,
+    "Comma-separated E.164 numbers that get the one-line daily summary "
+    "text; unset: none." },
+  { "ALERT_REMIND_HOURS", SR_CFG_STRING, "4", 0, 0, 0,
+    OFF (alert_remind_hours_text), check_remind_hours,
+    "While a source keeps failing, at most one reminder every this many "
+    "hours (fractions allowed, e.g. `0.5`)." },
+  { "ALERT_SMS_AFTER_FAILURES", SR_CFG_UINT, "3", 0, 0, 1000,
+    OFF (alert_sms_after_failures), NULL,
+    "A source failing more than this many consecutive runs texts "
+    "ALERT_SMS_TO once per failure episode." },
+  { "ALERT_SMS_QUIET_HOURS", SR_CFG_STRING, NULL, 0, 0, 0,
+    OFF (alert_sms_quiet_hours), check_quiet_hours,
+    "`from-to` local hours (0-23, in SIGNALROOM_TIMEZONE), e.g. `22-7`: "
+    "texts that are not critical wait until `to`; unset: no quiet hours." },
 };
 
 #define N_OPTIONS (sizeof (options) / sizeof (options[0]))
@@ -558,6 +586,108 @@ check_prefix_list (const char *v)
       p++;
   }
   return any ? NULL : "must name at least one prefix";
+}
+
+/* Slack ids are short upper-case words (C0AAAA111); anything else is a
+ * typo that would only show as channel_not_found at the first alert. */
+static const char *
+check_slack_channel (const char *v)
+{
+  size_t len = strlen (v);
+
+  if (len < 2 || len > 32)
+    return "must be a Slack channel id such as C0AAAA111";
+  for (size_t i = 0; i < len; i++)
+    if (!isupper ((unsigned char) v[i]) && !isdigit ((unsigned char) v[i]))
+      return "must be a Slack channel id such as C0AAAA111";
+  return NULL;
+}
+
+/* E.164: '+', then 8 to 15 digits, the first not 0.  The explanation
+ * names the bad number (one buffer per thread: the loader's). */
+static const char *
+check_phone_list (const char *v)
+{
+  static _Thread_local char why[96];
+
+  for (const char *p = v;;) {
+    size_t n = strcspn (p, ",");
+    size_t a = 0, b = n;
+    size_t digits;
+    bool ok;
+
+    while (a < b && isspace ((unsigned char) p[a]))
+      a++;
+    while (b > a && isspace ((unsigned char) p[b - 1]))
+      b--;
+    digits = b - a > 0 ? b - a - 1 : 0;
+    ok = b > a && '+' == p[a] && digits >= 8 && digits <= 15
+         && '0' != p[a + 1];
+    for (size_t i = a + 1; ok && i < b; i++)
+      ok = isdigit ((unsigned char) p[i]);
+    if (!ok) {
+      if (b == a)
+        return "has an empty number (numbers are comma-separated)";
+      snprintf (why, sizeof (why), "has \"%.*s\", not an E.164 number "
+                "(+ and 8 to 15 digits)", (int) (b - a > 20 ? 20 : b - a),
+                p + a);
+      return why;
+    }
+    p += n;
+    if ('\0' == *p)
+      return NULL;
+    p++;
+  }
+}
+
+/* Hours, fractions allowed: digits with at most one '.', > 0, at most a
+ * month (strtod alone would also take "inf", "nan" and hex). */
+static const char *
+check_remind_hours (const char *v)
+{
+  double h;
+  size_t dots = 0;
+
+  for (const char *p = v; *p; p++) {
+    if ('.' == *p)
+      dots++;
+    else if (!isdigit ((unsigned char) *p))
+      return "must be a number of hours greater than 0, e.g. 4 or 0.5";
+  }
+  h = strtod (v, NULL);
+  if (dots > 1 || !(h > 0) || h > 720)
+    return "must be a number of hours greater than 0 (at most 720)";
+  return NULL;
+}
+
+/* "from-to", local hours 0-23; from == to would be quiet all day. */
+static bool
+parse_quiet_hours (const char *v, int *from, int *to)
+{
+  int f = 0, t = 0;
+  const char *p = v;
+  int nf = 0, nt = 0;
+
+  for (; isdigit ((unsigned char) *p) && nf < 2; p++, nf++)
+    f = f * 10 + (*p - '0');
+  if ('-' != *p++)
+    return false;
+  for (; isdigit ((unsigned char) *p) && nt < 2; p++, nt++)
+    t = t * 10 + (*p - '0');
+  if (0 == nf || 0 == nt || '\0' != *p || f > 23 || t > 23 || f == t)
+    return false;
+  *from = f;
+  *to = t;
+  return true;
+}
+
+static const char *
+check_quiet_hours (const char *v)
+{
+  int f, t;
+
+  return parse_quiet_hours (v, &f, &t) ? NULL
+         : "must be from-to in hours 0-23 (e.g. 22-7), from and to differing";
 }
 
 /* Split "host:port" / "[v6]:port"; on success @a host is allocated. */
@@ -916,6 +1046,11 @@ sr_config_load (struct sr_config *cfg, sr_config_getenv getenv_fn, void *ctx,
         return SR_E_CONFIG;
       }
   }
+  cfg->alert_remind_hours = strtod (cfg->alert_remind_hours_text, NULL);
+  cfg->alert_quiet_from = cfg->alert_quiet_to = -1;
+  if (NULL != cfg->alert_sms_quiet_hours)
+    (void) parse_quiet_hours (cfg->alert_sms_quiet_hours,
+                              &cfg->alert_quiet_from, &cfg->alert_quiet_to);
   if (NULL != cfg->jwt_secret && NULL != cfg->jwt_public_key) {
     snprintf (err, errlen,
               "SIGNALROOM_JWT_SECRET and SIGNALROOM_JWT_PUBLIC_KEY are both "

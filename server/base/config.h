@@ -148,6 +148,17 @@ struct sr_config {
   char *slack_admin_users;     /* comma-separated user ids */
   char *slack_admin_channels;  /* comma-separated channel ids */
   bool slack_intraday_snapshot;
+  /* Alerts (sql/migrations/0018_alerts.sql reads them from
+   * signalroom.notify_settings, written at start by `serve`). */
+  char *slack_channel_id;      /* NULL: no Slack posts */
+  char *alert_sms_to;          /* comma-separated E.164 numbers */
+  char *report_sms_to;         /* comma-separated E.164 numbers */
+  char *alert_remind_hours_text;
+  double alert_remind_hours;   /* parsed, > 0 */
+  unsigned long alert_sms_after_failures;
+  char *alert_sms_quiet_hours; /* "22-7"; NULL: no quiet hours */
+  int alert_quiet_from;        /* parsed local hours; -1: none */
+  int alert_quiet_to;
 
   /* Which options came from the environment (index = option row). */
   bool from_env[160];

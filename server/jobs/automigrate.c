@@ -60,6 +60,8 @@ run (void *cls)
         st = check_current (conn, err, sizeof (err));
       if (SR_OK == st)
         st = sr_store_internal_affiliates (conn, am->cfg, err, sizeof (err));
+      if (SR_OK == st)
+        st = sr_store_notify_settings (conn, am->cfg, err, sizeof (err));
       PQfinish (conn);
     }
     if (SR_OK == st) {

@@ -1061,6 +1061,66 @@ SR_TEST (test_secrets_reach_logger)
   sr_log_clear_secrets ();
 }
 
+/* The alert options: E.164 lists naming the bad number, fractional
+ * reminder hours, quiet hours as from-to. */
+SR_TEST (test_alert_options)
+{
+  static const struct { const char *name, *v, *named; } bad[] = {
+    { "ALERT_SMS_TO", "+15551230001,5551230002", "\"5551230002\"" },
+    { "ALERT_SMS_TO", "+15551230001,,+15551230002", "empty number" },
+    { "REPORT_SMS_TO", "+1555123000a", "\"+1555123000a\"" },
+    { "REPORT_SMS_TO", "+0555123000", "\"+0555123000\"" },
+    { "ALERT_SMS_TO", "+1234567", "\"+1234567\"" },
+    { "ALERT_REMIND_HOURS", "0", NULL },
+    { "ALERT_REMIND_HOURS", "-1", NULL },
+    { "ALERT_REMIND_HOURS", "inf", NULL },
+    { "ALERT_REMIND_HOURS", "1.5.1", NULL },
+    { "ALERT_SMS_QUIET_HOURS", "22", NULL },
+    { "ALERT_SMS_QUIET_HOURS", "24-7", NULL },
+    { "ALERT_SMS_QUIET_HOURS", "7-7", NULL },
+    { "ALERT_SMS_QUIET_HOURS", "22-7x", NULL },
+    { "SLACK_CHANNEL_ID", "#reporting", NULL },
+  };
+  struct sr_config cfg;
+  char err[256];
+
+  for (size_t i = 0; i < sizeof (bad) / sizeof (bad[0]); i++) {
+    const char *env[] = { "DATABASE_URL", GOOD_URL, bad[i].name, bad[i].v,
+                          NULL };
+
+    EXPECT_FAIL (env, bad[i].name, err);
+    if (NULL != bad[i].named)
+      CHECK_CONTAINS (err, bad[i].named);
+  }
+  {
+    const char *env[] = { "DATABASE_URL", GOOD_URL, NULL };
+
+    if (EXPECT_OK (&cfg, env)) {
+      CHECK (4.0 == cfg.alert_remind_hours);
+      CHECK_INT_EQ (cfg.alert_sms_after_failures, 3);
+      CHECK_INT_EQ (cfg.alert_quiet_from, -1);
+      CHECK (NULL == cfg.alert_sms_to && NULL == cfg.slack_channel_id);
+    }
+    sr_config_clean (&cfg);
+  }
+  {
+    const char *env[] = { "DATABASE_URL", GOOD_URL,
+                          "ALERT_SMS_TO", " +15551230001 ,+447700900123",
+                          "ALERT_REMIND_HOURS", "0.25",
+                          "ALERT_SMS_QUIET_HOURS", "22-7",
+                          "SLACK_CHANNEL_ID", "C0AAAA111", NULL };
+
+    if (EXPECT_OK (&cfg, env)) {
+      CHECK (0.25 == cfg.alert_remind_hours);
+      CHECK_INT_EQ (cfg.alert_quiet_from, 22);
+      CHECK_INT_EQ (cfg.alert_quiet_to, 7);
+      CHECK_STR_EQ (cfg.slack_channel_id, "C0AAAA111");
+    }
+    sr_config_clean (&cfg);
+  }
+  sr_log_clear_secrets ();
+}
+
 SR_TEST_MAIN (SR_TEST_ENTRY (test_readme_matches_options),
               SR_TEST_ENTRY (test_option_table_sane),
               SR_TEST_ENTRY (test_defaults),
@@ -1083,4 +1143,5 @@ SR_TEST_MAIN (SR_TEST_ENTRY (test_readme_matches_options),
               SR_TEST_ENTRY (test_empty_is_unset),
               SR_TEST_ENTRY (test_to_json),
               SR_TEST_ENTRY (test_to_json_non_utf8),
-              SR_TEST_ENTRY (test_secrets_reach_logger))
+              SR_TEST_ENTRY (test_secrets_reach_logger),
+              SR_TEST_ENTRY (test_alert_options))
