@@ -148,6 +148,10 @@ SR_TEST (test_start)
   sr_th_env_add (&env, "SLACK_SIGNING_SECRET", SECRET);
   sr_th_env_add (&env, "SLACK_ADMIN_USERS", "UBOSS, UADMIN");
   sr_th_env_add (&env, "SLACK_ADMIN_CHANNELS", "COPS");
+  /* Where the daily post and its text go (serve writes them into
+   * signalroom.notify_settings before it reports ready). */
+  sr_th_env_add (&env, "SLACK_CHANNEL_ID", "CREPORT");
+  sr_th_env_add (&env, "REPORT_SMS_TO", "+15550001111");
   REQUIRE (sr_th_server_start (&srv, &env));
   REQUIRE (NULL != sr_th_server_wait_log (&srv, 20000, "migrations current",
                                           NULL));
@@ -181,9 +185,6 @@ SR_TEST (test_start)
             " SELECT reports.refresh_performance('713', '%s', '%s'); COMMIT",
             day, day, day, day, day, day);
   REQUIRE (run (sql));
-  /* Where the daily post and its text go. */
-  REQUIRE (run ("UPDATE signalroom.notify_settings SET slack_channel ="
-                " 'CREPORT', report_sms_to = '{+15550001111}'"));
   up = true;
 }
 
@@ -548,6 +549,7 @@ SR_TEST (test_intraday_snapshot)
   sr_th_env_add (&env, "SIGNALROOM_TIMEZONE", zone);
   sr_th_env_add (&env, "EVERFLOW_TIMEZONE_ID", "1");
   sr_th_env_add (&env, "SLACK_INTRADAY_SNAPSHOT", "true");
+  sr_th_env_add (&env, "SLACK_CHANNEL_ID", "CREPORT");
   REQUIRE (sr_th_server_start (&noon, &env));
   snprintf (sql, sizeof (sql), "SELECT count(*) = 2 FROM"
             " signalroom.notifications WHERE kind = 'intraday_summary' AND"
