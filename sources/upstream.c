@@ -301,7 +301,8 @@ sr_upstream_fetch (struct sr_upstream *u,
   char user_agent[64];
   char why[512] = "";
   enum sr_status st = SR_E_UPSTREAM;
-  unsigned int attempts = (unsigned int) cfg->upstream_attempts;
+  unsigned int attempts = rq->attempts > 0
+                          ? rq->attempts : (unsigned int) cfg->upstream_attempts;
   unsigned int made = 0;
   bool transient = false;     /* the last failure may pass with time */
   struct sr_span span;
