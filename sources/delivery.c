@@ -7,6 +7,9 @@
 #include <stdio.h>
 #include <string.h>
 
+/* What a post answers is small (Slack echoes the message). */
+#define POST_MAX_RESPONSE (256u * 1024u)
+
 void
 sr_delivery_clean (struct sr_delivery *d)
 {
@@ -59,6 +62,42 @@ sr_delivery_from_response (struct sr_delivery *d, const char *what,
     sr_delivery_fail (d, SR_DELIVERY_PERMANENT, "%s: HTTP %ld: %s", what,
                       status, detail);
   }
+}
+
+enum sr_status
+sr_delivery_post (struct sr_upstream *u, const char *name, const char *url,
+                  const char *const *headers, const char *body,
+                  struct sr_upstream_response *resp,
+                  struct sr_upstream_stats *stats, char *err, size_t errlen)
+{
+  const struct sr_upstream_request rq = {
+    .name = name, .method = "POST", .url = url, .headers = headers,
+    .body = body, .max_response = POST_MAX_RESPONSE, .attempts = 1,
+  };
+
+  return sr_upstream_fetch (u, &rq, resp, stats, err, errlen);
+}
+
+json_t *
+sr_delivery_get_json (struct sr_upstream *u, const char *name,
+                      const char *url, const char *const *headers, char *err,
+                      size_t errlen)
+{
+  const struct sr_upstream_request rq = {
+    .name = name, .method = "GET", .url = url, .headers = headers,
+    .max_response = SR_DELIVERY_MAX_RESPONSE,
+  };
+  struct sr_upstream_stats stats = { 0 };
+  struct sr_upstream_response resp;
+  json_t *out = NULL;
+
+  if (SR_OK == sr_upstream_fetch (u, &rq, &resp, &stats, err, errlen)) {
+    out = json_loadb (resp.body.data, resp.body.len, 0, NULL);
+    if (NULL == out)
+      snprintf (err, errlen, "%s: the answer is not JSON", name);
+  }
+  sr_upstream_response_clean (&resp);
+  return out;
 }
 
 /* end of delivery.c */

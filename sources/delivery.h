@@ -57,4 +57,25 @@ void sr_delivery_from_response (struct sr_delivery *d, const char *what,
  * and Twilio's message lists are the largest. */
 #define SR_DELIVERY_MAX_RESPONSE (4u * 1024u * 1024u)
 
+/**
+ * POST @a body to @a url exactly once: a message that got no answer may
+ * have arrived, so repeating it is the outbox's decision, after asking.
+ * @param[out] resp  released by the caller (sr_upstream_response_clean)
+ * @return as sr_upstream_fetch
+ */
+enum sr_status sr_delivery_post (struct sr_upstream *u, const char *name,
+                                 const char *url, const char *const *headers,
+                                 const char *body,
+                                 struct sr_upstream_response *resp,
+                                 struct sr_upstream_stats *stats, char *err,
+                                 size_t errlen);
+
+/**
+ * GET @a url (retried like any read) and parse the answer.
+ * @return the JSON (new reference), NULL with @a err on failure
+ */
+json_t *sr_delivery_get_json (struct sr_upstream *u, const char *name,
+                              const char *url, const char *const *headers,
+                              char *err, size_t errlen);
+
 #endif /* SR_DELIVERY_H */

@@ -12,7 +12,6 @@
  * messages a page is more than a channel gets between a send and its
  * check. */
 #define HISTORY_PAGES_MAX 20
-#define POST_MAX_RESPONSE (256u * 1024u)
 
 /* chat.postMessage errors that no retry can mend. */
 static const char *const permanent_errors[] = {
@@ -82,14 +81,8 @@ sr_slack_post (struct sr_upstream *u, const struct sr_config *cfg,
     sr_delivery_fail (out, SR_DELIVERY_RETRY, "out of memory");
     return;
   }
-  {
-    const struct sr_upstream_request rq = {
-      .name = "slack", .method = "POST", .url = url, .headers = headers,
-      .body = text, .max_response = POST_MAX_RESPONSE, .attempts = 1,
-    };
-
-    st = sr_upstream_fetch (u, &rq, &resp, &stats, err, sizeof (err));
-  }
+  st = sr_delivery_post (u, "slack", url, headers, text, &resp, &stats, err,
+                         sizeof (err));
   free (text);
   if (SR_OK != st) {
     sr_delivery_from_response (out, "slack chat.postMessage", &resp, &stats,
@@ -143,15 +136,8 @@ sr_slack_reply (struct sr_upstream *u, const char *url, const json_t *payload,
     sr_delivery_fail (out, SR_DELIVERY_RETRY, "out of memory");
     return;
   }
-  {
-    const struct sr_upstream_request rq = {
-      .name = "slack_response_url", .method = "POST", .url = url,
-      .headers = headers, .body = text, .max_response = POST_MAX_RESPONSE,
-      .attempts = 1,
-    };
-
-    st = sr_upstream_fetch (u, &rq, &resp, &stats, err, sizeof (err));
-  }
+  st = sr_delivery_post (u, "slack_response_url", url, headers, text, &resp,
+                         &stats, err, sizeof (err));
   free (text);
   if (SR_OK != st) {
     /* The URL is the credential: the fetch error, which names it, stays
@@ -201,8 +187,6 @@ sr_slack_find (struct sr_upstream *u, const struct sr_config *cfg,
   }
   for (int page = 0; SR_OK == st && !*found && page < HISTORY_PAGES_MAX;
        page++) {
-    struct sr_upstream_stats stats = { 0 };
-    struct sr_upstream_response resp;
     json_t *answer, *msgs, *m;
     const char *next;
     size_t i;
@@ -211,23 +195,17 @@ sr_slack_find (struct sr_upstream *u, const struct sr_config *cfg,
                       cfg->slack_api_base_url, chan, oldest,
                       NULL != cursor ? "&cursor=" : "",
                       NULL != cursor ? cursor : "");
-    const struct sr_upstream_request rq = {
-      .name = "slack", .method = "GET", .url = url, .headers = headers,
-      .max_response = SR_DELIVERY_MAX_RESPONSE,
-    };
 
     if (n < 0 || (size_t) n >= sizeof (url)) {
       snprintf (err, errlen, "slack conversations.history: URL too long");
       st = SR_E_UPSTREAM;
       break;
     }
-    st = sr_upstream_fetch (u, &rq, &resp, &stats, err, errlen);
-    if (SR_OK != st) {
-      sr_upstream_response_clean (&resp);
+    answer = sr_delivery_get_json (u, "slack", url, headers, err, errlen);
+    if (NULL == answer) {
+      st = SR_E_UPSTREAM;
       break;
     }
-    answer = json_loadb (resp.body.data, resp.body.len, 0, NULL);
-    sr_upstream_response_clean (&resp);
     if (!json_is_true (json_object_get (answer, "ok"))) {
       const char *e = json_string_value (json_object_get (answer, "error"));
 

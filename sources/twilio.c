@@ -9,7 +9,6 @@
 #include <string.h>
 
 #define LIST_PAGES_MAX 20
-#define SEND_MAX_RESPONSE (64u * 1024u)
 
 bool
 sr_twilio_configured (const struct sr_config *cfg)
@@ -89,14 +88,8 @@ sr_twilio_send (struct sr_upstream *u, const struct sr_config *cfg,
     sr_delivery_fail (out, SR_DELIVERY_RETRY, "out of memory");
     return;
   }
-  {
-    const struct sr_upstream_request rq = {
-      .name = "twilio", .method = "POST", .url = url, .headers = headers,
-      .body = form, .max_response = SEND_MAX_RESPONSE, .attempts = 1,
-    };
-
-    st = sr_upstream_fetch (u, &rq, &resp, &stats, err, sizeof (err));
-  }
+  st = sr_delivery_post (u, "twilio", url, headers, form, &resp, &stats, err,
+                         sizeof (err));
   explicit_bzero (auth, sizeof (auth));
   free (form);
   answer = json_loadb (resp.body.data, resp.body.len, 0, NULL);
@@ -188,23 +181,15 @@ sr_twilio_find (struct sr_upstream *u, const struct sr_config *cfg,
             cfg->twilio_account_sid, e_to, day);
   curl_free (e_to);
   for (int page = 0; page < LIST_PAGES_MAX; page++) {
-    struct sr_upstream_stats stats = { 0 };
-    struct sr_upstream_response resp;
-    const struct sr_upstream_request rq = {
-      .name = "twilio", .method = "GET", .url = url, .headers = headers,
-      .max_response = SR_DELIVERY_MAX_RESPONSE,
-    };
-    json_t *answer, *m;
+    json_t *answer = sr_delivery_get_json (u, "twilio", url, headers, err,
+                                           errlen), *m;
     const char *np;
     size_t i;
 
-    st = sr_upstream_fetch (u, &rq, &resp, &stats, err, errlen);
-    if (SR_OK != st) {
-      sr_upstream_response_clean (&resp);
+    if (NULL == answer) {
+      st = SR_E_UPSTREAM;
       break;
     }
-    answer = json_loadb (resp.body.data, resp.body.len, 0, NULL);
-    sr_upstream_response_clean (&resp);
     if (!json_is_array (json_object_get (answer, "messages"))) {
       snprintf (err, errlen, "twilio Messages list: unreadable answer");
       json_decref (answer);

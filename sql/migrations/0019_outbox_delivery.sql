@@ -123,48 +123,32 @@ BEGIN
   RETURN true;
 END $$;
 
--- Retrying a dead letter: a dead job as before (0007); a dead
--- notification is queued again with fresh attempts (its key unchanged:
--- nothing else can have sent it).  Returns the job id, the notification
--- id for a notification, -1 when retried already, NULL when unknown.
-CREATE OR REPLACE FUNCTION signalroom.retry_dead_letter(p_id bigint)
-RETURNS bigint LANGUAGE plpgsql AS $$
+-- Retrying a dead letter: a dead job as before (0007's function, kept
+-- under the name retry_dead_job); a dead notification is queued again
+-- with fresh attempts (its key unchanged, and still in doubt if it was,
+-- so a message that may have arrived is asked about first).  Returns the
+-- job id, or the notification id for a notification; -1 when retried
+-- already; NULL when there is no such dead letter.
+ALTER FUNCTION signalroom.retry_dead_letter(bigint)
+  RENAME TO retry_dead_job;
+
+CREATE FUNCTION signalroom.retry_dead_letter(p_id bigint) RETURNS bigint
+LANGUAGE plpgsql AS $$
 DECLARE
   d signalroom.dead_letters%ROWTYPE;
-  j signalroom.jobs%ROWTYPE;
-  new_id bigint;
 BEGIN
   SELECT * INTO d FROM signalroom.dead_letters WHERE id = p_id FOR UPDATE;
-  IF NOT FOUND THEN
-    RETURN NULL;
+  IF NOT FOUND OR d.notification_id IS NULL THEN
+    RETURN signalroom.retry_dead_job(p_id);
   END IF;
   IF d.retried_at IS NOT NULL THEN
     RETURN -1;
   END IF;
-  IF d.notification_id IS NOT NULL THEN
-    UPDATE signalroom.notifications
-       SET status = 'queued', attempts = 0, run_after = now(),
-           lease_owner = NULL, lease_until = NULL
-     WHERE id = d.notification_id AND status = 'dead';
-    UPDATE signalroom.dead_letters SET retried_at = now() WHERE id = p_id;
-    PERFORM pg_notify('signalroom_outbox', '');
-    RETURN d.notification_id;
-  END IF;
-  SELECT * INTO j FROM signalroom.jobs WHERE id = d.job_id;
-  INSERT INTO signalroom.jobs (run_id, kind, source, window_from, window_to,
-                               object_key, object_meta, force, max_attempts)
-  VALUES (j.run_id, j.kind, j.source, j.window_from, j.window_to,
-          j.object_key, j.object_meta, j.force, j.max_attempts)
-  RETURNING id INTO new_id;
-  UPDATE signalroom.dead_letters SET retried_at = now(), retry_job_id = new_id
-   WHERE id = p_id;
-  -- The dead job is replaced by the new one: it no longer decides the run.
-  UPDATE signalroom.jobs SET status = 'retried' WHERE id = j.id;
-  UPDATE signalroom.runs SET status = 'running', finished_at = NULL
-   WHERE id = j.run_id AND status IN ('failed', 'succeeded');
-  UPDATE signalroom.runs SET status = 'running', finished_at = NULL
-   WHERE id = (SELECT parent_id FROM signalroom.runs WHERE id = j.run_id)
-     AND status IN ('failed', 'succeeded');
-  PERFORM signalroom.notify_jobs();
-  RETURN new_id;
+  UPDATE signalroom.notifications
+     SET status = 'queued', attempts = 0, run_after = now(),
+         lease_owner = NULL, lease_until = NULL
+   WHERE id = d.notification_id AND status = 'dead';
+  UPDATE signalroom.dead_letters SET retried_at = now() WHERE id = p_id;
+  PERFORM pg_notify('signalroom_outbox', '');
+  RETURN d.notification_id;
 END $$;

@@ -318,31 +318,49 @@ SR_TEST (test_channel_not_found_dead_at_once)
                 409);
 }
 
-/* Kill instance 0 while the simulator holds a message it accepted (the
- * answer never comes), restart it: the row, found 'sending' with its
- * lease run out, is asked about, found, recorded -- not sent again. */
+/* Queue @a key for the service at @a port, which holds it (accept_hang:
+ * recorded, never answered); once the simulator has it and the row is
+ * 'sending', SIGKILL instance 0 before it can record the answer, let the
+ * held request go and start instance 0 again. */
+static bool
+kill_after_accept (int port, const char *key, const char *channel,
+                   const char *target, const char *payload)
+{
+  json_t *msgs;
+  size_t before;
+  char sql[256];
+  bool ok;
+  int code;
+
+  if (!faults (port, "{\"faults\":[{\"accept_hang\":true}]}"))
+    return false;
+  msgs = sr_slack_sim_messages (port);
+  before = json_array_size (msgs);
+  json_decref (msgs);
+  if (1 != enqueue (key, channel, target, payload, true))
+    return false;
+  msgs = sr_slack_sim_await_messages (port, before + 1, 20.0);
+  ok = json_array_size (msgs) == before + 1;
+  json_decref (msgs);
+  snprintf (sql, sizeof (sql), "SELECT status FROM signalroom.notifications "
+            "WHERE idempotency_key = '%s'", key);
+  ok = ok && 0 == strcmp (q (sql), "sending");
+  ok = ok && sr_th_server_stop (&srv[0], SIGKILL, 10000, &code, NULL);
+  alive[0] = !ok;
+  return ok && sr_slack_sim_post (port, "/_sim/release", "", NULL)
+         && start_instance (0);
+}
+
+/* Killed between Slack's accept and the record: after the restart the
+ * row (its lease run out) is asked about, found, recorded -- not sent
+ * again. */
 SR_TEST (test_killed_after_slack_accept_sends_once)
 {
-  json_t *m = NULL, *msgs;
-  int code, before;
+  json_t *m = NULL;
 
   REQUIRE (up);
-  REQUIRE (faults (sim.slack_port, "{\"faults\":[{\"accept_hang\":true}]}"));
-  before = (int) json_array_size (msgs = sr_slack_sim_messages (
-                                    sim.slack_port));
-  json_decref (msgs);
-  CHECK_INT_EQ (enqueue ("k-kill", "slack", "C1", "{\"text\":\"kill me\"}",
-                         false), 1);
-  msgs = sr_slack_sim_await_messages (sim.slack_port, (size_t) before + 1,
-                                      20.0);
-  json_decref (msgs);
-  REQUIRE (1 == slack_count ("k-kill", NULL));
-  CHECK_STR_EQ (q ("SELECT status FROM signalroom.notifications WHERE "
-                   "idempotency_key = 'k-kill'"), "sending");
-  CHECK (sr_th_server_stop (&srv[0], SIGKILL, 10000, &code, NULL));
-  alive[0] = false;
-  CHECK (sr_slack_sim_post (sim.slack_port, "/_sim/release", "", NULL));
-  REQUIRE (start_instance (0));
+  REQUIRE (kill_after_accept (sim.slack_port, "k-kill", "slack", "C1",
+                              "{\"text\":\"kill me\"}"));
   REQUIRE (await_status ("k-kill", "sent"));
   CHECK_INT_EQ (slack_count ("k-kill", &m), 1);
   CHECK_STR_EQ (q ("SELECT response->>'ts' FROM signalroom.notifications "
@@ -353,28 +371,14 @@ SR_TEST (test_killed_after_slack_accept_sends_once)
   json_decref (m);
 }
 
+/* The same between Twilio's accept and the record. */
 SR_TEST (test_killed_after_twilio_accept_sends_once)
 {
-  json_t *m = NULL, *msgs;
-  int code, before;
+  json_t *m = NULL;
 
   REQUIRE (up);
-  REQUIRE (faults (sim.twilio_port, "{\"faults\":[{\"accept_hang\":true}]}"));
-  before = (int) json_array_size (msgs = sr_slack_sim_messages (
-                                    sim.twilio_port));
-  json_decref (msgs);
-  CHECK_INT_EQ (enqueue ("k-sms-kill", "sms", "+15550001111",
-                         "{\"body\":\"sms kill\"}", true), 1);
-  msgs = sr_slack_sim_await_messages (sim.twilio_port, (size_t) before + 1,
-                                      20.0);
-  json_decref (msgs);
-  REQUIRE (1 == sms_count ("sms kill", NULL));
-  CHECK_STR_EQ (q ("SELECT status FROM signalroom.notifications WHERE "
-                   "idempotency_key = 'k-sms-kill'"), "sending");
-  CHECK (sr_th_server_stop (&srv[0], SIGKILL, 10000, &code, NULL));
-  alive[0] = false;
-  CHECK (sr_slack_sim_post (sim.twilio_port, "/_sim/release", "", NULL));
-  REQUIRE (start_instance (0));
+  REQUIRE (kill_after_accept (sim.twilio_port, "k-sms-kill", "sms",
+                              "+15550001111", "{\"body\":\"sms kill\"}"));
   REQUIRE (await_status ("k-sms-kill", "sent"));
   CHECK_INT_EQ (sms_count ("sms kill", &m), 1);
   CHECK_STR_EQ (q ("SELECT response->>'sid' FROM signalroom.notifications "
