@@ -102,22 +102,37 @@ await_status (const char *key, const char *status)
   return ok;
 }
 
-/* Slack messages the simulator holds whose metadata carries @a key. */
-static int
-slack_count (const char *key, json_t **last)
+/* The idempotency key in a recorded Slack message's metadata, or NULL. */
+static const char *
+slack_key (const json_t *m)
 {
-  json_t *msgs = sr_slack_sim_messages (sim.slack_port), *m;
+  return json_string_value (json_object_get (json_object_get (
+           json_object_get (m, "metadata"), "event_payload"), "key"));
+}
+
+static const char *
+sms_body (const json_t *m)
+{
+  return json_string_value (json_object_get (m, "body"));
+}
+
+/* Messages the simulator's service at @a port holds for which @a field
+ * is @a want; the last of them in *@a last (new reference) when not
+ * NULL. */
+static int
+count_where (int port, const char *(*field) (const json_t *),
+             const char *want, json_t **last)
+{
+  json_t *msgs = sr_slack_sim_messages (port), *m;
   size_t i;
   int n = 0;
 
   if (NULL != last)
     *last = NULL;
   json_array_foreach (msgs, i, m) {
-    const char *k = json_string_value (json_object_get (json_object_get (
-                      json_object_get (m, "metadata"), "event_payload"),
-                                                        "key"));
+    const char *v = field (m);
 
-    if (NULL != k && 0 == strcmp (k, key)) {
+    if (NULL != v && 0 == strcmp (v, want)) {
       n++;
       if (NULL != last) {
         json_decref (*last);
@@ -129,29 +144,16 @@ slack_count (const char *key, json_t **last)
   return n;
 }
 
-/* Twilio messages the simulator holds with body @a body. */
+static int
+slack_count (const char *key, json_t **last)
+{
+  return count_where (sim.slack_port, slack_key, key, last);
+}
+
 static int
 sms_count (const char *body, json_t **last)
 {
-  json_t *msgs = sr_slack_sim_messages (sim.twilio_port), *m;
-  size_t i;
-  int n = 0;
-
-  if (NULL != last)
-    *last = NULL;
-  json_array_foreach (msgs, i, m) {
-    const char *b = json_string_value (json_object_get (m, "body"));
-
-    if (NULL != b && 0 == strcmp (b, body)) {
-      n++;
-      if (NULL != last) {
-        json_decref (*last);
-        *last = json_incref (m);
-      }
-    }
-  }
-  json_decref (msgs);
-  return n;
+  return count_where (sim.twilio_port, sms_body, body, last);
 }
 
 /* The arrival times (monotonic) of the simulator's requests to @a path
@@ -406,9 +408,7 @@ SR_TEST (test_two_instances_200_rows_once_each)
                                 "AND status = 'sent'", 60.0));
   msgs = sr_slack_sim_messages (sim.slack_port);
   json_array_foreach (msgs, i, m) {
-    const char *k = json_string_value (json_object_get (json_object_get (
-                      json_object_get (m, "metadata"), "event_payload"),
-                                                        "key"));
+    const char *k = slack_key (m);
 
     if (NULL != k && 0 == strncmp (k, "bulk-", 5)) {
       int n = atoi (k + 5);
