@@ -216,13 +216,16 @@ deliver (struct sr_outbox *ob, PGconn *conn, struct sr_upstream *u,
     if (SR_OK != ask (ob, conn, u, row, &found, &response, err,
                       sizeof (err))) {
       char why[600];
+      bool last = row->attempts >= row->max_attempts;
 
+      /* Asking again later is safe; sending blind is not.  Out of
+       * attempts it stops here, dead and still in doubt. */
       snprintf (why, sizeof (why), "in doubt, and the upstream could not "
                 "say whether it arrived: %s", err);
-      finish (ob, conn, row, "retry", why, NULL,
+      finish (ob, conn, row, last ? "dead" : "retry", why, NULL,
               (double) sr_upstream_backoff_us (ob->cfg,
                                                (unsigned int) row->attempts)
-              / 1e6, true, "retry");
+              / 1e6, true, last ? "dead" : "retry");
       return;
     }
     if (found) {

@@ -390,6 +390,58 @@ SR_TEST (test_killed_after_twilio_accept_sends_once)
   json_decref (m);
 }
 
+/* A response_url reply goes to the URL with no auth; one in doubt is not
+ * resent (Slack cannot be asked): it goes dead.  The URL, a credential,
+ * is not shown by GET /v1/notifications. */
+SR_TEST (test_response_url_once_and_never_resent)
+{
+  char url[128];
+  json_t *page = NULL, *item, *reqs;
+  size_t i;
+  int answered = 0;
+
+  REQUIRE (up);
+  snprintf (url, sizeof (url), "http://127.0.0.1:%d/response/T1/1/ok",
+            sim.slack_port);
+  CHECK_INT_EQ (enqueue ("k-reply", "response_url", url,
+                         "{\"text\":\"done\",\"response_type\":"
+                         "\"ephemeral\"}", false), 1);
+  REQUIRE (await_status ("k-reply", "sent"));
+  CHECK_INT_EQ (sr_th_api (srv[0].port, token, "GET",
+                           "/v1/notifications?channel=response_url", NULL,
+                           &page), 200);
+  item = json_array_get (json_object_get (page, "notifications"), 0);
+  CHECK_STR_EQ (json_string_value (json_object_get (item,
+                                                    "idempotency_key")),
+                "k-reply");
+  CHECK (json_is_null (json_object_get (item, "target")));
+  json_decref (page);
+
+  snprintf (url, sizeof (url), "http://127.0.0.1:%d/response/T1/2/doubt",
+            sim.slack_port);
+  REQUIRE (kill_after_accept (sim.slack_port, "k-reply-doubt",
+                              "response_url", url,
+                              "{\"text\":\"maybe\"}"));
+  REQUIRE (await_status ("k-reply-doubt", "dead"));
+  CHECK_CONTAINS (q ("SELECT last_error FROM signalroom.notifications "
+                     "WHERE idempotency_key = 'k-reply-doubt'"),
+                  "not resent");
+  /* Each URL got exactly one request that was accepted. */
+  reqs = sr_slack_sim_messages (sim.slack_port);
+  json_array_foreach (reqs, i, item) {
+    const char *id = json_string_value (json_object_get (item,
+                                                         "response_url_id"));
+
+    if (NULL != id && 0 == strncmp (id, "T1/", 3)) {
+      answered++;
+      CHECK_STR_EQ (json_string_value (json_object_get (item, "text")),
+                    0 == strcmp (id, "T1/1/ok") ? "done" : "maybe");
+    }
+  }
+  json_decref (reqs);
+  CHECK_INT_EQ (answered, 2);
+}
+
 /* Two instances, 200 rows queued at once: each delivered exactly once. */
 SR_TEST (test_two_instances_200_rows_once_each)
 {
@@ -430,6 +482,28 @@ SR_TEST (test_two_instances_200_rows_once_each)
    * attempt counts show nobody sent twice). */
   CHECK_STR_EQ (q ("SELECT count(*) FROM signalroom.notifications WHERE "
                    "kind = 'bulk' AND attempts <> 1"), "0");
+  /* The list filters by kind and pages by cursor. */
+  {
+    json_t *page = NULL;
+    json_int_t next;
+    char target[128];
+
+    CHECK_INT_EQ (sr_th_api (srv[0].port, token, "GET", "/v1/notifications"
+                             "?kind=bulk&status=sent&limit=150", NULL,
+                             &page), 200);
+    CHECK_INT_EQ (json_array_size (json_object_get (page, "notifications")),
+                  150);
+    next = json_integer_value (json_object_get (page, "next_cursor"));
+    json_decref (page);
+    REQUIRE (next > 0);
+    snprintf (target, sizeof (target), "/v1/notifications?kind=bulk&limit="
+              "150&cursor=%" JSON_INTEGER_FORMAT, next);
+    CHECK_INT_EQ (sr_th_api (srv[0].port, token, "GET", target, NULL, &page),
+                  200);
+    CHECK_INT_EQ (json_array_size (json_object_get (page, "notifications")),
+                  50);
+    json_decref (page);
+  }
 }
 
 /* Quiet hours hold a non-critical text until they end; a critical one
@@ -502,6 +576,7 @@ SR_TEST_MAIN (SR_TEST_ENTRY (test_start),
               SR_TEST_ENTRY (test_channel_not_found_dead_at_once),
               SR_TEST_ENTRY (test_killed_after_slack_accept_sends_once),
               SR_TEST_ENTRY (test_killed_after_twilio_accept_sends_once),
+              SR_TEST_ENTRY (test_response_url_once_and_never_resent),
               SR_TEST_ENTRY (test_two_instances_200_rows_once_each),
               SR_TEST_ENTRY (test_sms_quiet_hours_wait),
               SR_TEST_ENTRY (test_no_secret_logged),
