@@ -66,13 +66,15 @@ sr_delivery_from_response (struct sr_delivery *d, const char *what,
 
 enum sr_status
 sr_delivery_post (struct sr_upstream *u, const char *name, const char *url,
-                  const char *const *headers, const char *body,
+                  bool secret_url, const char *const *headers,
+                  const char *body,
                   struct sr_upstream_response *resp,
                   struct sr_upstream_stats *stats, char *err, size_t errlen)
 {
   const struct sr_upstream_request rq = {
     .name = name, .method = "POST", .url = url, .headers = headers,
     .body = body, .max_response = POST_MAX_RESPONSE, .attempts = 1,
+    .secret_url = secret_url,
   };
 
   return sr_upstream_fetch (u, &rq, resp, stats, err, errlen);

@@ -60,11 +60,13 @@ void sr_delivery_from_response (struct sr_delivery *d, const char *what,
 /**
  * POST @a body to @a url exactly once: a message that got no answer may
  * have arrived, so repeating it is the outbox's decision, after asking.
+ * @a secret_url: the URL is a credential, shown nowhere (upstream.h).
  * @param[out] resp  released by the caller (sr_upstream_response_clean)
  * @return as sr_upstream_fetch
  */
 enum sr_status sr_delivery_post (struct sr_upstream *u, const char *name,
-                                 const char *url, const char *const *headers,
+                                 const char *url, bool secret_url,
+                                 const char *const *headers,
                                  const char *body,
                                  struct sr_upstream_response *resp,
                                  struct sr_upstream_stats *stats, char *err,

@@ -81,8 +81,8 @@ sr_slack_post (struct sr_upstream *u, const struct sr_config *cfg,
     sr_delivery_fail (out, SR_DELIVERY_RETRY, "out of memory");
     return;
   }
-  st = sr_delivery_post (u, "slack", url, headers, text, &resp, &stats, err,
-                         sizeof (err));
+  st = sr_delivery_post (u, "slack", url, false, headers, text, &resp, &stats,
+                         err, sizeof (err));
   free (text);
   if (SR_OK != st) {
     sr_delivery_from_response (out, "slack chat.postMessage", &resp, &stats,
@@ -136,14 +136,12 @@ sr_slack_reply (struct sr_upstream *u, const char *url, const json_t *payload,
     sr_delivery_fail (out, SR_DELIVERY_RETRY, "out of memory");
     return;
   }
-  st = sr_delivery_post (u, "slack_response_url", url, headers, text, &resp,
-                         &stats, err, sizeof (err));
+  st = sr_delivery_post (u, "slack_response_url", url, true, headers, text,
+                         &resp, &stats, err, sizeof (err));
   free (text);
   if (SR_OK != st) {
-    /* The URL is the credential: the fetch error, which names it, stays
-     * out of the row. */
     sr_delivery_from_response (out, "slack response_url", &resp, &stats,
-                               NULL, false);
+                               err, false);
   } else {
     out->result = SR_DELIVERY_SENT;
     out->response = json_pack ("{s:I}", "status", (json_int_t) resp.status);

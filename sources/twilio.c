@@ -88,8 +88,8 @@ sr_twilio_send (struct sr_upstream *u, const struct sr_config *cfg,
     sr_delivery_fail (out, SR_DELIVERY_RETRY, "out of memory");
     return;
   }
-  st = sr_delivery_post (u, "twilio", url, headers, form, &resp, &stats, err,
-                         sizeof (err));
+  st = sr_delivery_post (u, "twilio", url, false, headers, form, &resp,
+                         &stats, err, sizeof (err));
   explicit_bzero (auth, sizeof (auth));
   free (form);
   answer = json_loadb (resp.body.data, resp.body.len, 0, NULL);

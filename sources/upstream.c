@@ -311,7 +311,10 @@ sr_upstream_fetch (struct sr_upstream *u,
 
   if (errlen > 0)
     err[0] = '\0';
-  sr_log_redact_url (rq->url, safe_url, sizeof (safe_url));
+  if (rq->secret_url)
+    snprintf (safe_url, sizeof (safe_url), "(a secret URL)");
+  else
+    sr_log_redact_url (rq->url, safe_url, sizeof (safe_url));
   snprintf (user_agent, sizeof (user_agent), "signalroom/%s", SR_VERSION);
   sr_buf_init (&resp->body, rq->max_response);
   resp->status = 0;

@@ -56,6 +56,9 @@ struct sr_upstream_request {
                                    * a request that must not be repeated
                                    * blindly (a message that may have
                                    * arrived although no answer came) */
+  bool secret_url;                /* the URL itself is a credential (a
+                                   * Slack response_url): it never reaches
+                                   * a log line, a span or an error */
 };
 
 struct sr_upstream_response {

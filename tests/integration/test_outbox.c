@@ -390,6 +390,29 @@ SR_TEST (test_killed_after_twilio_accept_sends_once)
   json_decref (m);
 }
 
+/* Twilio: 429 (code 20429) is retried, a 4xx such as a bad number (code
+ * 21211) fails for good at once with Twilio's code and message. */
+SR_TEST (test_twilio_429_retried_bad_number_dead)
+{
+  REQUIRE (up);
+  REQUIRE (faults (sim.twilio_port, "{\"faults\":[{\"status\":429}]}"));
+  CHECK_INT_EQ (enqueue ("k-sms-429", "sms", "+15550003333",
+                         "{\"body\":\"after 429\"}", true), 1);
+  REQUIRE (await_status ("k-sms-429", "sent"));
+  CHECK_INT_EQ (sms_count ("after 429", NULL), 1);
+  CHECK_STR_EQ (q ("SELECT attempts FROM signalroom.notifications WHERE "
+                   "idempotency_key = 'k-sms-429'"), "2");
+
+  CHECK_INT_EQ (enqueue ("k-sms-bad", "sms", "+1", "{\"body\":\"bad to\"}",
+                         true), 1);
+  REQUIRE (await_status ("k-sms-bad", "dead"));
+  CHECK_STR_EQ (q ("SELECT attempts FROM signalroom.notifications WHERE "
+                   "idempotency_key = 'k-sms-bad'"), "1");
+  CHECK_CONTAINS (q ("SELECT last_error FROM signalroom.notifications WHERE "
+                     "idempotency_key = 'k-sms-bad'"), "error 21211");
+  CHECK_INT_EQ (sms_count ("bad to", NULL), 0);
+}
+
 /* A response_url reply goes to the URL with no auth; one in doubt is not
  * resent (Slack cannot be asked): it goes dead.  The URL, a credential,
  * is not shown by GET /v1/notifications. */
@@ -541,7 +564,8 @@ SR_TEST (test_sms_quiet_hours_wait)
             "quiet_to = NULL RETURNING 1");
 }
 
-/* Neither the bot token nor Twilio's auth token reaches a log line. */
+/* Neither the bot token nor Twilio's auth token nor a response_url (a
+ * credential too) reaches a log line. */
 SR_TEST (test_no_secret_logged)
 {
   REQUIRE (up);
@@ -553,6 +577,7 @@ SR_TEST (test_no_secret_logged)
     log = sr_th_server_log (&srv[i]);
     CHECK (NULL == strstr (log, BOT));
     CHECK (NULL == strstr (log, TOK));
+    CHECK (NULL == strstr (log, "/response/T1/"));
     free (log);
   }
 }
@@ -576,6 +601,7 @@ SR_TEST_MAIN (SR_TEST_ENTRY (test_start),
               SR_TEST_ENTRY (test_channel_not_found_dead_at_once),
               SR_TEST_ENTRY (test_killed_after_slack_accept_sends_once),
               SR_TEST_ENTRY (test_killed_after_twilio_accept_sends_once),
+              SR_TEST_ENTRY (test_twilio_429_retried_bad_number_dead),
               SR_TEST_ENTRY (test_response_url_once_and_never_resent),
               SR_TEST_ENTRY (test_two_instances_200_rows_once_each),
               SR_TEST_ENTRY (test_sms_quiet_hours_wait),
