@@ -2,6 +2,7 @@
  * twilio.c -- see twilio.h.
  */
 #include "twilio.h"
+#include "mem.h"
 
 #include <curl/curl.h>
 #include <stdio.h>
@@ -208,7 +209,7 @@ sr_twilio_find (struct sr_upstream *u, const struct sr_config *cfg,
     np = json_string_value (json_object_get (answer, "next_page_uri"));
     free (next);
     next = (!*found && NULL != np && '/' == np[0] && NULL == strchr (np, ' '))
-           ? strdup (np) : NULL;
+           ? sr_xstrdup (np) : NULL;
     json_decref (answer);
     if (NULL == next)
       break;
