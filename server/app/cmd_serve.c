@@ -132,6 +132,7 @@ start_tracing (const struct sr_config *cfg, struct sr_trace_export **out)
     .sampler = cfg->otel_sampler,
     .ratio = strtod (cfg->otel_sampler_arg, NULL),
     .queue_max = cfg->otel_queue_max,
+    .batch_max = cfg->otel_batch_max,
   };
   char err[256];
   enum sr_status st = sr_trace_init (&ts, err, sizeof (err));

@@ -149,9 +149,13 @@ struct sr_config {
   char *otel_sampler;
   char *otel_sampler_arg;
   unsigned long otel_queue_max;
+  unsigned long otel_batch_max;
+  char *otel_protocol;           /* always "http/json" (checked) */
+  char *otel_traces_protocol;
+  unsigned long otel_schedule_delay_ms;
 
   /* Which options came from the environment (index = option row). */
-  bool from_env[96];
+  bool from_env[160];
 };
 
 /** Reads one variable; NULL when unset.  @a ctx is passed through. */
