@@ -3,8 +3,10 @@
  * through Slack 5xx answers and a 429's Retry-After, a permanent Slack
  * error (dead at once, in both lists, and retried from the dead letters),
  * an instance SIGKILLed between the upstream's accept and its own record
- * (Slack and Twilio: asked, found, not sent again), two instances sharing
- * 200 rows, and SMS held by quiet hours.
+ * (Slack and Twilio: asked, found, not sent again), Twilio's 429 and a
+ * bad number, response_url replies (never resent in doubt), two instances
+ * sharing 200 rows (and the metric counting them), and SMS held by quiet
+ * hours.
  *
  * Real PostgreSQL, real signalroom processes, the Slack/Twilio simulator
  * (tests/upstreams/slack_twilio.py).  Rows are queued the one way
@@ -17,6 +19,7 @@
 #include "slack_sim.h"
 
 #include <jansson.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -180,6 +183,35 @@ request_times (int port, const char *path, int status, double *out,
   }
   json_decref (log);
   return n;
+}
+
+/* Series @a series ("name{a=\"b\"}") summed over the live instances'
+ * /metrics, -1 when an instance did not answer. */
+static double
+metric_sum (const char *series)
+{
+  size_t n = strlen (series);
+  double sum = 0;
+
+  for (int i = 0; i < N_INSTANCES; i++) {
+    struct sr_th_response r;
+
+    if (!alive[i])
+      continue;
+    if (!sr_th_http (srv[i].port, "GET", "/metrics", NULL, NULL, 0, &r)
+        || 200 != r.status) {
+      sr_th_response_clean (&r);
+      return -1;
+    }
+    for (const char *p = r.body; NULL != p && '\0' != *p;) {
+      if (0 == strncmp (p, series, n) && ' ' == p[n])
+        sum += strtod (p + n + 1, NULL);
+      p = strchr (p, '\n');
+      p = NULL != p ? p + 1 : NULL;
+    }
+    sr_th_response_clean (&r);
+  }
+  return sum;
 }
 
 static bool
@@ -505,6 +537,20 @@ SR_TEST (test_two_instances_200_rows_once_each)
    * attempt counts show nobody sent twice). */
   CHECK_STR_EQ (q ("SELECT count(*) FROM signalroom.notifications WHERE "
                    "kind = 'bulk' AND attempts <> 1"), "0");
+  /* Counted once each: both instances were last started before these
+   * rows, and nothing else went to Slack since.  (The count follows the
+   * record, so it is polled for a moment.) */
+  {
+    const char *series = "signalroom_notifications_total{channel=\"slack\","
+                         "outcome=\"sent\"}";
+    double t0 = sr_th_now (), v = metric_sum (series);
+
+    while (200 != v && sr_th_now () - t0 < 10) {
+      (void) poll (NULL, 0, 50);   /* re-check interval, not a wait */
+      v = metric_sum (series);
+    }
+    CHECK (200 == v);
+  }
   /* The list filters by kind and pages by cursor. */
   {
     json_t *page = NULL;
