@@ -2,9 +2,10 @@
 """Slack (Web API and response_url) and Twilio Messages simulator for
 signalroom's tests.
 
-One process, two ports on 127.0.0.1: Slack's `chat.postMessage` and
-`auth.test` (Bearer bot token) with `response_url` endpoints, and Twilio's
-`Messages.json` (HTTP basic auth).  Every accepted message is recorded for
+One process, two ports on 127.0.0.1: Slack's `chat.postMessage` (with
+message metadata), `conversations.history` and `auth.test` (Bearer bot
+token) with `response_url` endpoints, and Twilio's `Messages.json`, send
+and list (HTTP basic auth).  Every accepted message is recorded for
 the tests to read back through an unauthenticated control API under
 /_sim/ (messages, request log, fault queue, release of held requests,
 config, reset).  Standard library only.  See README.md next to this file.
