@@ -1,6 +1,7 @@
 /*
  * dead_letter_retry_post.c -- POST /v1/dead-letters/{id}/retry: queue the dead
- * job again (a new job with fresh attempts in the same run).
+ * job again (a new job with fresh attempts in the same run), or the dead
+ * notification (fresh attempts, same idempotency key).
  */
 #include "db.h"
 #include "handlers.h"
@@ -12,6 +13,7 @@ enum sr_status
 sr_handle_dead_letter_retry_post (struct sr_request *req)
 {
   int64_t id, job = 0;
+  bool notification = false;
   char err[512];
   PGconn *conn;
   enum sr_status st;
@@ -20,7 +22,8 @@ sr_handle_dead_letter_retry_post (struct sr_request *req)
     return SR_OK;
   st = sr_db_thread_conn (&conn, err, sizeof (err));
   if (SR_OK == st)
-    st = sr_store_dead_letter_retry (conn, id, &job, err, sizeof (err));
+    st = sr_store_dead_letter_retry (conn, id, &job, &notification, err,
+                                     sizeof (err));
   if (SR_OK != st)
     return sr_reply_fail (req, st, "%s", err);
   if (0 == job)
@@ -31,7 +34,10 @@ sr_handle_dead_letter_retry_post (struct sr_request *req)
                           "retried already", (long long) id);
   return sr_reply_json_steal (req, 202, json_pack ("{s:I, s:I}",
                                                    "dead_letter_id",
-                                                   (json_int_t) id, "job_id",
+                                                   (json_int_t) id,
+                                                   notification
+                                                   ? "notification_id"
+                                                   : "job_id",
                                                    (json_int_t) job));
 }
 

@@ -17,6 +17,8 @@
 static const char *const sync_list_query[] = { "source", "status", "date",
                                                "limit", "cursor", NULL };
 static const char *const page_query[] = { "limit", "cursor", NULL };
+static const char *const notification_query[] = { "status", "channel", "kind",
+                                                  "limit", "cursor", NULL };
 static const char *const snapshot_query[] = { "report", "brand", "date",
                                               "from", "to", "latest",
                                               "limit", NULL };
@@ -75,6 +77,10 @@ const struct sr_route sr_routes[] = {
   { .method = "POST", .path = "/v1/dead-letters/{id}/retry",
     .handler = sr_handle_dead_letter_retry_post, .policy = SR_AUTH_SERVICE_ROLE,
     .summary = "queue a dead job again" },
+  { .method = "GET", .path = "/v1/notifications",
+    .handler = sr_handle_notifications_get, .policy = SR_AUTH_SERVICE_ROLE,
+    .query = notification_query,
+    .summary = "the notification outbox and delivery state" },
   { .method = "GET", .path = "/v1/schedules",
     .handler = sr_handle_schedules_get, .policy = SR_AUTH_SERVICE_ROLE,
     .summary = "schedules, next firing, recent ticks" },

@@ -301,7 +301,8 @@ sr_upstream_fetch (struct sr_upstream *u,
   char user_agent[64];
   char why[512] = "";
   enum sr_status st = SR_E_UPSTREAM;
-  unsigned int attempts = (unsigned int) cfg->upstream_attempts;
+  unsigned int attempts = rq->attempts > 0
+                          ? rq->attempts : (unsigned int) cfg->upstream_attempts;
   unsigned int made = 0;
   bool transient = false;     /* the last failure may pass with time */
   struct sr_span span;
@@ -310,7 +311,10 @@ sr_upstream_fetch (struct sr_upstream *u,
 
   if (errlen > 0)
     err[0] = '\0';
-  sr_log_redact_url (rq->url, safe_url, sizeof (safe_url));
+  if (rq->secret_url)
+    snprintf (safe_url, sizeof (safe_url), "(a secret URL)");
+  else
+    sr_log_redact_url (rq->url, safe_url, sizeof (safe_url));
   snprintf (user_agent, sizeof (user_agent), "signalroom/%s", SR_VERSION);
   sr_buf_init (&resp->body, rq->max_response);
   resp->status = 0;

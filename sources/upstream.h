@@ -52,6 +52,13 @@ struct sr_upstream_request {
   const char *body;               /* POST body, NUL-terminated, or NULL */
   size_t max_response;            /* bytes */
   struct sr_pacer *pacer;         /* NULL: no pacing */
+  unsigned int attempts;          /* 0: SIGNALROOM_UPSTREAM_ATTEMPTS; 1 for
+                                   * a request that must not be repeated
+                                   * blindly (a message that may have
+                                   * arrived although no answer came) */
+  bool secret_url;                /* the URL itself is a credential (a
+                                   * Slack response_url): it never reaches
+                                   * a log line, a span or an error */
 };
 
 struct sr_upstream_response {

@@ -25,6 +25,7 @@
 #include "db.h"
 #include "http.h"
 #include "jobs.h"
+#include "outbox.h"
 #include "runner.h"
 #include "scheduler.h"
 #include "log.h"
@@ -98,6 +99,7 @@ instance_name (char *out, size_t len)
 struct schema_users {
   const struct sr_config *cfg;
   struct sr_jobs *jobs;
+  struct sr_outbox *outbox;     /* delivers notifications beside the pool */
   struct sr_scheduler *sched;
   struct sr_datawatch *watch;   /* started here: its table exists now */
   struct sr_metrics_sampler *sampler;   /* likewise */
@@ -112,6 +114,7 @@ on_schema_ready (void *cls)
 
   atomic_store (&u->app->schema_pending, false);
   sr_jobs_open (u->jobs);
+  sr_outbox_open (u->outbox);
   sr_scheduler_open (u->sched);
   if (NULL == u->watch && SR_OK != sr_datawatch_start (u->cfg, &u->watch))
     sr_log (SR_LOG_ERROR, "cannot start the data version watcher", NULL);
@@ -233,6 +236,11 @@ sr_cmd_serve (int argc, char **argv)
   }
   sr_log (SR_LOG_INFO, "workers started", "{s:s, s:i}", "instance", instance,
           "workers", (int) cfg.workers);
+  /* The outbox is the worker pool's: an instance without workers (an API
+   * only instance) leaves delivery to those with. */
+  if (cfg.workers > 0 && SR_OK != sr_outbox_start (&cfg, instance,
+                                                   &users.outbox))
+    sr_log (SR_LOG_ERROR, "cannot start the outbox", NULL);
   if (cfg.scheduler && SR_OK != sr_scheduler_start (&cfg, &sched))
     sr_log (SR_LOG_ERROR, "cannot start the scheduler", NULL);
   users.cfg = &cfg;
@@ -263,6 +271,8 @@ sr_cmd_serve (int argc, char **argv)
   sr_slack_followup_stop (users.followup);
   sr_metrics_sampler_stop (users.sampler);
   sr_scheduler_stop (sched);
+  sr_outbox_stop (users.outbox);
+  users.outbox = NULL;
   {
     unsigned int handed_back = 0;
     bool joined = sr_jobs_stop (jobs, (unsigned int) cfg.shutdown_grace_s,
@@ -281,6 +291,7 @@ sr_cmd_serve (int argc, char **argv)
   rc = SR_EXIT_OK;
 
 cleanup:
+  sr_outbox_stop (users.outbox);
   (void) sr_jobs_stop (jobs, 0, NULL);
   sr_trace_export_stop (exporter);   /* after the threads that make spans */
   sr_reply_cache_free (app.report_cache);

@@ -39,6 +39,7 @@ static const char *check_phone_list (const char *v);
 static const char *check_remind_hours (const char *v);
 static const char *check_quiet_hours (const char *v);
 static const char *check_slack_channel (const char *v);
+static const char *check_twilio_sid (const char *v);
 
 static const struct sr_config_option options[] = {
   { "DATABASE_URL", SR_CFG_STRING, NULL, SR_CFG_SECRET, 0, 0,
@@ -218,6 +219,31 @@ static const struct sr_config_option options[] = {
     OFF (internal_affiliates), check_affiliate_list,
     "Comma-separated Everflow affiliate labels whose cost is Redtrack spend "
     "(compared after trimming spaces)." },
+  { "SLACK_BOT_TOKEN", SR_CFG_STRING, NULL, SR_CFG_SECRET, 0, 0,
+    OFF (slack_bot_token), NULL,
+    "Slack bot token (`xoxb-...`) the outbox posts with (`chat.postMessage`"
+    ", `conversations.history`); unset: Slack messages wait in the outbox." },
+  { "SLACK_API_BASE_URL", SR_CFG_STRING, "https://slack.com/api", 0, 0, 0,
+    OFF (slack_api_base_url), check_base_url, "Slack Web API base URL." },
+  { "TWILIO_ACCOUNT_SID", SR_CFG_STRING, NULL, 0, 0, 0,
+    OFF (twilio_account_sid), check_twilio_sid,
+    "Twilio account SID (`AC...`); with the token and the sender, SMS are "
+    "sent; unset: texts wait in the outbox." },
+  { "TWILIO_AUTH_TOKEN", SR_CFG_STRING, NULL, SR_CFG_SECRET, 0, 0,
+    OFF (twilio_auth_token), NULL, "Twilio auth token (basic auth)." },
+  { "TWILIO_FROM_NUMBER", SR_CFG_STRING, NULL, 0, 0, 0,
+    OFF (twilio_from_number), NULL,
+    "The sending number (E.164, e.g. `+15550100`)." },
+  { "TWILIO_BASE_URL", SR_CFG_STRING, "https://api.twilio.com", 0, 0, 0,
+    OFF (twilio_base_url), check_base_url, "Twilio API base URL." },
+  { "SIGNALROOM_OUTBOX_BATCH", SR_CFG_UINT, "20", 0, 1, 500,
+    OFF (outbox_batch), NULL,
+    "Notifications one instance claims at a time." },
+  { "SIGNALROOM_OUTBOX_LEASE", SR_CFG_UINT, "120", 0, 5, 3600,
+    OFF (outbox_lease_s), NULL,
+    "Seconds a claimed notification stays this instance's before another "
+    "may take it (and first asks the upstream whether it arrived); never "
+    "less than SIGNALROOM_UPSTREAM_TIMEOUT + 5." },
   { "AWS_ACCESS_KEY_ID", SR_CFG_STRING, NULL, SR_CFG_SECRET, 0, 0,
     OFF (aws_access_key_id), NULL,
     "AWS access key id for S3 (requests are signed with SigV4)." },
@@ -442,6 +468,19 @@ check_base_url (const char *v)
     return "must start with https:// (or http:// for a local simulator)";
   if (strlen (v) > 512 || NULL != strpbrk (v, " ?#\"'<>"))
     return "must be a plain base URL without query or spaces";
+  return NULL;
+}
+
+/* The SID becomes a path segment of every Twilio URL: letters and
+ * digits only, so it cannot add a segment or a query. */
+static const char *
+check_twilio_sid (const char *v)
+{
+  size_t n = strlen (v);
+
+  if (n < 2 || n > 64 || strspn (v, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijkl"
+                                    "mnopqrstuvwxyz0123456789") != n)
+    return "must be 2-64 letters and digits (e.g. AC0123...)";
   return NULL;
 }
 

@@ -113,6 +113,17 @@ struct sr_config {
   unsigned long resync_days;
   char *internal_affiliates;   /* comma-separated labels */
 
+  /* Notification delivery (sources/slack.c, sources/twilio.c, the
+   * outbox in server/jobs/outbox.c). */
+  char *slack_bot_token;
+  char *slack_api_base_url;
+  char *twilio_account_sid;
+  char *twilio_auth_token;
+  char *twilio_from_number;
+  char *twilio_base_url;
+  unsigned long outbox_batch;
+  unsigned long outbox_lease_s;
+
   /* S3 (sources/s3_client.c). */
   char *aws_access_key_id;
   char *aws_secret_access_key;

@@ -112,6 +112,10 @@ FAMILY (sr_m_upstream_requests, "signalroom_upstream_requests_total",
 FAMILY (sr_m_upstream_retries, "signalroom_upstream_retries_total",
         SR_METRIC_COUNTER, "Upstream requests repeated after a failure.",
         "upstream");
+FAMILY (sr_m_notifications, "signalroom_notifications_total",
+        SR_METRIC_COUNTER, "Notification delivery attempts by channel and "
+        "outcome (sent, found: in doubt and already there, retry, dead).",
+        "channel", "outcome");
 struct sr_metric sr_m_upstream_wait = {
   .name = "signalroom_upstream_wait_seconds_total", .scale = 1e-6,
   .type = SR_METRIC_COUNTER, .labels = { "upstream" },
@@ -146,7 +150,7 @@ static struct sr_metric *const families[] = {
   &sr_m_upstream_requests, &sr_m_upstream_retries, &sr_m_upstream_wait,
   &sr_m_report_cache, &sr_m_db_connections, &sr_m_otel_spans_exported,
   &sr_m_otel_spans_dropped, &sr_m_build_info,
-  &sr_m_series_dropped,
+  &sr_m_series_dropped, &sr_m_notifications,
 };
 
 /* ---- series lookup ---- */

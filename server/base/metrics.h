@@ -131,6 +131,7 @@ extern struct sr_metric sr_m_db_sampled_at;
 /* upstreams */
 extern struct sr_metric sr_m_upstream_requests;  /* upstream, status_class */
 extern struct sr_metric sr_m_upstream_retries;   /* upstream */
+extern struct sr_metric sr_m_notifications;     /* channel, outcome */
 extern struct sr_metric sr_m_upstream_wait;      /* upstream */
 /* reports */
 extern struct sr_metric sr_m_report_cache;       /* result */

@@ -27,22 +27,25 @@ sr_store_dead_letters (PGconn *conn, int64_t before_id, unsigned int limit,
 }
 
 enum sr_status
-sr_store_dead_letter_retry (PGconn *conn, int64_t id, int64_t *job_id,
-                            char *err, size_t errlen)
+sr_store_dead_letter_retry (PGconn *conn, int64_t id, int64_t *queued_id,
+                            bool *notification, char *err, size_t errlen)
 {
   char text[24];
   const char *params[1] = { text };
   PGresult *r;
   enum sr_status st;
 
-  *job_id = 0;
+  *queued_id = 0;
+  *notification = false;
   snprintf (text, sizeof (text), "%" PRId64, id);
   st = sr_db_exec (conn, "dead_letter_retry", sr_sql_dead_letter_retry, 1,
                    params, &r, err, errlen);
   if (SR_OK != st)
     return st;
-  if (1 == PQntuples (r) && !PQgetisnull (r, 0, 0))
-    *job_id = strtoll (PQgetvalue (r, 0, 0), NULL, 10);
+  if (1 == PQntuples (r) && !PQgetisnull (r, 0, 0)) {
+    *queued_id = strtoll (PQgetvalue (r, 0, 0), NULL, 10);
+    *notification = 't' == PQgetvalue (r, 0, 1)[0];
+  }
   PQclear (r);
   return SR_OK;
 }

@@ -25,6 +25,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 /* Made-up credentials, distinctive enough to grep logs for. */
@@ -1520,6 +1521,235 @@ SR_TEST (test_await_messages)
   }
 }
 
+/* A GET of Slack's conversations.history with @a query ("" for none). */
+static int
+history (const struct sr_slack_sim *s, const char *headers, const char *query,
+         struct reply *r)
+{
+  char path[512];
+
+  snprintf (path, sizeof (path), "/api/conversations.history?%s", query);
+  return call (s->slack_port, "GET", path, headers, NULL, r);
+}
+
+/* chat.postMessage's metadata is validated, recorded and returned, and
+ * conversations.history lists a channel's messages newest first, after
+ * oldest, in pages, with the metadata only when asked for. */
+SR_TEST (test_slack_metadata_and_history)
+{
+  struct sr_slack_sim s;
+  struct reply r;
+  json_t *msgs;
+  char ts[3][32], query[256];
+  const char *cursor;
+
+  REQUIRE (start (&s));
+  CHECK_STR_EQ (slack_json (&s, "{\"channel\":\"C1\",\"text\":\"x\","
+                            "\"metadata\":{\"event_type\":\"e\"}}"),
+                "invalid_metadata_format");
+  CHECK_STR_EQ (slack_json (&s, "{\"channel\":\"C1\",\"text\":\"x\","
+                            "\"metadata\":\"no\"}"),
+                "invalid_metadata_format");
+  for (int i = 0; i < 3; i++) {
+    char *body = fmt ("{\"channel\":\"C1\",\"text\":\"m%d\"%s}", i,
+                      1 == i ? ",\"metadata\":{\"event_type\":\"sig\","
+                               "\"event_payload\":{\"key\":\"k1\"}}" : "");
+
+    CHECK_INT_EQ (call (s.slack_port, "POST", POST_MESSAGE, AUTH JSON_CT,
+                        body, &r), 200);
+    snprintf (ts[i], sizeof (ts[i]), "%s", jstr0 (r.json, "ts"));
+    if (1 == i)
+      CHECK_STR_EQ (jstr0 (json_object_get (json_object_get (r.json,
+                                                             "message"),
+                                            "metadata"), "event_type"),
+                    "sig");
+    reply_clean (&r);
+    free (body);
+  }
+  CHECK_STR_EQ (slack_json (&s, "{\"channel\":\"C2\",\"text\":\"other\"}"),
+                "ok");
+  msgs = sr_slack_sim_messages (s.slack_port);
+  CHECK_STR_EQ (jstr0 (json_object_get (json_object_get (json_array_get (
+                  msgs, 1), "metadata"), "event_payload"), "key"), "k1");
+  CHECK (json_is_null (json_object_get (json_array_get (msgs, 0),
+                                        "metadata")));
+  json_decref (msgs);
+
+  /* Auth and arguments. */
+  CHECK_INT_EQ (history (&s, NULL, "channel=C1", &r), 200);
+  CHECK_STR_EQ (jstr0 (r.json, "error"), "not_authed");
+  reply_clean (&r);
+  CHECK_INT_EQ (history (&s, AUTH, "", &r), 200);
+  CHECK_STR_EQ (jstr0 (r.json, "error"), "channel_not_found");
+  reply_clean (&r);
+
+  /* Page 1 of 2: the two newest of C1, metadata included. */
+  CHECK_INT_EQ (history (&s, AUTH, "channel=C1&limit=2&oldest=0"
+                         "&include_all_metadata=true", &r), 200);
+  CHECK (json_is_true (json_object_get (r.json, "ok")));
+  CHECK (json_is_true (json_object_get (r.json, "has_more")));
+  msgs = json_object_get (r.json, "messages");
+  CHECK_INT_EQ (json_array_size (msgs), 2);
+  CHECK_STR_EQ (jstr0 (json_array_get (msgs, 0), "ts"), ts[2]);
+  CHECK_STR_EQ (jstr0 (json_array_get (msgs, 1), "ts"), ts[1]);
+  CHECK_STR_EQ (jstr0 (json_object_get (json_object_get (json_array_get (
+                  msgs, 1), "metadata"), "event_payload"), "key"), "k1");
+  cursor = jstr0 (json_object_get (r.json, "response_metadata"),
+                  "next_cursor");
+  REQUIRE ('\0' != cursor[0]);
+  snprintf (query, sizeof (query), "channel=C1&limit=2&cursor=%s", cursor);
+  reply_clean (&r);
+  /* Page 2: the oldest; no more. */
+  CHECK_INT_EQ (history (&s, AUTH, query, &r), 200);
+  msgs = json_object_get (r.json, "messages");
+  CHECK_INT_EQ (json_array_size (msgs), 1);
+  CHECK_STR_EQ (jstr0 (json_array_get (msgs, 0), "ts"), ts[0]);
+  CHECK (json_is_false (json_object_get (r.json, "has_more")));
+  CHECK_STR_EQ (jstr0 (json_object_get (r.json, "response_metadata"),
+                       "next_cursor"), "");
+  reply_clean (&r);
+  /* Without include_all_metadata no metadata; oldest excludes its own ts. */
+  snprintf (query, sizeof (query), "channel=C1&oldest=%s", ts[0]);
+  CHECK_INT_EQ (history (&s, AUTH, query, &r), 200);
+  msgs = json_object_get (r.json, "messages");
+  CHECK_INT_EQ (json_array_size (msgs), 2);
+  CHECK (NULL == json_object_get (json_array_get (msgs, 1), "metadata"));
+  reply_clean (&r);
+  CHECK_INT_EQ (history (&s, AUTH, "channel=C1&cursor=%21%21", &r), 200);
+  CHECK_STR_EQ (jstr0 (r.json, "error"), "invalid_cursor");
+  reply_clean (&r);
+  sr_slack_sim_stop (&s);
+}
+
+/* GET Messages.json lists the messages sent, newest first, filtered by
+ * To, From and DateSent, in pages that next_page_uri leads through. */
+SR_TEST (test_twilio_list)
+{
+  struct sr_slack_sim s;
+  struct reply r;
+  char auth[256], path[512], today[16], tomorrow[16], yesterday[16];
+  const char *next;
+  json_t *msgs;
+  time_t now = time (NULL);
+  struct tm tm;
+
+  REQUIRE (start (&s));
+  basic_auth (SID, TOK, auth, sizeof (auth));
+  gmtime_r (&now, &tm);
+  strftime (today, sizeof (today), "%Y-%m-%d", &tm);
+  now += 86400;
+  gmtime_r (&now, &tm);
+  strftime (tomorrow, sizeof (tomorrow), "%Y-%m-%d", &tm);
+  now -= 2 * 86400;
+  gmtime_r (&now, &tm);
+  strftime (yesterday, sizeof (yesterday), "%Y-%m-%d", &tm);
+  CHECK_INT_EQ (twilio_result (&s, "+15550000001", "+15557654321", "one"),
+                201);
+  CHECK_INT_EQ (twilio_result (&s, "+15550000002", "+15557654321", "two"),
+                201);
+  CHECK_INT_EQ (twilio_result (&s, "+15550000001", "+15557654321", "three"),
+                201);
+  CHECK_INT_EQ (call (s.twilio_port, "GET", MESSAGES_PATH, NULL, NULL, &r),
+                401);
+  reply_clean (&r);
+  CHECK_INT_EQ (call (s.twilio_port, "GET", MESSAGES_PATH "?To=%2B15550000001",
+                      auth, NULL, &r), 200);
+  msgs = json_object_get (r.json, "messages");
+  CHECK_INT_EQ (json_array_size (msgs), 2);
+  CHECK_STR_EQ (jstr0 (json_array_get (msgs, 0), "body"), "three");
+  CHECK_STR_EQ (jstr0 (json_array_get (msgs, 1), "body"), "one");
+  CHECK_STR_EQ (jstr0 (json_array_get (msgs, 1), "from"), "+15557654321");
+  CHECK_STR_EQ (jstr0 (json_array_get (msgs, 1), "date_sent"),
+                jstr0 (json_array_get (msgs, 1), "date_created"));
+  CHECK (json_is_null (json_object_get (r.json, "next_page_uri")));
+  reply_clean (&r);
+  /* Pages of one: next_page_uri leads to the second. */
+  CHECK_INT_EQ (call (s.twilio_port, "GET", MESSAGES_PATH
+                      "?To=%2B15550000001&PageSize=1", auth, NULL, &r), 200);
+  CHECK_STR_EQ (jstr0 (json_array_get (json_object_get (r.json, "messages"),
+                                       0), "body"), "three");
+  next = jstr0 (r.json, "next_page_uri");
+  REQUIRE ('/' == next[0]);
+  snprintf (path, sizeof (path), "%s", next);
+  reply_clean (&r);
+  CHECK_INT_EQ (call (s.twilio_port, "GET", path, auth, NULL, &r), 200);
+  CHECK_STR_EQ (jstr0 (json_array_get (json_object_get (r.json, "messages"),
+                                       0), "body"), "one");
+  CHECK (json_is_null (json_object_get (r.json, "next_page_uri")));
+  reply_clean (&r);
+  /* DateSent bounds (UTC days) and From. */
+  snprintf (path, sizeof (path), MESSAGES_PATH "?DateSent%%3E=%s", today);
+  CHECK_INT_EQ (call (s.twilio_port, "GET", path, auth, NULL, &r), 200);
+  CHECK_INT_EQ (json_array_size (json_object_get (r.json, "messages")), 3);
+  reply_clean (&r);
+  snprintf (path, sizeof (path), MESSAGES_PATH "?DateSent%%3E=%s", tomorrow);
+  CHECK_INT_EQ (call (s.twilio_port, "GET", path, auth, NULL, &r), 200);
+  CHECK_INT_EQ (json_array_size (json_object_get (r.json, "messages")), 0);
+  reply_clean (&r);
+  snprintf (path, sizeof (path), MESSAGES_PATH "?DateSent%%3C=%s", yesterday);
+  CHECK_INT_EQ (call (s.twilio_port, "GET", path, auth, NULL, &r), 200);
+  CHECK_INT_EQ (json_array_size (json_object_get (r.json, "messages")), 0);
+  reply_clean (&r);
+  CHECK_INT_EQ (call (s.twilio_port, "GET", MESSAGES_PATH "?From=%2B1555",
+                      auth, NULL, &r), 200);
+  CHECK_INT_EQ (json_array_size (json_object_get (r.json, "messages")), 0);
+  reply_clean (&r);
+  CHECK_INT_EQ (call (s.twilio_port, "GET", MESSAGES_PATH "?PageSize=0",
+                      auth, NULL, &r), 400);
+  reply_clean (&r);
+  sr_slack_sim_stop (&s);
+}
+
+/* accept_hang: the message is recorded, then no answer ever comes (the
+ * connection closes unanswered on release) -- the window in which a
+ * caller can die between the upstream's accept and its own record. */
+SR_TEST (test_fault_accept_hang)
+{
+  struct sr_slack_sim s;
+  char *form = sms_form ("+15551230000", "+15557654321", "accepted");
+  char auth[256], headers[512];
+  char *rest = NULL;
+  size_t len = 99;
+  json_t *msgs;
+  int fd[2];
+
+  REQUIRE (start (&s));
+  basic_auth (SID, TOK, auth, sizeof (auth));
+  snprintf (headers, sizeof (headers), "%s" FORM_CT, auth);
+  REQUIRE (queue_faults (s.slack_port, "{\"faults\":[{\"accept_hang\":"
+                         "true}]}"));
+  REQUIRE (queue_faults (s.twilio_port, "{\"faults\":[{\"accept_hang\":"
+                         "true}]}"));
+  fd[0] = post_async (s.slack_port, POST_MESSAGE, AUTH JSON_CT,
+                      "{\"channel\":\"C1\",\"text\":\"accepted\"}");
+  fd[1] = post_async (s.twilio_port, MESSAGES_PATH, headers, form);
+  REQUIRE (fd[0] >= 0 && fd[1] >= 0);
+  msgs = sr_slack_sim_await_messages (s.slack_port, 1, 10.0);
+  CHECK_INT_EQ (json_array_size (msgs), 1);
+  CHECK_STR_EQ (jstr0 (json_array_get (msgs, 0), "text"), "accepted");
+  json_decref (msgs);
+  msgs = sr_slack_sim_await_messages (s.twilio_port, 1, 10.0);
+  CHECK_INT_EQ (json_array_size (msgs), 1);
+  CHECK_STR_EQ (jstr0 (json_array_get (msgs, 0), "body"), "accepted");
+  json_decref (msgs);
+  /* Recorded, yet unanswered. */
+  CHECK (!readable_within (fd[0], 300));
+  CHECK (!readable_within (fd[1], 50));
+  CHECK (sr_slack_sim_post (s.slack_port, "/_sim/release", "", NULL));
+  CHECK (sr_slack_sim_post (s.twilio_port, "/_sim/release", "", NULL));
+  for (int i = 0; i < 2; i++) {
+    CHECK (sr_rh_read_to_close (fd[i], 5000, &rest, &len));
+    CHECK_INT_EQ (len, 0);
+    free (rest);
+    rest = NULL;
+    close (fd[i]);
+  }
+  /* The next request is answered as usual. */
+  CHECK_STR_EQ (slack_json (&s, "{\"channel\":\"C1\",\"text\":\"x\"}"), "ok");
+  free (form);
+  sr_slack_sim_stop (&s);
+}
+
 SR_TEST_MAIN (SR_TEST_ENTRY (test_start_and_stop),
               SR_TEST_ENTRY (test_slack_auth),
               SR_TEST_ENTRY (test_slack_validation),
@@ -1538,4 +1768,7 @@ SR_TEST_MAIN (SR_TEST_ENTRY (test_start_and_stop),
               SR_TEST_ENTRY (test_no_secret_logged),
               SR_TEST_ENTRY (test_reset),
               SR_TEST_ENTRY (test_sigterm_with_hung_requests),
-              SR_TEST_ENTRY (test_await_messages))
+              SR_TEST_ENTRY (test_await_messages),
+              SR_TEST_ENTRY (test_slack_metadata_and_history),
+              SR_TEST_ENTRY (test_twilio_list),
+              SR_TEST_ENTRY (test_fault_accept_hang))

@@ -230,3 +230,20 @@ sr_slack_sim_await_messages (int port, size_t at_least, double timeout_s)
   }
   return messages;
 }
+
+void
+sr_slack_sim_env (const struct sr_slack_sim *s, struct sr_th_env *env,
+                  const char *bot_token, const char *twilio_sid,
+                  const char *twilio_token, const char *from_number)
+{
+  char url[64];
+
+  snprintf (url, sizeof (url), "http://127.0.0.1:%d/api", s->slack_port);
+  sr_th_env_add (env, "SLACK_API_BASE_URL", url);
+  sr_th_env_add (env, "SLACK_BOT_TOKEN", bot_token);
+  snprintf (url, sizeof (url), "http://127.0.0.1:%d", s->twilio_port);
+  sr_th_env_add (env, "TWILIO_BASE_URL", url);
+  sr_th_env_add (env, "TWILIO_ACCOUNT_SID", twilio_sid);
+  sr_th_env_add (env, "TWILIO_AUTH_TOKEN", twilio_token);
+  sr_th_env_add (env, "TWILIO_FROM_NUMBER", from_number);
+}

@@ -4,7 +4,7 @@
  * messages it accepted.  See tests/upstreams/README.md for what it does.
  *
  * One process serves two ports: Slack's Web API (chat.postMessage,
- * auth.test) and response_url endpoints on one, Twilio's Messages API on
+ * conversations.history, auth.test) and response_url endpoints on one, Twilio's Messages API on
  * the other; each port has its own control API under /_sim/.  The script
  * is found through SR_SOURCE_DIR (ctest sets it); python3 comes from
  * PATH.  Its stderr (one line per API request, no token or header value)
@@ -76,5 +76,15 @@ int sr_slack_sim_request_count (int port);
  */
 json_t *sr_slack_sim_await_messages (int port, size_t at_least,
                                      double timeout_s);
+
+struct sr_th_env;
+
+/**
+ * Point signalroom at @a s: SLACK_API_BASE_URL and TWILIO_BASE_URL, the
+ * bot token, Twilio's SID, token and @a from_number (E.164).
+ */
+void sr_slack_sim_env (const struct sr_slack_sim *s, struct sr_th_env *env,
+                       const char *bot_token, const char *twilio_sid,
+                       const char *twilio_token, const char *from_number);
 
 #endif /* SR_TEST_SLACK_SIM_H */

@@ -2,9 +2,10 @@
 """Slack (Web API and response_url) and Twilio Messages simulator for
 signalroom's tests.
 
-One process, two ports on 127.0.0.1: Slack's `chat.postMessage` and
-`auth.test` (Bearer bot token) with `response_url` endpoints, and Twilio's
-`Messages.json` (HTTP basic auth).  Every accepted message is recorded for
+One process, two ports on 127.0.0.1: Slack's `chat.postMessage` (with
+message metadata), `conversations.history` and `auth.test` (Bearer bot
+token) with `response_url` endpoints, and Twilio's `Messages.json`, send
+and list (HTTP basic auth).  Every accepted message is recorded for
 the tests to read back through an unauthenticated control API under
 /_sim/ (messages, request log, fault queue, release of held requests,
 config, reset).  Standard library only.  See README.md next to this file.
@@ -55,12 +56,17 @@ ERROR_NAME_RE = re.compile(r"[a-z][a-z0-9_]*")
 TEAM = {"url": "https://signalroom-sim.slack.com/", "team": "Signalroom Sim",
         "user": "signalroom", "team_id": "T0SIM00001", "user_id": "U0SIM00001",
         "bot_id": "B0SIM00001", "is_enterprise_install": False}
+HISTORY_LIMIT_DEFAULT = 100      # conversations.history page size
+HISTORY_LIMIT_MAX = 999
 SLACK_DEFAULT_CONFIG = {"per_channel_per_s": 0, "burst": 1, "channels": None}
 
 # Twilio
 E164_RE = re.compile(r"\+[1-9][0-9]{1,14}")
 BODY_MAX = 1600                 # characters of a Body
 MESSAGES_RE = re.compile(r"/2010-04-01/Accounts/([^/]+)/Messages\.json")
+PAGE_SIZE_DEFAULT = 50          # Messages list page size
+PAGE_SIZE_MAX = 1000
+DATE_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 # GSM 03.38: the basic character set (one septet each; the escape code
 # itself is not a character) and the extension table (escape + one
@@ -125,8 +131,8 @@ def dumps(obj):
 # ---------------------------------------------------------------------------
 
 FAULT_KEYS = ("status", "retry_after", "ok_false", "delay_ms", "hang",
-              "close", "count")
-FAULT_ACTIONS = ("status", "ok_false", "hang", "close")
+              "close", "accept_hang", "count")
+FAULT_ACTIONS = ("status", "ok_false", "hang", "close", "accept_hang")
 
 
 def check_fault(f, where, slack):
@@ -166,7 +172,7 @@ def check_fault(f, where, slack):
             raise Invalid("%s.delay_ms: must be an integer 0..%d"
                           % (where, MAX_DELAY_MS))
         out["delay_ms"] = f["delay_ms"]
-    for k in ("hang", "close"):
+    for k in ("hang", "close", "accept_hang"):
         if k in f:
             if f[k] is not True:
                 raise Invalid("%s.%s: must be true" % (where, k))
@@ -420,6 +426,21 @@ def twilio_error(status, code, message):
                     "status": status}
 
 
+def twilio_resource(account, sid, to, from_, body, segments, created):
+    """The Message resource as Twilio answers it (upstream-apis.md §5)."""
+    when = email.utils.format_datetime(created)
+    uri = "/2010-04-01/Accounts/%s/Messages/%s" % (account, sid)
+    return {
+        "sid": sid, "account_sid": account, "messaging_service_sid": None,
+        "to": to, "from": from_, "body": body, "status": "queued",
+        "direction": "outbound-api", "api_version": "2010-04-01",
+        "num_segments": str(segments), "num_media": "0", "price": None,
+        "price_unit": "USD", "error_code": None, "error_message": None,
+        "date_created": when, "date_updated": when, "date_sent": None,
+        "uri": uri + ".json",
+        "subresource_uris": {"media": uri + "/Media.json"}}
+
+
 TWILIO_FAULT_MESSAGES = {429: "Too Many Requests",
                          500: "Internal Server Error",
                          503: "Service Unavailable"}
@@ -597,6 +618,8 @@ class Handler(BaseHTTPRequestHandler):
         if "close" in fault:
             self.close_connection = True
             return "closed"
+        if "accept_hang" in fault:
+            return self.accept_then_hang(svc, body, oversize)
         if oversize:
             self.close_connection = True
         if "status" in fault:
@@ -612,6 +635,30 @@ class Handler(BaseHTTPRequestHandler):
         if isinstance(svc, Slack):
             return self.slack(svc, body)
         return self.twilio(svc, body)
+
+    def accept_then_hang(self, svc, body, oversize):
+        """Handle the request (a valid message is recorded), then hold the
+        answer back: after /_sim/release, /_sim/reset or shutdown the
+        connection is closed unanswered, as when the upstream accepted a
+        message and the network or the caller died before the answer."""
+        answers = []
+
+        def capture(status, *args, **kwargs):
+            answers.append(status)
+            return status
+        self.send = capture
+        try:
+            if oversize:
+                status = 413
+            elif isinstance(svc, Slack):
+                status = self.slack(svc, body)
+            else:
+                status = self.twilio(svc, body)
+        finally:
+            del self.send       # the class's send again
+        why = svc.hold()
+        self.close_connection = True
+        return "unanswered(%s after %s)" % (why, status)
 
     def fault_status(self, svc, status, retry_after):
         headers = []
@@ -646,6 +693,11 @@ class Handler(BaseHTTPRequestHandler):
                 return self.slack_error("method_not_allowed", 405,
                                         [("Allow", "POST")])
             return self.post_message(svc, body)
+        if path == "/api/conversations.history":
+            if self.command not in ("GET", "POST"):
+                return self.slack_error("method_not_allowed", 405,
+                                        [("Allow", "GET, POST")])
+            return self.history(svc, body)
         if path == "/api/auth.test":
             if self.command not in ("GET", "POST"):
                 return self.slack_error("method_not_allowed", 405,
@@ -745,6 +797,18 @@ class Handler(BaseHTTPRequestHandler):
         thread_ts = args.get("thread_ts")
         if thread_ts is not None and not isinstance(thread_ts, str):
             return self.slack_error("invalid_arguments")
+        metadata = args.get("metadata")
+        if isinstance(metadata, str) and form:
+            try:
+                metadata = parse_json(metadata.encode("utf-8"))
+            except (ValueError, RecursionError):
+                return self.slack_error("invalid_metadata_format")
+        if metadata is not None and not (
+                isinstance(metadata, dict)
+                and isinstance(metadata.get("event_type"), str)
+                and metadata["event_type"]
+                and isinstance(metadata.get("event_payload"), dict)):
+            return self.slack_error("invalid_metadata_format")
         wait = svc.rate_take(channel)
         if wait:
             return self.slack_error("ratelimited", 429,
@@ -757,18 +821,81 @@ class Handler(BaseHTTPRequestHandler):
             message["blocks"] = blocks
         if thread_ts:
             message["thread_ts"] = thread_ts
+        if metadata is not None:
+            message["metadata"] = metadata
         other = {k: v for k, v in args.items()
                  if k not in ("channel", "text", "blocks", "thread_ts",
-                              "token")}
+                              "metadata", "token")}
         svc.record({"via": "chat.postMessage", "channel": channel,
                     "text": text, "blocks": blocks, "thread_ts": thread_ts,
-                    "ts": ts, "response_url_id": None, "response_type": None,
+                    "ts": ts, "metadata": metadata, "message": message,
+                    "response_url_id": None, "response_type": None,
                     "replace_original": None, "delete_original": None,
                     "other": other})
         answer = {"ok": True, "channel": channel, "ts": ts, "message": message}
         if warnings:
             answer["warning"] = ",".join(warnings)
             answer["response_metadata"] = {"warnings": warnings}
+        return self.send(200, answer)
+
+    def history(self, svc, body):
+        """conversations.history: the channel's chat.postMessage messages,
+        newest first, ts > oldest (and <= latest), in pages of limit with
+        an opaque cursor; metadata only with include_all_metadata."""
+        error = self.slack_auth(svc)
+        if error:
+            return self.slack_error(error)
+        query = dict(urllib.parse.parse_qsl(
+            urllib.parse.urlsplit(self.path).query, keep_blank_values=True))
+        if self.command == "POST":
+            try:
+                args, _ = self.slack_args(body)
+            except Invalid as e:
+                return self.slack_error(str(e))
+            query.update({k: v for k, v in args.items()
+                          if isinstance(v, (str, int, float, bool))})
+        channel = query.get("channel")
+        if not channel or not isinstance(channel, str):
+            return self.slack_error("channel_not_found")
+        if not svc.channel_known(channel):
+            return self.slack_error("channel_not_found")
+        try:
+            oldest = float(query.get("oldest", 0) or 0)
+            latest = float(query["latest"]) if query.get("latest") else None
+            limit = int(query.get("limit", HISTORY_LIMIT_DEFAULT))
+        except (TypeError, ValueError):
+            return self.slack_error("invalid_arguments")
+        if not math.isfinite(oldest) or (latest is not None
+                                         and not math.isfinite(latest)):
+            return self.slack_error("invalid_arguments")
+        limit = max(1, min(limit, HISTORY_LIMIT_MAX))
+        start = 0
+        cursor = query.get("cursor")
+        if cursor:
+            try:
+                start = int(base64.b64decode(str(cursor), validate=True)
+                            .decode("ascii").split(":", 1)[1])
+            except (binascii.Error, UnicodeDecodeError, ValueError,
+                    IndexError):
+                return self.slack_error("invalid_cursor")
+        metadata = str(query.get("include_all_metadata", "")).lower() in (
+            "1", "true")
+        found = [m["message"] for m in reversed(svc.list_messages())
+                 if m["via"] == "chat.postMessage" and m["channel"] == channel
+                 and float(m["ts"]) > oldest
+                 and (latest is None or float(m["ts"]) <= latest)]
+        page = []
+        for m in found[start:start + limit]:
+            m = dict(m)
+            if not metadata:
+                m.pop("metadata", None)
+            page.append(m)
+        more = start + limit < len(found)
+        answer = {"ok": True, "messages": page, "has_more": more,
+                  "pin_count": 0,
+                  "response_metadata": {"next_cursor": base64.b64encode(
+                      ("next_ts:%d" % (start + limit)).encode()).decode()
+                      if more else ""}}
         return self.send(200, answer)
 
     def response_url(self, svc, url_id, body):
@@ -799,6 +926,7 @@ class Handler(BaseHTTPRequestHandler):
                               "replace_original", "delete_original")}
         svc.record({"via": "response_url", "channel": None, "text": text,
                     "blocks": blocks, "thread_ts": thread_ts, "ts": None,
+                    "metadata": None, "message": None,
                     "response_url_id": url_id, "response_type": rtype,
                     "replace_original": flags["replace_original"],
                     "delete_original": flags["delete_original"],
@@ -837,9 +965,11 @@ class Handler(BaseHTTPRequestHandler):
         if not self.twilio_auth(svc) or m.group(1) != svc.sid:
             return twilio_error(401, 20003, "Authenticate") + (
                 [("WWW-Authenticate", 'Basic realm="Twilio API"')],)
+        if self.command == "GET":
+            return self.twilio_list(svc)
         if self.command != "POST":
             return twilio_error(405, 20004, "Method not allowed") + (
-                [("Allow", "POST")],)
+                [("Allow", "GET, POST")],)
         params = {}
         if self.media_type()[0] == "application/x-www-form-urlencoded":
             try:
@@ -872,22 +1002,76 @@ class Handler(BaseHTTPRequestHandler):
                 + ([],)
         encoding, segments = sms_segments(text)
         sid = "SM" + secrets.token_hex(16)
-        now = email.utils.format_datetime(datetime.datetime.now(
-            datetime.timezone.utc).replace(microsecond=0))
-        uri = "/2010-04-01/Accounts/%s/Messages/%s" % (svc.sid, sid)
+        created = datetime.datetime.now(datetime.timezone.utc).replace(
+            microsecond=0)
+        resource = twilio_resource(svc.sid, sid, to, from_, text, segments,
+                                   created)
         svc.record({"to": to, "from": from_, "body": text, "sid": sid,
                     "segments": segments, "encoding": encoding,
+                    "date_created": resource["date_created"],
                     "other": {k: v for k, v in params.items()
                               if k not in ("To", "From", "Body")}})
-        return 201, {
-            "sid": sid, "account_sid": svc.sid, "messaging_service_sid": None,
-            "to": to, "from": from_, "body": text, "status": "queued",
-            "direction": "outbound-api", "api_version": "2010-04-01",
-            "num_segments": str(segments), "num_media": "0", "price": None,
-            "price_unit": "USD", "error_code": None, "error_message": None,
-            "date_created": now, "date_updated": now, "date_sent": None,
-            "uri": uri + ".json",
-            "subresource_uris": {"media": uri + "/Media.json"}}, []
+        return 201, resource, []
+
+    def twilio_list(self, svc):
+        """GET Messages.json: the messages sent, newest first, filtered by
+        To, From and DateSent (YYYY-MM-DD, UTC; DateSent>= and DateSent<=
+        too), PageSize per page, Page to page on (next_page_uri)."""
+        query = urllib.parse.parse_qsl(urllib.parse.urlsplit(self.path).query,
+                                       keep_blank_values=True)
+        q = {}
+        for k, v in query:
+            q.setdefault(k, v)
+        try:
+            size = int(q.get("PageSize", PAGE_SIZE_DEFAULT))
+            page = int(q.get("Page", 0))
+        except ValueError:
+            return twilio_error(400, 20001, "Invalid PageSize or Page") + ([],)
+        if not 1 <= size <= PAGE_SIZE_MAX or page < 0:
+            return twilio_error(400, 20001, "PageSize must be 1..%d"
+                                % PAGE_SIZE_MAX) + ([],)
+        bounds = {}
+        for key in ("DateSent", "DateSent>", "DateSent<"):
+            if key in q:
+                if not DATE_RE.fullmatch(q[key]):
+                    return twilio_error(400, 20001, "Invalid %s" % key) + (
+                        [],)
+                bounds[key] = q[key]
+        out = []
+        for m in reversed(svc.list_messages()):
+            day = email.utils.parsedate_to_datetime(
+                m["date_created"]).strftime("%Y-%m-%d")
+            if ("To" in q and m["to"] != q["To"]) \
+                    or ("From" in q and m["from"] != q["From"]) \
+                    or ("DateSent" in bounds and day != bounds["DateSent"]) \
+                    or ("DateSent>" in bounds and day < bounds["DateSent>"]) \
+                    or ("DateSent<" in bounds and day > bounds["DateSent<"]):
+                continue
+            out.append(m)
+        chunk = out[page * size:(page + 1) * size]
+        base = "/2010-04-01/Accounts/%s/Messages.json" % svc.sid
+        keep = [(k, v) for k, v in query if k not in ("Page", "PageSize")]
+
+        def page_uri(n):
+            return base + "?" + urllib.parse.urlencode(
+                keep + [("PageSize", size), ("Page", n)])
+        messages = []
+        for m in chunk:
+            r = twilio_resource(svc.sid, m["sid"], m["to"], m["from"],
+                                m["body"], m["segments"],
+                                email.utils.parsedate_to_datetime(
+                                    m["date_created"]))
+            r["status"] = "sent"
+            r["date_sent"] = r["date_created"]
+            messages.append(r)
+        more = (page + 1) * size < len(out)
+        return 200, {"messages": messages, "page": page, "page_size": size,
+                     "start": page * size,
+                     "end": page * size + max(len(chunk) - 1, 0),
+                     "uri": page_uri(page), "first_page_uri": page_uri(0),
+                     "next_page_uri": page_uri(page + 1) if more else None,
+                     "previous_page_uri": page_uri(page - 1) if page else None
+                     }, []
 
     # ---- /_sim ----
     def control(self, svc):
