@@ -129,6 +129,26 @@ on_schema_ready (void *cls)
 
 /* Tracing on when a collector is configured (and not disabled), with the
  * exporter thread; off otherwise. */
+/* Messages are queued by the settings (SLACK_CHANNEL_ID, *_SMS_TO) and
+ * sent with the credentials; with only the first they would wait in the
+ * outbox unseen.  A warning, not a refusal: an instance without workers
+ * delivers nothing and may rightly lack the credentials. */
+static void
+warn_undeliverable (const struct sr_config *cfg)
+{
+  bool twilio = NULL != cfg->twilio_account_sid
+                && NULL != cfg->twilio_auth_token
+                && NULL != cfg->twilio_from_number;
+
+  if (NULL != cfg->slack_channel_id && NULL == cfg->slack_bot_token)
+    sr_log (SR_LOG_WARN, "Slack messages will wait in the outbox", "{s:s}",
+            "why", "SLACK_CHANNEL_ID is set but SLACK_BOT_TOKEN is not");
+  if ((NULL != cfg->alert_sms_to || NULL != cfg->report_sms_to) && !twilio)
+    sr_log (SR_LOG_WARN, "texts will wait in the outbox", "{s:s}", "why",
+            "ALERT_SMS_TO or REPORT_SMS_TO is set but TWILIO_ACCOUNT_SID, "
+            "TWILIO_AUTH_TOKEN and TWILIO_FROM_NUMBER are not all set");
+}
+
 static enum sr_status
 start_tracing (const struct sr_config *cfg, struct sr_trace_export **out)
 {
@@ -236,6 +256,7 @@ sr_cmd_serve (int argc, char **argv)
   }
   sr_log (SR_LOG_INFO, "workers started", "{s:s, s:i}", "instance", instance,
           "workers", (int) cfg.workers);
+  warn_undeliverable (&cfg);
   /* The outbox is the worker pool's: an instance without workers (an API
    * only instance) leaves delivery to those with. */
   if (cfg.workers > 0 && SR_OK != sr_outbox_start (&cfg, instance,

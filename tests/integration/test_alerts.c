@@ -161,6 +161,11 @@ SR_TEST (test_start)
   /* Written by `serve` once the schema is current. */
   CHECK (sr_th_pg_await_true (pg, "SELECT slack_channel = '" CHANNEL "' "
                               "FROM signalroom.notify_settings", 30));
+  /* Channel and numbers but no credentials: said at start. */
+  CHECK_INT_EQ (sr_th_server_count_log (&srv, "Slack messages will wait in "
+                                        "the outbox"), 1);
+  CHECK_INT_EQ (sr_th_server_count_log (&srv, "texts will wait in the "
+                                        "outbox"), 1);
   CHECK (sr_sim_post (sim.everflow_port, "/_sim/faults", HOSTILE_401, NULL));
   CHECK (sr_sim_post (sim.redtrack_port, "/_sim/faults", HOSTILE_401, NULL));
   up = !sr_test_failures_;
