@@ -5,7 +5,8 @@
 #   install-deps.sh test      build + a PostgreSQL server and client tools,
 #                             Node.js/npm and the local S3 server's npm
 #                             packages (tests/upstreams/s3, `npm ci`),
-#                             promtool (package prometheus) for tests/ops
+#                             promtool (package prometheus) for tests/ops,
+#                             openssl (the demo signs a Slack command)
 #   install-deps.sh runtime   the shared libraries the binary runs with
 #
 # Installs only what is missing (dpkg-query first, so a machine that has
@@ -18,7 +19,7 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BUILD="build-essential cmake pkg-config libmicrohttpd-dev libcurl4-openssl-dev libyajl-dev
   libpq-dev libjansson-dev libjwt-dev libssl-dev libxml2-dev zlib1g-dev uthash-dev"
 TEST="postgresql postgresql-client curl tzdata procps util-linux python3
-  clang libclang-rt-14-dev wrk prometheus"
+  clang libclang-rt-14-dev wrk prometheus openssl"
 RUNTIME="libmicrohttpd12 libcurl4 libpq5 libjansson4 libjwt0 libssl3 libyajl2 tzdata
   ca-certificates curl libxml2 zlib1g"
 

@@ -22,6 +22,7 @@ server_pid=""
 sim_pid=""
 s3_pid=""
 otlp_pid=""
+slack_pid=""
 # Ctrl-C is the normal way out (exit 0); a failed step keeps its status.
 stop_all() {
   local rc=${1:-0}
@@ -35,6 +36,10 @@ stop_all() {
   if [ -n "$s3_pid" ] && kill -0 "$s3_pid" 2>/dev/null; then
     kill -TERM "$s3_pid" 2>/dev/null || true
     wait "$s3_pid" 2>/dev/null || true
+  fi
+  if [ -n "$slack_pid" ] && kill -0 "$slack_pid" 2>/dev/null; then
+    kill -TERM "$slack_pid" 2>/dev/null || true
+    wait "$slack_pid" 2>/dev/null || true
   fi
   if [ -n "$otlp_pid" ] && kill -0 "$otlp_pid" 2>/dev/null; then
     kill -TERM "$otlp_pid" 2>/dev/null || true
@@ -167,6 +172,36 @@ export OTEL_SERVICE_NAME=signalroom-demo
 export OTEL_BSP_SCHEDULE_DELAY=200       # show traces at once, not in 5 s
 export SIGNALROOM_METRICS_DB_INTERVAL=2   # the queue and freshness, fresher
 
+# Slack's Web API and response_url, and Twilio's Messages API, simulated:
+# every message signalroom sends is recorded there for the demo to show.
+echo "demo: starting the Slack and Twilio simulator"
+DEMO_BOT=xoxb-demo-bot-token DEMO_SID=ACdemo0000000000000000000000000001
+DEMO_TWTOKEN=demo-twilio-token
+python3 "$ROOT/tests/upstreams/slack_twilio.py" --bot-token "$DEMO_BOT" \
+  --twilio-sid "$DEMO_SID" --twilio-token "$DEMO_TWTOKEN" \
+  > "$DEMO/slack.ports" 2> "$DEMO/slack.log" &
+slack_pid=$!
+for _ in $(seq 1 100); do
+  [ -s "$DEMO/slack.ports" ] && break
+  kill -0 "$slack_pid" 2>/dev/null || { cat "$DEMO/slack.log" >&2; exit 1; }
+  sleep 0.1
+done
+SLACK_PORT=$(sed 's/.*"slack": *\([0-9]*\).*/\1/' "$DEMO/slack.ports")
+TWILIO_PORT=$(sed 's/.*"twilio": *\([0-9]*\).*/\1/' "$DEMO/slack.ports")
+SLACK_SIM="http://127.0.0.1:$SLACK_PORT"
+TWILIO_SIM="http://127.0.0.1:$TWILIO_PORT"
+export SLACK_API_BASE_URL="$SLACK_SIM/api" SLACK_BOT_TOKEN="$DEMO_BOT"
+export SLACK_CHANNEL_ID=C0DEMOOPS SLACK_ADMIN_USERS=U0DEMOADMIN
+export TWILIO_BASE_URL="$TWILIO_SIM" TWILIO_ACCOUNT_SID="$DEMO_SID"
+export TWILIO_AUTH_TOKEN="$DEMO_TWTOKEN" TWILIO_FROM_NUMBER=+15550100000
+export ALERT_SMS_TO=+15550100001 REPORT_SMS_TO=+15550100002
+export ALERT_SMS_AFTER_FAILURES=1          # text on the second failed run
+if [ ! -s "$DEMO/slack_secret" ]; then
+  od -An -N16 -tx1 /dev/urandom | tr -d ' \n' > "$DEMO/slack_secret"
+fi
+export SLACK_SIGNING_SECRET
+SLACK_SIGNING_SECRET=$(cat "$DEMO/slack_secret")
+
 echo "demo: starting signalroom on $LISTEN (log: .demo/signalroom.log)"
 "$BIN" serve 2> "$DEMO/signalroom.log" &
 server_pid=$!
@@ -292,6 +327,68 @@ echo "-- GET /v1/reports/snapshots?brand=CCW&date=$YESTERDAY&latest=true"
 curl -s -H "Authorization: Bearer $TOKEN_DASH" \
   "$URL/v1/reports/snapshots?brand=CCW&date=$YESTERDAY&latest=true" | head -c 600
 echo
+echo
+# Slack and SMS.  A failing Everflow (the simulator answers 401 twice)
+# raises one alert, then a critical text on the second failed run; the next
+# good run posts the recovery.  The daily report above queued each brand's
+# summary for the channel and its one-line text.  A signed slash command
+# is answered at once.  Every message goes through the outbox.
+echo "== Slack and SMS (alerts, the daily summary, a slash command) =="
+curl -s -X POST -d '{"faults":[{"status":401,"count":2}]}' \
+  "$EVERFLOW_BASE_URL/_sim/faults" > /dev/null
+for attempt in 1 2 3; do
+  reply=$(queue_yesterday everflow)
+  if run=$(printf '%s' "$reply" | json_field '["id"]' 2>/dev/null); then
+    follow_run "/v1/syncs/$run"
+    printf '  everflow run %s: %s\n' "$run" "$(curl -s -H "Authorization: Bearer $TOKEN_ADMIN" \
+      "$URL/v1/syncs/$run" | json_field '["status"]')"
+  fi
+done
+slack_command() {  # text: POST a signed /signalroom command, print the reply
+  local ts body sig
+  ts=$(date +%s)
+  body="team_id=T0DEMO&channel_id=C0DEMOOPS&user_id=U0DEMOADMIN&user_name=demo&command=%2Fsignalroom&text=$1&response_url=$(printf '%s' "$SLACK_SIM/response/demo-$ts-$RANDOM" | sed 's/:/%3A/g; s#/#%2F#g')&trigger_id=demo.$ts.$RANDOM"
+  sig=$(printf 'v0:%s:%s' "$ts" "$body" | openssl dgst -sha256 -hmac "$SLACK_SIGNING_SECRET" -r | cut -d' ' -f1)
+  curl -s -X POST -H 'Content-Type: application/x-www-form-urlencoded' \
+    -H "X-Slack-Request-Timestamp: $ts" -H "X-Slack-Signature: v0=$sig" \
+    --data-raw "$body" "$URL/v1/slack/commands"
+}
+echo "-- /signalroom report ccw yesterday (signed with SLACK_SIGNING_SECRET)"
+slack_command "report%20ccw%20yesterday" | json_field '["text"]' | sed 's/^/  /'
+echo "-- /signalroom status"
+slack_command "status" | json_field '["text"]' | sed 's/^/  /'
+echo "-- the same command, unsigned: $(curl -s -o /dev/null -w '%{http_code}' -X POST \
+  -H 'Content-Type: application/x-www-form-urlencoded' --data-raw 'text=status' \
+  "$URL/v1/slack/commands")"
+for _ in $(seq 1 100); do   # until the outbox has sent what it holds
+  left=$(curl -s -H "Authorization: Bearer $TOKEN_ADMIN" \
+    "$URL/v1/notifications?status=queued&limit=1" | json_field '["notifications"].__len__()')
+  [ "${left:-1}" = 0 ] && break
+  sleep 0.2
+done
+echo "-- what the Slack simulator received ($SLACK_SIM/_sim/messages)"
+curl -s "$SLACK_SIM/_sim/messages" | python3 -c 'import json,sys
+for m in json.load(sys.stdin)["messages"]:
+    first = (m.get("text") or "").strip().splitlines()[:2]
+    print("  %-16s %-10s %s" % (m["via"], m.get("channel") or "-", " / ".join(first)[:110]))'
+echo "-- what the Twilio simulator received"
+curl -s "$TWILIO_SIM/_sim/messages" | python3 -c 'import json,sys
+for m in json.load(sys.stdin)["messages"]:
+    print("  to %s: %s" % (m["to"], m["body"][:120]))'
+echo "-- GET /v1/notifications (the outbox: every message, its state and attempts)"
+curl -s -H "Authorization: Bearer $TOKEN_ADMIN" "$URL/v1/notifications?limit=50" \
+  | python3 -c 'import json,sys,collections
+n = json.load(sys.stdin)["notifications"]
+c = collections.Counter((x["channel"], x["kind"], x["status"]) for x in n)
+for (ch, kind, st), k in sorted(c.items()):
+    print("  %-12s %-17s %-7s x%d" % (ch, kind, st, k))'
+echo "-- GET /v1/anomalies?status=open"
+curl -s -H "Authorization: Bearer $TOKEN_ADMIN" "$URL/v1/anomalies?status=open&limit=5" | head -c 600
+echo
+echo
+echo "  curl -s $SLACK_SIM/_sim/messages"
+echo "  curl -s -H 'Authorization: Bearer $TOKEN_ADMIN' $URL/v1/notifications"
+echo "  curl -s -H 'Authorization: Bearer $TOKEN_ADMIN' $URL/v1/anomalies"
 echo
 echo "  $R '$URL/v1/reports'"
 echo "  $R '$URL/v1/reports/snapshots?latest=true'"
