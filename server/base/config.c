@@ -293,6 +293,11 @@ static const struct sr_config_option options[] = {
     OFF (anomaly_min_change), NULL,
     "Smallest distance from that median that alerts, in the metric's unit "
     "(conversions, dollars, orders), so small numbers do not." },
+  { "ANOMALY_MIN_CHANGE_SHARE", SR_CFG_STRING, "0.2", 0, 0, 0,
+    OFF (anomaly_min_change_share), check_ratio,
+    "Smallest distance from that median that alerts, as a share of the "
+    "median (0 to 1): four points often have a median absolute deviation "
+    "near 0, and ordinary movement must not alert then." },
   { "ANOMALY_UNMAPPED_SPEND", SR_CFG_UINT, "100", 0, 0, 1000000000,
     OFF (anomaly_unmapped_spend), NULL,
     "Redtrack spend a day may leave unmapped (dollars) before it alerts." },

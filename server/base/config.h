@@ -127,6 +127,7 @@ struct sr_config {
   /* Anomaly detection (store_anomalies.h). */
   char *anomaly_mad_threshold;
   unsigned long anomaly_min_change;
+  char *anomaly_min_change_share;
   unsigned long anomaly_unmapped_spend;  /* dollars a day */
   char *anomaly_quarantine_rate;
 

@@ -18,6 +18,8 @@ sr_anomaly_limits_of (const struct sr_config *cfg,
             cfg->anomaly_mad_threshold);
   snprintf (out->min_change, sizeof (out->min_change), "%lu",
             cfg->anomaly_min_change);
+  snprintf (out->min_share, sizeof (out->min_share), "%s",
+            cfg->anomaly_min_change_share);
   snprintf (out->unmapped_spend, sizeof (out->unmapped_spend), "%lu",
             cfg->anomaly_unmapped_spend);
   snprintf (out->quarantine_rate, sizeof (out->quarantine_rate), "%s",
@@ -51,12 +53,12 @@ sr_store_anomalies_detect_window (PGconn *conn,
                                   const char *from, const char *to,
                                   int *added, char *err, size_t errlen)
 {
-  const char *params[8] = { source, client, from, to, lim->timezone,
+  const char *params[9] = { source, client, from, to, lim->timezone,
                             lim->mad_threshold, lim->min_change,
-                            lim->unmapped_spend };
+                            lim->min_share, lim->unmapped_spend };
 
   return detect (conn, "anomalies_detect_window",
-                 sr_sql_anomalies_detect_window, 8, params, added, err,
+                 sr_sql_anomalies_detect_window, 9, params, added, err,
                  errlen);
 }
 
@@ -67,12 +69,12 @@ sr_store_anomalies_detect_file (PGconn *conn,
                                 const char *client, int *added, char *err,
                                 size_t errlen)
 {
-  const char *params[7] = { bucket, key, client, lim->timezone,
+  const char *params[8] = { bucket, key, client, lim->timezone,
                             lim->quarantine_rate, lim->mad_threshold,
-                            lim->min_change };
+                            lim->min_change, lim->min_share };
 
   return detect (conn, "anomalies_detect_file", sr_sql_anomalies_detect_file,
-                 7, params, added, err, errlen);
+                 8, params, added, err, errlen);
 }
 
 enum sr_status

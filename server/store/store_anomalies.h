@@ -24,6 +24,7 @@
 struct sr_anomaly_limits {
   char mad_threshold[32];     /* ANOMALY_MAD_THRESHOLD */
   char min_change[32];        /* ANOMALY_MIN_CHANGE */
+  char min_share[32];         /* ANOMALY_MIN_CHANGE_SHARE */
   char unmapped_spend[32];    /* ANOMALY_UNMAPPED_SPEND, dollars a day */
   char quarantine_rate[32];   /* ANOMALY_QUARANTINE_RATE */
   char timezone[64];          /* SIGNALROOM_TIMEZONE: which days are done */

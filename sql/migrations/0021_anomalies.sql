@@ -98,11 +98,13 @@ END $$;
 -- Whether @p_value is outside the band around the median of @p_history
 -- (exactly four same-weekday points, else never): the deviation from the
 -- median must exceed p_k robust standard deviations (1.4826 x the median
--- absolute deviation) and be at least p_min_change.  Returns the median
--- and the half-width of the band; outside is NULL when there is too
--- little history.
+-- absolute deviation), be at least p_min_change and at least p_min_share
+-- of the median (four points often have a MAD of 0: three equal values).
+-- Returns the median and the half-width of the band; outside is NULL when
+-- there is too little history.
 CREATE FUNCTION signalroom.anomaly_band(p_value numeric, p_history numeric[],
                                         p_k numeric, p_min_change numeric,
+                                        p_min_share numeric,
                                         OUT median numeric,
                                         OUT half_width numeric,
                                         OUT outside boolean)
@@ -117,7 +119,8 @@ BEGIN
          * percentile_cont(0.5) WITHIN GROUP (ORDER BY abs(h - median))
     INTO half_width FROM unnest(p_history) AS h;
   outside := abs(p_value - median) > half_width
-             AND abs(p_value - median) >= p_min_change;
+             AND abs(p_value - median) >= p_min_change
+             AND abs(p_value - median) >= p_min_share * abs(median);
 END $$;
 
 -- The band check of one brand's daily figures over [p_from, p_to]:
@@ -126,7 +129,7 @@ END $$;
 -- read.  Only complete days (before p_today) with rows for the brand.
 CREATE FUNCTION signalroom.detect_performance_bands(
     p_client text, p_from date, p_to date, p_today date, p_k numeric,
-    p_min_change numeric)
+    p_min_change numeric, p_min_share numeric)
 RETURNS integer LANGUAGE plpgsql AS $$
 DECLARE
   r record;
@@ -172,7 +175,7 @@ BEGIN
      GROUP BY o.brand, o.day, o.metric, o.source, o.value
   LOOP
     SELECT * INTO b FROM signalroom.anomaly_band(r.value, r.history, p_k,
-                                                 p_min_change);
+                                                 p_min_change, p_min_share);
     CONTINUE WHEN b.outside IS NOT TRUE;
     IF signalroom.raise_anomaly(
          'metric_band', r.source, r.brand, r.day, r.metric, r.value,
@@ -198,7 +201,8 @@ END $$;
 -- anomalies added.
 CREATE FUNCTION signalroom.detect_load_anomalies(
     p_source text, p_client text, p_from date, p_to date, p_today date,
-    p_k numeric, p_min_change numeric, p_unmapped numeric)
+    p_k numeric, p_min_change numeric, p_min_share numeric,
+    p_unmapped numeric)
 RETURNS integer LANGUAGE plpgsql AS $$
 DECLARE
   r record;
@@ -226,7 +230,7 @@ BEGIN
     END IF;
   END LOOP;
   added := added + signalroom.detect_performance_bands(
-    p_client, p_from, p_to, p_today, p_k, p_min_change);
+    p_client, p_from, p_to, p_today, p_k, p_min_change, p_min_share);
   IF p_source = 'redtrack' THEN
     FOR r IN
       SELECT u.date AS day, sum(u.cost) AS cost,
@@ -261,7 +265,7 @@ END $$;
 -- and the brands' order counts of its day out of their band.
 CREATE FUNCTION signalroom.detect_file_anomalies(
     p_bucket text, p_key text, p_client text, p_today date, p_rate numeric,
-    p_k numeric, p_min_change numeric)
+    p_k numeric, p_min_change numeric, p_min_share numeric)
 RETURNS integer LANGUAGE plpgsql AS $$
 DECLARE
   o signalroom.s3_objects%ROWTYPE;
@@ -353,7 +357,7 @@ BEGIN
     LOOP
       CONTINUE WHEN r.value IS NULL;
       SELECT * INTO b FROM signalroom.anomaly_band(r.value, r.history, p_k,
-                                                   p_min_change);
+                                                   p_min_change, p_min_share);
       CONTINUE WHEN b.outside IS NOT TRUE;
       IF signalroom.raise_anomaly(
            'metric_band', 's3_exports', r.brand, o.file_date, 'orders',
