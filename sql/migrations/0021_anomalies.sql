@@ -146,9 +146,13 @@ BEGIN
       SELECT br.code AS brand, d.day, k.w, d.day - 7 * k.w AS at,
              sum(t.conversions) AS conversions, sum(t.revenue) AS revenue,
              sum(t.cost) AS cost,
-             EXISTS (SELECT 1 FROM redtrack.daily_spend s
-                      WHERE s.date = d.day - 7 * k.w
-                        AND s._client_id = p_client) AS has_redtrack
+             -- a scalar subquery, one index probe a day: an EXISTS here
+             -- was planned as a hash of all of Redtrack's rows (65 ms on
+             -- a year's data instead of 2)
+             coalesce((SELECT true FROM redtrack.daily_spend s
+                        WHERE s.date = d.day - 7 * k.w
+                          AND s._client_id = p_client LIMIT 1), false)
+               AS has_redtrack
         FROM days d
        CROSS JOIN generate_series(0, 4) AS k(w)
        CROSS JOIN signalroom.brands br
@@ -212,13 +216,16 @@ BEGIN
     SELECT g::date AS day
       FROM generate_series(p_from, least(p_to, p_today - 1),
                            interval '1 day') AS g
+     -- scalar subqueries, one index probe a day (see above)
      WHERE CASE p_source
-             WHEN 'everflow' THEN NOT EXISTS (
-               SELECT 1 FROM everflow.daily_stats s
-                WHERE s.date = g::date AND s._client_id = p_client)
-             WHEN 'redtrack' THEN NOT EXISTS (
-               SELECT 1 FROM redtrack.daily_spend s
-                WHERE s.date = g::date AND s._client_id = p_client)
+             WHEN 'everflow' THEN (SELECT true FROM everflow.daily_stats s
+                                    WHERE s.date = g::date
+                                      AND s._client_id = p_client
+                                    LIMIT 1) IS NULL
+             WHEN 'redtrack' THEN (SELECT true FROM redtrack.daily_spend s
+                                    WHERE s.date = g::date
+                                      AND s._client_id = p_client
+                                    LIMIT 1) IS NULL
              ELSE false END
   LOOP
     IF signalroom.raise_anomaly(

@@ -236,6 +236,10 @@ SR_TEST (test_start)
     SR_SKIP ("no PostgreSQL fixture");
   REQUIRE (sr_sim_start_with (&sim, EF_KEY, RT_KEY,
                               (const char *[]) { "--data", "empty", NULL }));
+  /* Redtrack's day-by-day requests without the simulator's rate limit
+   * (pacing is test_sync's subject, not this one's). */
+  REQUIRE (sr_sim_post (sim.redtrack_port, "/_sim/config",
+                        "{\"rate_limit\":0}", NULL));
   REQUIRE (sr_s3srv_start (&s3, AK, SK, BUCKET));
   sr_th_env_add (&env, "DATABASE_URL", conninfo);
   REQUIRE (0 == sr_th_run (&env, argv, NULL, NULL));
