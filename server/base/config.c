@@ -283,7 +283,7 @@ static const struct sr_config_option options[] = {
     OFF (otel_queue_max), NULL,
     "Finished spans waiting for export; beyond that new spans are dropped "
     "and counted (`signalroom_otel_spans_dropped_total`)." },
-  { "ANOMALY_MAD_THRESHOLD", SR_CFG_STRING, "5", 0, 0, 0,
+  { "ANOMALY_MAD_THRESHOLD", SR_CFG_STRING, "3.5", 0, 0, 0,
     OFF (anomaly_mad_threshold), check_positive,
     "A day's conversions, cost, revenue or orders alert when they are "
     "further from the median of the four previous same weekdays than this "

@@ -29,7 +29,7 @@
 #define SMS_TO "+15550001111"
 
 /* The thresholds' defaults (README): what "normal" means below. */
-#define MAD_K 5.0
+#define MAD_K 3.5
 #define MIN_CHANGE 10.0
 #define MIN_SHARE 0.2
 
