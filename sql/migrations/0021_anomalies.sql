@@ -123,6 +123,26 @@ BEGIN
              AND abs(p_value - median) >= p_min_share * abs(median);
 END $$;
 
+-- Raise the metric_band anomaly of a figure anomaly_band put outside.
+CREATE FUNCTION signalroom.raise_band_anomaly(
+    p_source text, p_brand text, p_day date, p_metric text, p_value numeric,
+    p_history numeric[], p_median numeric, p_half_width numeric,
+    p_detail jsonb)
+RETURNS bigint LANGUAGE sql AS $$
+  SELECT signalroom.raise_anomaly(
+           'metric_band', p_source, p_brand, p_day, p_metric, p_value,
+           p_median,
+           jsonb_build_object('history', to_jsonb(p_history),
+                              'half_width', round(p_half_width, 2))
+             || p_detail,
+           false, p_brand || ' ' || p_metric || ' out of range',
+           p_metric || ' on ' || p_day || ' (' || trim(to_char(p_day, 'Day'))
+           || ') was ' || round(p_value, 2) || ', expected '
+           || round(p_median, 2) || ' +/- ' || round(p_half_width, 2)
+           || ' (the median of the four previous '
+           || trim(to_char(p_day, 'Day')) || 's)')
+$$;
+
 -- The band check of one brand's daily figures over [p_from, p_to]:
 -- Everflow conversions and revenue, true cost (which needs both Everflow
 -- and Redtrack for the day), from the kept performance totals the reports
@@ -181,17 +201,9 @@ BEGIN
     SELECT * INTO b FROM signalroom.anomaly_band(r.value, r.history, p_k,
                                                  p_min_change, p_min_share);
     CONTINUE WHEN b.outside IS NOT TRUE;
-    IF signalroom.raise_anomaly(
-         'metric_band', r.source, r.brand, r.day, r.metric, r.value,
-         b.median,
-         jsonb_build_object('history', to_jsonb(r.history),
-                            'half_width', round(b.half_width, 2)),
-         false, r.brand || ' ' || r.metric || ' out of range',
-         r.metric || ' on ' || r.day || ' (' || trim(to_char(r.day, 'Day'))
-         || ') was ' || round(r.value, 2) || ', expected '
-         || round(b.median, 2) || ' +/- ' || round(b.half_width, 2)
-         || ' (the median of the four previous '
-         || trim(to_char(r.day, 'Day')) || 's)') IS NOT NULL THEN
+    IF signalroom.raise_band_anomaly(
+         r.source, r.brand, r.day, r.metric, r.value, r.history, b.median,
+         b.half_width, '{}') IS NOT NULL THEN
       added := added + 1;
     END IF;
   END LOOP;
@@ -366,18 +378,10 @@ BEGIN
       SELECT * INTO b FROM signalroom.anomaly_band(r.value, r.history, p_k,
                                                    p_min_change, p_min_share);
       CONTINUE WHEN b.outside IS NOT TRUE;
-      IF signalroom.raise_anomaly(
-           'metric_band', 's3_exports', r.brand, o.file_date, 'orders',
-           r.value, b.median,
-           jsonb_build_object('history', to_jsonb(r.history),
-                              'half_width', round(b.half_width, 2),
-                              'key', o.key),
-           false, r.brand || ' orders out of range',
-           'orders on ' || o.file_date || ' ('
-           || trim(to_char(o.file_date, 'Day')) || ') were ' || r.value
-           || ', expected ' || round(b.median, 2) || ' +/- '
-           || round(b.half_width, 2) || ' (the median of the four previous '
-           || trim(to_char(o.file_date, 'Day')) || 's)') IS NOT NULL THEN
+      IF signalroom.raise_band_anomaly(
+           's3_exports', r.brand, o.file_date, 'orders', r.value, r.history,
+           b.median, b.half_width, jsonb_build_object('key', o.key))
+         IS NOT NULL THEN
         added := added + 1;
       END IF;
     END LOOP;

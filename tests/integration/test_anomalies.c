@@ -458,6 +458,10 @@ SR_TEST (test_unmapped_spend_escaped)
 #define OHDR "orders_id,order_date,order_time,order_status,total_amount," \
   "product_category\r\n"
 
+/* The same with a column the first files did not have. */
+#define OHDR9 "orders_id,order_date,order_time,order_status,total_amount," \
+  "product_category,Affiliate Sub ID 9\r\n"
+
 static int next_order = 5000000;
 
 /* An orders-create file for @a day (YYYY-MM-DD) with @a ccw and @a exp
@@ -531,9 +535,7 @@ SR_TEST (test_order_exports)
                    "signalroom.anomalies"), expected);
 
   /* The next day's file has a column the prefix did not have. */
-  put_orders ("2026-11-03", "h", "orders_id,order_date,order_time,"
-              "order_status,total_amount,product_category,"
-              "Affiliate Sub ID 9\r\n", 5, 5, 0);
+  put_orders ("2026-11-03", "h", OHDR9, 5, 5, 0);
   CHECK_INT_EQ (sync_run ("s3_exports", NULL, NULL), 0);
   CHECK_STR_EQ (q ("SELECT day || '/' || metric || '/' || (detail->>'added') "
                    "|| '/' || (detail->>'removed') || '/' || "
@@ -543,12 +545,8 @@ SR_TEST (test_order_exports)
                 "orders-create/report_2026-11-02T0600_w.csv");
 
   /* 3 of 10 rows unreadable: over 5 %.  And a file of a header only. */
-  put_orders ("2026-11-04", "q", "orders_id,order_date,order_time,"
-              "order_status,total_amount,product_category,"
-              "Affiliate Sub ID 9\r\n", 4, 3, 3);
-  put_orders ("2026-11-05", "e", "orders_id,order_date,order_time,"
-              "order_status,total_amount,product_category,"
-              "Affiliate Sub ID 9\r\n", 0, 0, 0);
+  put_orders ("2026-11-04", "q", OHDR9, 4, 3, 3);
+  put_orders ("2026-11-05", "e", OHDR9, 0, 0, 0);
   CHECK_INT_EQ (sync_run ("s3_exports", NULL, NULL), 0);
   CHECK_STR_EQ (q ("SELECT string_agg(kind || '/' || day || '/' || observed, "
                    "',' ORDER BY kind) FROM signalroom.anomalies WHERE kind "
