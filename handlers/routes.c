@@ -103,6 +103,13 @@ const struct sr_route sr_routes[] = {
     .handler = sr_handle_report_get, .cached = sr_handle_report_get_cached,
     .policy = SR_AUTH_AUTHENTICATED, .query = sr_report_param_names,
     .summary = "one report" },
+  /* Public: Slack signs it (checked against the raw body, kept as it
+   * came, on the HTTP thread before the API pool, and by the handler). */
+  { .method = "POST", .path = "/v1/slack/commands",
+    .handler = sr_handle_slack_commands_post,
+    .cached = sr_handle_slack_commands_post_check, .policy = SR_AUTH_PUBLIC,
+    .body_type = "application/x-www-form-urlencoded", .max_body = 8 * KiB,
+    .summary = "a Slack slash command (/signalroom), signed by Slack" },
   { .method = "GET", .path = "/v1/reports/orders/{name}",
     .handler = sr_handle_report_get, .cached = sr_handle_report_get_cached,
     .policy = SR_AUTH_AUTHENTICATED, .query = sr_report_param_names,

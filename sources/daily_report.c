@@ -9,10 +9,18 @@
  * finish (the commit hook) commit together: a snapshot exists exactly
  * when its job succeeded.  A retried job of the same run finds its
  * snapshots kept and adds none (the unique key holds the run).
+ *
+ * The same transaction queues each brand's summary for Slack and its
+ * one-line text for REPORT_SMS_TO (the outbox, 0017), keyed by brand and
+ * day, so a re-run of the day posts nothing again.  Only yesterday and
+ * today are posted: a backfill of old days keeps its snapshots quietly
+ * rather than flood the channel with last month.
  */
 #include "dates.h"
 #include "report_daily.h"
+#include "slack_format.h"
 #include "source.h"
+#include "store_slack.h"
 #include "store_snapshots.h"
 #include "tx.h"
 
@@ -28,7 +36,48 @@ struct snapshot_tx {
   struct sr_write_counts counts;
 };
 
-/* One brand's summary of one day, kept. */
+/* Queue the Slack message and the text of one brand's day (yesterday or
+ * today only; see the top). */
+static enum sr_status
+post_one (PGconn *conn, const char *brand, const char *day,
+          const char *data, char *err, size_t errlen)
+{
+  json_t *doc, *msg = NULL, *sms_payload;
+  char key[96], sms[256];
+  int32_t d;
+  enum sr_status st;
+
+  if (!sr_date_parse (day, &d) || d < sr_date_today () - 1)
+    return SR_OK;
+  if (NULL == (doc = json_loads (data, 0, NULL))) {
+    snprintf (err, errlen, "daily summary of %.20s %s is not JSON", brand,
+              day);
+    return SR_E_INTERNAL;
+  }
+  st = sr_slack_daily_message (doc, NULL, &msg, sms, sizeof (sms));
+  json_decref (doc);
+  if (SR_OK != st) {
+    snprintf (err, errlen, "daily summary of %.20s %s: no message", brand,
+              day);
+    return st;
+  }
+  snprintf (key, sizeof (key), "daily_summary:%.20s:%s", brand, day);
+  st = sr_store_notify_enqueue (conn, key, "slack", NULL, "daily_summary",
+                                msg, false, NULL, err, errlen);
+  json_decref (msg);
+  if (SR_OK != st)
+    return st;
+  sms_payload = json_pack ("{s:s}", "body", sms);
+  snprintf (key, sizeof (key), "daily_summary_sms:%.20s:%s", brand, day);
+  st = NULL == sms_payload ? SR_E_INTERNAL
+       : sr_store_notify_enqueue (conn, key, "sms", "@report",
+                                  "daily_summary", sms_payload, false, NULL,
+                                  err, errlen);
+  json_decref (sms_payload);
+  return st;
+}
+
+/* One brand's summary of one day, kept (and posted). */
 static enum sr_status
 keep_one (struct snapshot_tx *t, PGconn *conn, const char *brand,
           const char *day, char *err, size_t errlen)
@@ -45,6 +94,8 @@ keep_one (struct snapshot_tx *t, PGconn *conn, const char *brand,
     st = sr_store_snapshot_add (conn, SR_REPORT_DAILY_NAME, brand, day,
                                 t->ctx->run_id, sr_buf_str (&data), &added,
                                 err, errlen);
+  if (SR_OK == st)
+    st = post_one (conn, brand, day, sr_buf_str (&data), err, errlen);
   sr_buf_clean (&data);
   if (added)
     t->counts.inserted++;

@@ -17,6 +17,7 @@
 #include "cli.h"
 #include "config.h"
 #include "datawatch.h"
+#include "slack_followup.h"
 #include "metrics.h"
 #include "metrics_sampler.h"
 #include "trace.h"
@@ -100,6 +101,7 @@ struct schema_users {
   struct sr_scheduler *sched;
   struct sr_datawatch *watch;   /* started here: its table exists now */
   struct sr_metrics_sampler *sampler;   /* likewise */
+  struct sr_slack_followup *followup;   /* likewise, with Slack commands */
   struct sr_app *app;           /* its requests wait for the schema */
 };
 
@@ -116,6 +118,10 @@ on_schema_ready (void *cls)
   if (u->cfg->metrics && NULL == u->sampler
       && SR_OK != sr_metrics_sampler_start (u->cfg, &u->sampler))
     sr_log (SR_LOG_ERROR, "cannot start the metrics sampler", NULL);
+  if ((NULL != u->cfg->slack_signing_secret
+       || u->cfg->slack_intraday_snapshot) && NULL == u->followup
+      && SR_OK != sr_slack_followup_start (u->cfg, &u->followup))
+    sr_log (SR_LOG_ERROR, "cannot start the slack command follow-up", NULL);
 }
 
 /* Tracing on when a collector is configured (and not disabled), with the
@@ -129,6 +135,7 @@ start_tracing (const struct sr_config *cfg, struct sr_trace_export **out)
     .sampler = cfg->otel_sampler,
     .ratio = strtod (cfg->otel_sampler_arg, NULL),
     .queue_max = cfg->otel_queue_max,
+    .batch_max = cfg->otel_batch_max,
   };
   char err[256];
   enum sr_status st = sr_trace_init (&ts, err, sizeof (err));
@@ -253,6 +260,7 @@ sr_cmd_serve (int argc, char **argv)
   atomic_store (&app.draining, true);
   sr_automigrate_stop (am);
   sr_datawatch_stop (users.watch);
+  sr_slack_followup_stop (users.followup);
   sr_metrics_sampler_stop (users.sampler);
   sr_scheduler_stop (sched);
   {

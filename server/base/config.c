@@ -32,6 +32,7 @@ static const char *check_region (const char *v);
 static const char *check_bucket (const char *v);
 static const char *check_prefix_list (const char *v);
 static const char *check_sampler (const char *v);
+static const char *check_otlp_protocol (const char *v);
 static const char *check_ratio (const char *v);
 static const char *check_origin_list (const char *v);
 static const char *check_positive (const char *v);
@@ -256,6 +257,14 @@ static const struct sr_config_option options[] = {
   { "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", SR_CFG_STRING, NULL, 0, 0, 0,
     OFF (otel_traces_endpoint), check_base_url,
     "Full URL spans are posted to (wins over the base endpoint)." },
+  { "OTEL_EXPORTER_OTLP_PROTOCOL", SR_CFG_STRING, "http/json", 0, 0, 0,
+    OFF (otel_protocol), check_otlp_protocol,
+    "Only `http/json` (OTLP/HTTP with JSON bodies); `grpc` and "
+    "`http/protobuf` are refused at start rather than sent to a collector "
+    "that cannot read them." },
+  { "OTEL_EXPORTER_OTLP_TRACES_PROTOCOL", SR_CFG_STRING, NULL, 0, 0, 0,
+    OFF (otel_traces_protocol), check_otlp_protocol,
+    "Like `OTEL_EXPORTER_OTLP_PROTOCOL`, for traces." },
   { "OTEL_EXPORTER_OTLP_HEADERS", SR_CFG_STRING, NULL, SR_CFG_SECRET, 0, 0,
     OFF (otel_headers), NULL,
     "Headers sent with every export, `name=value,name2=value2` (e.g. an "
@@ -283,6 +292,14 @@ static const struct sr_config_option options[] = {
     OFF (otel_queue_max), NULL,
     "Finished spans waiting for export; beyond that new spans are dropped "
     "and counted (`signalroom_otel_spans_dropped_total`)." },
+  { "OTEL_BSP_MAX_EXPORT_BATCH_SIZE", SR_CFG_UINT, "512", 0, 1, 2048,
+    OFF (otel_batch_max), NULL,
+    "Spans per export request; a full batch is sent at once (at most the "
+    "queue size)." },
+  { "OTEL_BSP_SCHEDULE_DELAY", SR_CFG_UINT, "5000", 0, 1, 600000,
+    OFF (otel_schedule_delay_ms), NULL,
+    "Milliseconds the exporter waits for a batch to fill before it sends "
+    "what it has." },
   { "ANOMALY_MAD_THRESHOLD", SR_CFG_STRING, "3.5", 0, 0, 0,
     OFF (anomaly_mad_threshold), check_positive,
     "A day's conversions, cost, revenue or orders alert when they are "
@@ -310,11 +327,28 @@ static const struct sr_config_option options[] = {
     "Longest an API request's SQL statement, or its wait for a lock, may "
     "take; then it answers 503 `database_timeout`. Jobs, loads and "
     "migrations have their own limits (see Runs, jobs and schedules)." },
+  { "SLACK_SIGNING_SECRET", SR_CFG_STRING, NULL, SR_CFG_SECRET, 0, 0,
+    OFF (slack_signing_secret), NULL,
+    "Slack app's signing secret: `POST /v1/slack/commands` verifies every "
+    "request with it; unset: that route answers 503." },
+  { "SLACK_ADMIN_USERS", SR_CFG_STRING, NULL, 0, 0, 0,
+    OFF (slack_admin_users), NULL,
+    "Comma-separated Slack user ids (`U0123ABC`) allowed to run "
+    "`/signalroom sync`." },
+  { "SLACK_ADMIN_CHANNELS", SR_CFG_STRING, NULL, 0, 0, 0,
+    OFF (slack_admin_channels), NULL,
+    "Comma-separated Slack channel ids where anyone may run "
+    "`/signalroom sync`." },
+  { "SLACK_INTRADAY_SNAPSHOT", SR_CFG_BOOL, "false", 0, 0, 0,
+    OFF (slack_intraday_snapshot), NULL,
+    "Post each brand's daily summary of today so far to the Slack channel "
+    "once an hour, 7:00 to 23:59 in SIGNALROOM_TIMEZONE (replaces the "
+    "legacy hourly report)." },
 };
 
 #define N_OPTIONS (sizeof (options) / sizeof (options[0]))
 
-_Static_assert (N_OPTIONS <= 96, "grow sr_config.from_env");
+_Static_assert (N_OPTIONS <= 160, "grow sr_config.from_env");
 
 const struct sr_config_option *
 sr_config_options (size_t *n)
@@ -420,6 +454,18 @@ check_sampler (const char *v)
   return "must be always_on, always_off, traceidratio, "
          "parentbased_always_on, parentbased_always_off or "
          "parentbased_traceidratio";
+}
+
+/* Debian has no protobuf or gRPC C library we would want in the request
+ * path, so spans go as OTLP/HTTP JSON only; a collector told to expect
+ * anything else would drop every export, so that is a start-up error. */
+static const char *
+check_otlp_protocol (const char *v)
+{
+  if (0 == strcmp (v, "http/json"))
+    return NULL;
+  return "must be http/json (signalroom exports OTLP/HTTP JSON; grpc and "
+         "http/protobuf are not supported)";
 }
 
 static const char *

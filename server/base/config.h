@@ -145,9 +145,19 @@ struct sr_config {
   char *otel_sampler;
   char *otel_sampler_arg;
   unsigned long otel_queue_max;
+  unsigned long otel_batch_max;
+  char *otel_protocol;           /* always "http/json" (checked) */
+  char *otel_traces_protocol;
+  unsigned long otel_schedule_delay_ms;
+
+  /* Slack slash commands (handlers/slack_commands_post.c). */
+  char *slack_signing_secret;  /* NULL: the route answers 503 */
+  char *slack_admin_users;     /* comma-separated user ids */
+  char *slack_admin_channels;  /* comma-separated channel ids */
+  bool slack_intraday_snapshot;
 
   /* Which options came from the environment (index = option row). */
-  bool from_env[96];
+  bool from_env[160];
 };
 
 /** Reads one variable; NULL when unset.  @a ctx is passed through. */

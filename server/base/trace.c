@@ -32,6 +32,7 @@ static struct {
   pthread_cond_t ready;
   struct sr_span *ring;
   size_t cap, head, count;
+  size_t batch;                 /* spans per export; a full one wakes */
   bool shut;
 } tr = { .lock = PTHREAD_MUTEX_INITIALIZER,
          .ready = PTHREAD_COND_INITIALIZER };
@@ -79,6 +80,8 @@ sr_trace_init (const struct sr_trace_settings *s, char *err, size_t errlen)
     tr.cap = s->queue_max > 0 ? s->queue_max : 2048;
     tr.ring = calloc (tr.cap, sizeof (*tr.ring));
   }
+  tr.batch = s->batch_max > 0 && s->batch_max < tr.cap ? s->batch_max
+             : tr.cap;
   tr.enabled = NULL != tr.ring;
   tr.shut = false;
   pthread_mutex_unlock (&tr.lock);
@@ -93,6 +96,12 @@ bool
 sr_trace_enabled (void)
 {
   return tr.enabled;
+}
+
+size_t
+sr_trace_batch_max (void)
+{
+  return tr.batch;
 }
 
 /* ---- ids ---- */
@@ -375,7 +384,8 @@ sr_span_end (struct sr_span *s)
   }
   tr.ring[(tr.head + tr.count) % tr.cap] = *s;
   tr.count++;
-  pthread_cond_signal (&tr.ready);
+  if (tr.count == tr.batch)     /* a full batch: the exporter's cue */
+    pthread_cond_signal (&tr.ready);
   pthread_mutex_unlock (&tr.lock);
 }
 
@@ -447,7 +457,7 @@ sr_trace_take (struct sr_span *out, size_t max, int wait_ms)
     until.tv_nsec -= 1000000000L;
   }
   pthread_mutex_lock (&tr.lock);
-  while (0 == tr.count && !tr.shut
+  while (tr.count < max && !tr.shut
          && 0 == pthread_cond_timedwait (&tr.ready, &tr.lock, &until))
     ;
   while (n < max && tr.count > 0) {

@@ -85,6 +85,7 @@ struct sr_trace_settings {
   const char *sampler;          /* OTEL_TRACES_SAMPLER */
   double ratio;                 /* OTEL_TRACES_SAMPLER_ARG */
   size_t queue_max;             /* finished spans waiting for export */
+  size_t batch_max;             /* spans per export (<= queue_max) */
 };
 
 /**
@@ -146,11 +147,17 @@ void sr_trace_outgoing (char out[SR_TRACEPARENT_LEN + 1]);
 bool sr_trace_log_ids (char trace_id[33], char span_id[17]);
 
 /**
- * For the exporter: wait up to @a wait_ms for finished spans, copy up to
- * @a max of them into @a out.  @return how many (0 on timeout or after
- * sr_trace_shutdown()).
+ * For the exporter: wait until @a max finished spans are queued, @a wait_ms
+ * passed or sr_trace_shutdown() was called, then copy up to @a max of them
+ * into @a out.  @return how many (0: none were queued).  A batch fills
+ * before the exporter wakes, so spans are sent @a max at a time under load
+ * and every @a wait_ms when quiet, as the OpenTelemetry batch processor
+ * does; span ends wake it only when a batch is full.
  */
 size_t sr_trace_take (struct sr_span *out, size_t max, int wait_ms);
+
+/** Spans per export, as sr_trace_init() settled it (0 when off). */
+size_t sr_trace_batch_max (void);
 
 /** Wake the exporter for good (shutdown). */
 void sr_trace_shutdown (void);

@@ -16,12 +16,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define BATCH_MAX 512
-
 struct sr_trace_export {
   const struct sr_config *cfg;
   struct sr_otlp_client *client;
-  struct sr_span *batch;              /* BATCH_MAX spans */
+  struct sr_span *batch;              /* batch_max spans */
+  size_t batch_max;
   atomic_bool stopping;
   pthread_t thread;
   struct sr_ratelimit warn;           /* a dead collector: one line a minute */
@@ -61,13 +60,14 @@ run (void *cls)
   /* named, so its CPU can be told apart (bench_obs.sh reads it) */
   (void) pthread_setname_np (pthread_self (), "sr-trace-export");
   while (!atomic_load (&e->stopping)) {
-    size_t n = sr_trace_take (e->batch, BATCH_MAX, 1000);
+    size_t n = sr_trace_take (e->batch, e->batch_max,
+                              (int) e->cfg->otel_schedule_delay_ms);
 
     if (n > 0)
       send_batch (e, n);
   }
   /* What was queued before the stop, once. */
-  for (size_t n; 0 != (n = sr_trace_take (e->batch, BATCH_MAX, 0));)
+  for (size_t n; 0 != (n = sr_trace_take (e->batch, e->batch_max, 0));)
     send_batch (e, n);
   return NULL;
 }
@@ -84,9 +84,10 @@ sr_trace_export_start (const struct sr_config *cfg,
   e = sr_xcalloc (1, sizeof (*e));
   e->cfg = cfg;
   e->client = sr_otlp_client_new (cfg);
-  e->batch = sr_xcalloc (BATCH_MAX, sizeof (*e->batch));
+  e->batch_max = sr_trace_batch_max ();
+  e->batch = sr_xcalloc (e->batch_max, sizeof (*e->batch));
   sr_ratelimit_init (&e->warn, 1.0 / 60, 1);
-  /* 512 spans of at most a few KiB each */
+  /* a batch of spans of at most a few KiB each */
   sr_buf_init (&e->body, 8u * 1024 * 1024);
   if (NULL == e->client || 0 != pthread_create (&e->thread, NULL, run, e)) {
     sr_otlp_client_free (e->client);

@@ -38,9 +38,8 @@ sr_report_takes (const struct sr_report *rep, const char *name)
   do { *bad = (p); snprintf (detail, detail_len, __VA_ARGS__); \
        return SR_E_INVALID; } while (0)
 
-/* "today", "yesterday" or a calendar day. */
-static bool
-read_day (const char *s, int32_t today, int32_t *day)
+bool
+sr_report_read_day (const char *s, int32_t today, int32_t *day)
 {
   if (0 == strcmp (s, "today"))
     *day = today;
@@ -117,15 +116,18 @@ sr_report_args_read_days (const struct sr_report *rep, sr_report_lookup get,
   const char *v;
 
   if (0 != (rep->params & SR_REPORT_DATE)) {
-    if (NULL != (v = get (cls, "date")) && !read_day (v, today, &to))
+    if (NULL != (v = get (cls, "date"))
+        && !sr_report_read_day (v, today, &to))
       FAIL ("date", "date must be YYYY-MM-DD (a real day), today or "
             "yesterday");
     from = to;
   } else if (0 != (rep->params & SR_REPORT_RANGE)) {
-    if (NULL != (v = get (cls, "to")) && !read_day (v, today, &to))
+    if (NULL != (v = get (cls, "to"))
+        && !sr_report_read_day (v, today, &to))
       FAIL ("to", "to must be YYYY-MM-DD (a real day), today or yesterday");
     from = to - 29;
-    if (NULL != (v = get (cls, "from")) && !read_day (v, today, &from))
+    if (NULL != (v = get (cls, "from"))
+        && !sr_report_read_day (v, today, &from))
       FAIL ("from", "from must be YYYY-MM-DD (a real day), today or "
             "yesterday");
     if (from > to)

@@ -24,6 +24,10 @@ typedef const char *(*sr_report_lookup) (void *cls, const char *name);
 /** Every parameter name any report takes, NULL-terminated (format too). */
 extern const char *const sr_report_param_names[];
 
+/** Read "today", "yesterday" or a calendar day (YYYY-MM-DD) into
+ * @a day; @a today is today in the reporting time zone. */
+bool sr_report_read_day (const char *s, int32_t today, int32_t *day);
+
 /** Whether @a rep takes the parameter @a name. */
 bool sr_report_takes (const struct sr_report *rep, const char *name);
 

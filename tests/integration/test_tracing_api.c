@@ -41,6 +41,7 @@ base_env (struct sr_th_env *env, int collector_port)
   sr_th_env_add (env, "DATABASE_URL", conninfo);
   sr_th_env_add (env, "SIGNALROOM_JWT_SECRET", SECRET);
   sr_th_env_add (env, "OTEL_EXPORTER_OTLP_ENDPOINT", url);
+  sr_th_env_add (env, "OTEL_BSP_SCHEDULE_DELAY", "50");
   sr_th_env_add (env, "OTEL_SERVICE_NAME", "signalroom-test");
   sr_th_env_add (env, "LOG_LEVEL", "info");
 }

@@ -136,6 +136,8 @@ sr_otlp_env (const struct sr_otlp *c, struct sr_th_env *env)
 
   snprintf (url, sizeof (url), "http://127.0.0.1:%d", c->port);
   sr_th_env_add (env, "OTEL_EXPORTER_OTLP_ENDPOINT", url);
+  /* partial batches go out at once: tests wait on spans, not on a timer */
+  sr_th_env_add (env, "OTEL_BSP_SCHEDULE_DELAY", "50");
 }
 
 bool

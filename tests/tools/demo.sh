@@ -164,6 +164,7 @@ done
 OTLP_URL="http://127.0.0.1:$(sed 's/.*"otlp": *\([0-9]*\).*/\1/' "$DEMO/otlp.port")"
 export OTEL_EXPORTER_OTLP_ENDPOINT="$OTLP_URL"
 export OTEL_SERVICE_NAME=signalroom-demo
+export OTEL_BSP_SCHEDULE_DELAY=200       # show traces at once, not in 5 s
 export SIGNALROOM_METRICS_DB_INTERVAL=2   # the queue and freshness, fresher
 
 echo "demo: starting signalroom on $LISTEN (log: .demo/signalroom.log)"

@@ -754,6 +754,34 @@ SR_TEST (test_cors_origins)
   sr_log_clear_secrets ();
 }
 
+SR_TEST (test_otlp_protocol)
+{
+  static const char *const names[] = { "OTEL_EXPORTER_OTLP_PROTOCOL",
+                                       "OTEL_EXPORTER_OTLP_TRACES_PROTOCOL" };
+  static const char *const bad[] = { "grpc", "http/protobuf", "HTTP/JSON",
+                                     "http/json " };
+  struct sr_config cfg;
+  char err[256];
+
+  for (size_t n = 0; n < 2; n++) {
+    const char *env[] = { "DATABASE_URL", GOOD_URL, names[n], "http/json",
+                          NULL };
+
+    for (size_t i = 0; i < sizeof (bad) / sizeof (bad[0]); i++) {
+      const char *benv[] = { "DATABASE_URL", GOOD_URL, names[n], bad[i],
+                             NULL };
+
+      EXPECT_FAIL (benv, names[n], err);
+      CHECK (NULL != strstr (err, "http/json"));
+    }
+    if (EXPECT_OK (&cfg, env))
+      CHECK_STR_EQ (n == 0 ? cfg.otel_protocol : cfg.otel_traces_protocol,
+                    "http/json");
+    sr_config_clean (&cfg);
+  }
+  sr_log_clear_secrets ();
+}
+
 SR_TEST (test_auto_migrate)
 {
   static const struct {
@@ -1049,6 +1077,7 @@ SR_TEST_MAIN (SR_TEST_ENTRY (test_readme_matches_options),
               SR_TEST_ENTRY (test_timezone_not_a_zone_file),
               SR_TEST_ENTRY (test_client_id),
               SR_TEST_ENTRY (test_cors_origins),
+              SR_TEST_ENTRY (test_otlp_protocol),
               SR_TEST_ENTRY (test_auto_migrate),
               SR_TEST_ENTRY (test_jwt_key_exclusive),
               SR_TEST_ENTRY (test_empty_is_unset),

@@ -5,28 +5,41 @@
  * log line gets.  Expected values are written out from the W3C and OTLP
  * documents, not computed with the module.
  */
+#define _GNU_SOURCE 1   /* pthread_timedjoin_np */
 #include "check.h"
 #include "metrics.h"
 #include "trace.h"
 
+#include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #define TP "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
 
 static struct sr_span taken[64];
 
 static void
-init (const char *sampler, double ratio, size_t queue)
+init_batch (const char *sampler, double ratio, size_t queue, size_t batch)
 {
   struct sr_trace_settings s = { .enabled = true, .sampler = sampler,
-                                 .ratio = ratio, .queue_max = queue };
+                                 .ratio = ratio, .queue_max = queue,
+                                 .batch_max = batch };
   char err[200];
 
   REQUIRE (SR_OK == sr_trace_init (&s, err, sizeof (err)));
   while (sr_trace_take (taken, 64, 0) > 0)
     ;   /* empty what an earlier test left */
+}
+
+static void
+init (const char *sampler, double ratio, size_t queue)
+{
+  init_batch (sampler, ratio, queue, 0);
 }
 
 /* The encoder's text, parsed back. */
@@ -187,6 +200,92 @@ SR_TEST (test_queue_full_drops_and_counts)
   CHECK_INT_EQ (n, 64);
 }
 
+struct exporter_side {
+  _Atomic pid_t tid;
+  size_t got;
+};
+
+/* The exporter's wait: a minute, unless a full batch cuts it short. */
+static void *
+take_a_batch (void *cls)
+{
+  struct exporter_side *x = cls;
+
+  atomic_store (&x->tid, gettid ());
+  x->got = sr_trace_take (taken, 4, 60000);
+  return NULL;
+}
+
+/* True once thread @a tid is asleep (its state in /proc is 'S'): the only
+ * thing that thread does is wait in sr_trace_take. */
+static bool
+asleep (pid_t tid)
+{
+  char path[64], line[512], *close;
+  FILE *f;
+  bool s = false;
+
+  snprintf (path, sizeof (path), "/proc/self/task/%d/stat", (int) tid);
+  if (NULL == (f = fopen (path, "r")))
+    return false;
+  if (NULL != fgets (line, sizeof (line), f)
+      && NULL != (close = strrchr (line, ')')))
+    s = 0 == strncmp (close, ") S", 3);
+  fclose (f);
+  return s;
+}
+
+static bool
+await_asleep (struct exporter_side *x)
+{
+  struct timespec tick = { 0, 1000000 };
+
+  for (int i = 0; i < 10000; i++) {
+    pid_t tid = atomic_load (&x->tid);
+
+    if (0 != tid && asleep (tid))
+      return true;
+    nanosleep (&tick, NULL);
+  }
+  return false;
+}
+
+SR_TEST (test_a_full_batch_wakes_the_exporter)
+{
+  struct exporter_side x = { 0 };
+  struct timespec until;
+  struct sr_span s;
+  pthread_t t;
+  int rc;
+
+  init_batch ("always_on", 1, 64, 4);
+  CHECK_INT_EQ (sr_trace_batch_max (), 4);
+  /* Fewer than a batch: a take that may not wait returns what there is. */
+  sr_span_start (&s, "x", SR_SPAN_INTERNAL, NULL);
+  sr_span_end (&s);
+  CHECK_INT_EQ (sr_trace_take (taken, 4, 0), 1);
+  REQUIRE (0 == pthread_create (&t, NULL, take_a_batch, &x));
+  /* Only once it waits can the test tell a wake-up from no wait at all. */
+  CHECK (await_asleep (&x));
+  for (int i = 0; i < 4; i++) {
+    sr_span_start (&s, "x", SR_SPAN_INTERNAL, NULL);
+    sr_span_end (&s);
+  }
+  /* The fourth span's end must wake it, long before its minute is up. */
+  clock_gettime (CLOCK_REALTIME, &until);
+  until.tv_sec += 20;
+  rc = pthread_timedjoin_np (t, NULL, &until);
+  CHECK_INT_EQ (rc, 0);
+  if (ETIMEDOUT == rc) {
+    sr_trace_shutdown ();
+    pthread_join (t, NULL);
+    init ("always_on", 1, 64);
+  }
+  CHECK_INT_EQ (x.got, 4);
+  init_batch ("always_on", 1, 64, 1000);   /* more than the queue holds */
+  CHECK_INT_EQ (sr_trace_batch_max (), 64);
+}
+
 SR_TEST (test_otlp_json)
 {
   struct sr_trace_ctx parent;
@@ -306,5 +405,6 @@ SR_TEST_MAIN (SR_TEST_ENTRY (test_traceparent_rules),
               SR_TEST_ENTRY (test_parent_and_child),
               SR_TEST_ENTRY (test_samplers),
               SR_TEST_ENTRY (test_queue_full_drops_and_counts),
+              SR_TEST_ENTRY (test_a_full_batch_wakes_the_exporter),
               SR_TEST_ENTRY (test_otlp_json),
               SR_TEST_ENTRY (test_log_ids_follow_the_current_span))
