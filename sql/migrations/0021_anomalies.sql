@@ -373,6 +373,8 @@ BEGIN
                          AND x.day = o.file_date - 7 * k.w
                        GROUP BY k.w) AS h) AS history
         FROM signalroom.brands br
+       -- one order: two files of a day raise their rows in the same order
+       ORDER BY br.code
     LOOP
       CONTINUE WHEN r.value IS NULL;
       SELECT * INTO b FROM signalroom.anomaly_band(r.value, r.history, p_k,
