@@ -152,12 +152,17 @@ outside_band (double (*f) (int, int), int brand, int i, double value,
          && fabs (value - m) >= MIN_SHARE * fabs (m);
 }
 
+/* One day of one brand off its ordinary figures. */
+struct bend {
+  int day, brand;
+  double conv;                /* conversions */
+  double money;               /* revenue and payout multiplied by this */
+};
+
 /* Everflow rows of days [first, last]: CCW (advertiser 1) and EXP (2), one
- * external affiliate each; @a bent_day's @a bent_brand has @a bent_conv
- * conversions (its money unchanged). */
+ * external affiliate each, ordinary but for @a b (NULL: none). */
 static void
-post_everflow (int first, int last, int bent_day, int bent_brand,
-               double bent_conv)
+post_everflow (int first, int last, const struct bend *bend)
 {
   size_t cap = 256 + (size_t) (last - first + 1) * 2 * 300;
   char *body = malloc (cap);
@@ -169,7 +174,9 @@ post_everflow (int first, int last, int bent_day, int bent_brand,
   for (int i = first; i <= last; i++)
     for (int b = 0; b < 2; b++) {
       char day[11];
-      double c = i == bent_day && b == bent_brand ? bent_conv : conv (b, i);
+      bool bent = NULL != bend && i == bend->day && b == bend->brand;
+      double c = bent ? bend->conv : conv (b, i);
+      double money = bent ? bend->money : 1;
 
       day_text (i, day);
       len += (size_t) snprintf (
@@ -178,7 +185,8 @@ post_everflow (int first, int last, int bent_day, int bent_brand,
         "\"advertiser_id\":%d,\"advertiser_label\":\"%s\",\"clicks\":1000,"
         "\"conversions\":%.0f,\"revenue\":\"%.2f\",\"payout\":\"%.2f\"}",
         len > 9 ? "," : "", day, 11 + b, b ? "Green Field" : "Blue Bench",
-        1 + b, b ? "EXP" : "CCW", c, revenue (b, i), payout (b, i));
+        1 + b, b ? "EXP" : "CCW", c, revenue (b, i) * money,
+        payout (b, i) * money);
     }
   snprintf (body + len, cap - len, "]}");
   CHECK (sr_sim_post (sim.everflow_port, "/_sim/data", body, &status));
@@ -214,6 +222,10 @@ post_redtrack (int first, int last)
   CHECK_INT_EQ (status, 200);
   free (body);
 }
+
+/* Monday of week six: CCW's conversions fall to 40, its money does not
+ * move (so exactly one figure leaves its band). */
+static const struct bend ccw_drop = { N_NORMAL, 0, 40, 1 };
 
 static const char *
 n_anomalies (void)
@@ -265,7 +277,7 @@ SR_TEST (test_quiet_on_normal_weeks)
     }
   day_text (0, first);
   day_text (N_NORMAL - 1, last);
-  post_everflow (0, N_NORMAL - 1, -1, 0, 0);
+  post_everflow (0, N_NORMAL - 1, NULL);
   post_redtrack (0, N_NORMAL - 1);
   CHECK_INT_EQ (sync_run ("everflow", first, last), 0);
   CHECK_INT_EQ (sync_run ("redtrack", first, last), 0);
@@ -285,14 +297,12 @@ SR_TEST (test_band_alerts_once)
   json_t *payload, *button;
 
   REQUIRE (up);
-  /* Monday of week six: CCW's conversions fall to 40, its money does not
-   * move (so exactly one figure leaves its band). */
   CHECK (outside_band (conv, 0, N_NORMAL, 40, &median));
   CHECK (!outside_band (revenue, 0, N_NORMAL, revenue (0, N_NORMAL), NULL));
   CHECK (!outside_band (payout, 0, N_NORMAL, payout (0, N_NORMAL), NULL));
   CHECK (!outside_band (conv, 1, N_NORMAL, conv (1, N_NORMAL), NULL));
   day_text (N_NORMAL, day);
-  post_everflow (0, N_NORMAL, N_NORMAL, 0, 40);
+  post_everflow (0, N_NORMAL, &ccw_drop);
   post_redtrack (0, N_NORMAL);
   CHECK_INT_EQ (sync_run ("everflow", day, day), 0);
   CHECK_INT_EQ (sync_run ("redtrack", day, day), 0);
@@ -365,15 +375,59 @@ SR_TEST (test_no_band_without_four_weeks)
    * CCW) that would alert; with three it must not. */
   CHECK (outside_band (conv, 1, 28, 5, NULL));
   day_text (21, day);
-  post_everflow (0, N_NORMAL, 21, 1, 5);
+  post_everflow (0, N_NORMAL, &(struct bend) { 21, 1, 5, 1 });
   CHECK_INT_EQ (sync_run ("everflow", day, day), 0);
   CHECK_STR_EQ (q ("SELECT count(*) FROM reports.performance_totals WHERE "
                    "advertiser_id = 2 AND date = '2026-10-26' AND "
                    "conversions = 5"), "1");
   CHECK_STR_EQ (n_anomalies (), "1");
   /* Put day 21 back for the tests that follow. */
-  post_everflow (0, N_NORMAL, N_NORMAL, 0, 40);
+  post_everflow (0, N_NORMAL, &ccw_drop);
   CHECK_INT_EQ (sync_run ("everflow", day, day), 0);
+}
+
+SR_TEST (test_money_bands)
+{
+  struct bend b = { N_NORMAL + 1, 1, conv (1, N_NORMAL + 1), 0.4 };
+  char day[11];
+  double rev_median, cost_median;
+  char sql[256];
+
+  REQUIRE (up);
+  /* Tuesday of week six: EXP's conversions as usual, its revenue and its
+   * payout (an external affiliate's cost) at 40 %. */
+  CHECK (!outside_band (conv, 1, N_NORMAL + 1, conv (1, N_NORMAL + 1),
+                        NULL));
+  CHECK (outside_band (revenue, 1, N_NORMAL + 1,
+                       revenue (1, N_NORMAL + 1) * 0.4, &rev_median));
+  CHECK (outside_band (payout, 1, N_NORMAL + 1,
+                       payout (1, N_NORMAL + 1) * 0.4, &cost_median));
+  post_everflow (0, N_NORMAL + 1, &b);
+  day_text (N_NORMAL + 1, day);
+  /* Everflow first: revenue alerts; cost waits, Redtrack lacks the day. */
+  CHECK_INT_EQ (sync_run ("everflow", day, day), 0);
+  CHECK_STR_EQ (q ("SELECT string_agg(source || '/' || brand || '/' || "
+                   "metric, ',' ORDER BY metric) FROM signalroom.anomalies "
+                   "WHERE day = '2026-11-10'"), "everflow/EXP/revenue");
+  post_redtrack (0, N_NORMAL + 1);
+  CHECK_INT_EQ (sync_run ("redtrack", day, day), 0);
+  snprintf (sql, sizeof (sql), "SELECT string_agg(source || '/' || brand "
+            "|| '/' || metric || '/' || round(observed, 2) || '/' || "
+            "round(expected, 2), ',' ORDER BY metric) FROM "
+            "signalroom.anomalies WHERE day = '2026-11-10'");
+  {
+    char want[160];
+
+    snprintf (want, sizeof (want), "redtrack/EXP/cost/%.2f/%.2f,"
+              "everflow/EXP/revenue/%.2f/%.2f",
+              payout (1, N_NORMAL + 1) * 0.4, cost_median,
+              revenue (1, N_NORMAL + 1) * 0.4, rev_median);
+    CHECK_STR_EQ (q (sql), want);
+  }
+  /* Each alerted once. */
+  CHECK_STR_EQ (q ("SELECT count(*) FROM signalroom.notifications n JOIN "
+                   "signalroom.anomalies a ON n.idempotency_key = "
+                   "'anomaly:' || a.id WHERE a.day = '2026-11-10'"), "2");
 }
 
 SR_TEST (test_no_rows)
@@ -622,6 +676,17 @@ SR_TEST (test_api_list_and_ack)
   CHECK_INT_EQ (json_array_size (json_object_get (r, "anomalies")), 1);
   CHECK (json_is_null (json_object_get (r, "next_cursor")));
   json_decref (r);
+  CHECK_INT_EQ (sr_th_api (srv.port, user, "GET", "/v1/anomalies?source="
+                           "s3_exports&kind=no_rows", NULL, &r), 200);
+  CHECK_INT_EQ (json_array_size (json_object_get (r, "anomalies")), 1);
+  CHECK_STR_EQ (json_string_value (json_object_get (json_array_get (
+                  json_object_get (r, "anomalies"), 0), "metric")),
+                "orders-create");
+  json_decref (r);
+  CHECK_INT_EQ (sr_th_api (srv.port, user, "GET", "/v1/anomalies?source="
+                           "everflow", NULL, &r), 200);
+  CHECK_INT_EQ (json_array_size (json_object_get (r, "anomalies")), 0);
+  json_decref (r);
   CHECK_INT_EQ (sr_th_api (srv.port, user, "GET", "/v1/anomalies?kind=nope",
                            NULL, &r), 400);
   json_decref (r);
@@ -708,6 +773,7 @@ SR_TEST_MAIN (SR_TEST_ENTRY (test_start),
               SR_TEST_ENTRY (test_band_alerts_once),
               SR_TEST_ENTRY (test_rerun_adds_nothing),
               SR_TEST_ENTRY (test_no_band_without_four_weeks),
+              SR_TEST_ENTRY (test_money_bands),
               SR_TEST_ENTRY (test_no_rows),
               SR_TEST_ENTRY (test_unmapped_spend_escaped),
               SR_TEST_ENTRY (test_order_exports),
