@@ -27,23 +27,37 @@ sr_anomaly_limits_of (const struct sr_config *cfg,
   snprintf (out->timezone, sizeof (out->timezone), "%s", cfg->timezone);
 }
 
-/* Run a detector that answers one integer, the anomalies it added. */
+/* Run a statement that answers one number (NULL: 0). */
 static enum sr_status
-detect (PGconn *conn, const char *name, const char *sql, int n,
-        const char *const *params, int *added, char *err, size_t errlen)
+one_number (PGconn *conn, const char *name, const char *sql, int n,
+            const char *const *params, int64_t *out, char *err,
+            size_t errlen)
 {
   PGresult *r;
   enum sr_status st = sr_db_exec (conn, name, sql, n, params, &r, err,
                                   errlen);
 
-  if (NULL != added)
-    *added = 0;
+  *out = 0;
   if (SR_OK != st)
     return st;
-  if (NULL != added && 1 == PQntuples (r) && !PQgetisnull (r, 0, 0))
-    *added = atoi (PQgetvalue (r, 0, 0));
+  if (1 == PQntuples (r) && !PQgetisnull (r, 0, 0))
+    *out = strtoll (PQgetvalue (r, 0, 0), NULL, 10);
   PQclear (r);
   return SR_OK;
+}
+
+/* A detector: the anomalies it added, to @a added when not NULL. */
+static enum sr_status
+detect (PGconn *conn, const char *name, const char *sql, int n,
+        const char *const *params, int *added, char *err, size_t errlen)
+{
+  int64_t count;
+  enum sr_status st = one_number (conn, name, sql, n, params, &count, err,
+                                  errlen);
+
+  if (NULL != added)
+    *added = (int) count;
+  return st;
 }
 
 enum sr_status
@@ -85,20 +99,11 @@ sr_store_anomaly_missing (PGconn *conn, const char *missing, const char *day,
 {
   char minutes[24];
   const char *params[5] = { missing, day, schedule, states, minutes };
-  PGresult *r;
-  enum sr_status st;
 
-  *id = 0;
   snprintf (minutes, sizeof (minutes), "%ld", wait_minutes);
-  st = sr_db_exec (conn, "anomaly_missing_at_deadline",
-                   sr_sql_anomaly_missing_at_deadline, 5, params, &r, err,
-                   errlen);
-  if (SR_OK != st)
-    return st;
-  if (1 == PQntuples (r) && !PQgetisnull (r, 0, 0))
-    *id = strtoll (PQgetvalue (r, 0, 0), NULL, 10);
-  PQclear (r);
-  return SR_OK;
+  return one_number (conn, "anomaly_missing_at_deadline",
+                     sr_sql_anomaly_missing_at_deadline, 5, params, id, err,
+                     errlen);
 }
 
 enum sr_status
