@@ -29,6 +29,8 @@ enum sr_status sr_handle_sources_get (struct sr_request *req);
 enum sr_status sr_handle_dead_letters_get (struct sr_request *req);
 enum sr_status sr_handle_dead_letter_retry_post (struct sr_request *req);
 enum sr_status sr_handle_notifications_get (struct sr_request *req);
+enum sr_status sr_handle_anomalies_get (struct sr_request *req);
+enum sr_status sr_handle_anomaly_ack_post (struct sr_request *req);
 enum sr_status sr_handle_schedules_get (struct sr_request *req);
 enum sr_status sr_handle_schedule_patch (struct sr_request *req);
 enum sr_status sr_handle_reports_get (struct sr_request *req);

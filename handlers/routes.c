@@ -19,6 +19,9 @@ static const char *const sync_list_query[] = { "source", "status", "date",
 static const char *const page_query[] = { "limit", "cursor", NULL };
 static const char *const notification_query[] = { "status", "channel", "kind",
                                                   "limit", "cursor", NULL };
+static const char *const anomaly_query[] = { "status", "kind", "source",
+                                             "brand", "from", "to", "limit",
+                                             "cursor", NULL };
 static const char *const snapshot_query[] = { "report", "brand", "date",
                                               "from", "to", "latest",
                                               "limit", NULL };
@@ -81,6 +84,12 @@ const struct sr_route sr_routes[] = {
     .handler = sr_handle_notifications_get, .policy = SR_AUTH_SERVICE_ROLE,
     .query = notification_query,
     .summary = "the notification outbox and delivery state" },
+  { .method = "GET", .path = "/v1/anomalies",
+    .handler = sr_handle_anomalies_get, .policy = SR_AUTH_AUTHENTICATED,
+    .query = anomaly_query, .summary = "anomalies found in the loaded data" },
+  { .method = "POST", .path = "/v1/anomalies/{id}/ack",
+    .handler = sr_handle_anomaly_ack_post, .policy = SR_AUTH_SERVICE_ROLE,
+    .summary = "acknowledge an anomaly" },
   { .method = "GET", .path = "/v1/schedules",
     .handler = sr_handle_schedules_get, .policy = SR_AUTH_SERVICE_ROLE,
     .summary = "schedules, next firing, recent ticks" },

@@ -311,10 +311,14 @@ everflow_sync (struct sr_sync_ctx *sync, const char *from, const char *to,
                MAX_COPY);
   t1 = sr_now_us ();
   if (SR_OK == st) {
+    struct sr_anomaly_limits limits;
+
+    sr_anomaly_limits_of (sync->cfg, &limits);
     st = sr_store_replace_window (sync->conn, &sr_store_everflow_daily_stats,
                                   from, to, sync->cfg->client_id,
                                   '\0' != scope[0] ? scope : NULL, &copy,
-                                  sync->commit_hook, &wc, err, sizeof (err));
+                                  sync->commit_hook, &limits, &wc, err,
+                                  sizeof (err));
     if (SR_OK != st)
       fail (&c, st, "storing failed: %s", err);
     else {

@@ -238,11 +238,13 @@ redtrack_sync (struct sr_sync_ctx *sync, const char *from, const char *to,
     st = fetch_day (&c, day);
   }
   if (SR_OK == st) {
+    struct sr_anomaly_limits limits;
+
+    sr_anomaly_limits_of (sync->cfg, &limits);
     st = sr_store_replace_window (sync->conn, &sr_store_redtrack_daily_spend,
                                   from, to, sync->cfg->client_id, NULL,
-                                  &c.copy,
-                                  sync->commit_hook, &wc, err,
-                                  sizeof (err));
+                                  &c.copy, sync->commit_hook, &limits, &wc,
+                                  err, sizeof (err));
     if (SR_OK != st)
       fail (&c, st, "storing failed: %s", err);
     else {

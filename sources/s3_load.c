@@ -26,6 +26,7 @@
 #include "mem.h"
 #include "metrics.h"
 #include "order_latest.h"
+#include "store_anomalies.h"
 #include "store_s3.h"
 #include "tx.h"
 #include "upstream.h"
@@ -279,6 +280,23 @@ record_state (struct load *l, const struct sr_s3_object *obj,
   return SR_OK;
 }
 
+/* What the file shows (store_anomalies.h), committed with it. */
+static enum sr_status
+detect_anomalies (struct load *l)
+{
+  struct sr_anomaly_limits limits;
+  char err[600];
+  enum sr_status st;
+
+  sr_anomaly_limits_of (l->sync->cfg, &limits);
+  st = sr_store_anomalies_detect_file (l->sync->conn, &limits, l->bucket,
+                                       l->key, l->sync->cfg->client_id, NULL,
+                                       err, sizeof (err));
+  if (SR_OK != st)
+    return load_fail (l, st, "anomalies: %s", err);
+  return SR_OK;
+}
+
 static void
 load_clean (struct load *l)
 {
@@ -347,6 +365,8 @@ load_in_tx (struct load *l, struct sr_s3 *s3, const struct sr_s3_object *obj,
   }
   if (SR_OK == st)
     st = record_state (l, obj, etag);
+  if (SR_OK == st)
+    st = detect_anomalies (l);
   return st;
 }
 

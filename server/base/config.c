@@ -40,6 +40,7 @@ static const char *check_remind_hours (const char *v);
 static const char *check_quiet_hours (const char *v);
 static const char *check_slack_channel (const char *v);
 static const char *check_twilio_sid (const char *v);
+static const char *check_positive (const char *v);
 
 static const struct sr_config_option options[] = {
   { "DATABASE_URL", SR_CFG_STRING, NULL, SR_CFG_SECRET, 0, 0,
@@ -329,6 +330,28 @@ static const struct sr_config_option options[] = {
     OFF (otel_schedule_delay_ms), NULL,
     "Milliseconds the exporter waits for a batch to fill before it sends "
     "what it has." },
+  { "ANOMALY_MAD_THRESHOLD", SR_CFG_STRING, "3.5", 0, 0, 0,
+    OFF (anomaly_mad_threshold), check_positive,
+    "A day's conversions, cost, revenue or orders alert when they are "
+    "further from the median of the four previous same weekdays than this "
+    "many robust standard deviations (1.4826 x the median absolute "
+    "deviation)." },
+  { "ANOMALY_MIN_CHANGE", SR_CFG_UINT, "10", 0, 0, 1000000000,
+    OFF (anomaly_min_change), NULL,
+    "Smallest distance from that median that alerts, in the metric's unit "
+    "(conversions, dollars, orders), so small numbers do not." },
+  { "ANOMALY_MIN_CHANGE_SHARE", SR_CFG_STRING, "0.2", 0, 0, 0,
+    OFF (anomaly_min_change_share), check_ratio,
+    "Smallest distance from that median that alerts, as a share of the "
+    "median (0 to 1): four points often have a median absolute deviation "
+    "near 0, and ordinary movement must not alert then." },
+  { "ANOMALY_UNMAPPED_SPEND", SR_CFG_UINT, "100", 0, 0, 1000000000,
+    OFF (anomaly_unmapped_spend), NULL,
+    "Redtrack spend a day may leave unmapped (dollars) before it alerts." },
+  { "ANOMALY_QUARANTINE_RATE", SR_CFG_STRING, "0.05", 0, 0, 0,
+    OFF (anomaly_quarantine_rate), check_ratio,
+    "Share of an order export's rows that may be quarantined before it "
+    "alerts (0 to 1)." },
   { "SIGNALROOM_DB_STATEMENT_TIMEOUT_MS", SR_CFG_UINT, "5000", 0, 100,
     600000, OFF (db_statement_timeout_ms), NULL,
     "Longest an API request's SQL statement, or its wait for a lock, may "
@@ -520,6 +543,18 @@ check_ratio (const char *v)
 
   if (end == v || '\0' != *end || !(r >= 0 && r <= 1))
     return "must be a number from 0 to 1";
+  return NULL;
+}
+
+/* A number above 0 (a threshold bound into SQL as text). */
+static const char *
+check_positive (const char *v)
+{
+  char *end = NULL;
+  double r = strtod (v, &end);
+
+  if (end == v || '\0' != *end || !(r > 0 && r <= 1000))
+    return "must be a number above 0 (at most 1000)";
   return NULL;
 }
 

@@ -135,6 +135,13 @@ struct sr_config {
   unsigned long s3_load_concurrency;
   unsigned long s3_rollup_buffer_mb;
 
+  /* Anomaly detection (store_anomalies.h). */
+  char *anomaly_mad_threshold;
+  unsigned long anomaly_min_change;
+  char *anomaly_min_change_share;
+  unsigned long anomaly_unmapped_spend;  /* dollars a day */
+  char *anomaly_quarantine_rate;
+
   /* Database time limits (db.c). */
   unsigned long db_statement_timeout_ms;   /* API requests */
 

@@ -8,6 +8,7 @@
 #include "db.h"
 #include "log.h"
 #include "mem.h"
+#include "store_anomalies.h"
 #include "store_runs.h"
 #include "store_schedules.h"
 #include "tx.h"
@@ -83,6 +84,8 @@ struct firing {
   const struct sr_schedule_due *s;
   time_t tick;
   const char *note;
+  const char *missing;    /* dependencies that had not succeeded, or NULL */
+  const char *states;     /* and their states */
   json_t *windows;
   bool fired;             /* this instance claimed the tick */
   struct sr_run_created run;
@@ -119,6 +122,16 @@ fire_locked (void *cls, PGconn *conn, char *err, size_t errlen)
   }
   st = sr_store_tick_run (conn, s->name, f->tick, run_id, outcome, note, err,
                           errlen);
+  /* A day's data missing at its deadline: raised by the instance that
+   * fired, with the tick (critical: Slack and SMS). */
+  if (SR_OK == st && NULL != f->missing) {
+    char day[SR_DATE_LEN];
+    int64_t anomaly;
+
+    sr_date_format (sr_date_of_instant (f->tick), day);
+    st = sr_store_anomaly_missing (conn, f->missing, day, s->name, f->states,
+                                   s->wait_minutes, &anomaly, err, errlen);
+  }
   if (SR_OK == st)
     st = advance (conn, s->name, f->tick, err, errlen);
   return st;
@@ -128,9 +141,11 @@ fire_locked (void *cls, PGconn *conn, char *err, size_t errlen)
  * primary key lets exactly one instance through. */
 static void
 fire (PGconn *conn, const struct sr_config *cfg,
-      const struct sr_schedule_due *s, time_t tick, const char *note)
+      const struct sr_schedule_due *s, time_t tick, const char *note,
+      const char *missing, const char *states)
 {
   struct firing f = { .cfg = cfg, .s = s, .tick = tick, .note = note,
+                      .missing = missing, .states = states,
                       .windows = windows_for (cfg, s, tick) };
   char err[512];
   enum sr_status st = sr_tx_run (conn, "schedule_fire", SR_TX_ATTEMPTS,
@@ -280,11 +295,11 @@ evaluate (PGconn *conn, const struct sr_config *cfg, const struct sr_schedule_du
         sr_log (SR_LOG_WARN, "schedule ran without its dependency",
                 "{s:s, s:s, s:s}", "schedule", s->name, "after", missing,
                 "alert", note);
-        fire (conn, cfg, s, t, note);
+        fire (conn, cfg, s, t, note, missing, states);
         continue;
       }
     }
-    fire (conn, cfg, s, t, NULL);
+    fire (conn, cfg, s, t, NULL, NULL, NULL);
   }
   free (ticks);
   sr_cron_free (cron);

@@ -13,6 +13,7 @@
 
 const struct sr_store_sql sr_store_everflow_daily_stats = {
   .table = "everflow.daily_stats",
+  .source = "everflow",
   .create_staging = sr_sql_everflow_incoming,
   .copy = sr_sql_everflow_incoming_copy,
   .replace = sr_sql_everflow_replace_window,
@@ -21,6 +22,7 @@ const struct sr_store_sql sr_store_everflow_daily_stats = {
 
 const struct sr_store_sql sr_store_redtrack_daily_spend = {
   .table = "redtrack.daily_spend",
+  .source = "redtrack",
   .create_staging = sr_sql_redtrack_incoming,
   .copy = sr_sql_redtrack_incoming_copy,
   .replace = sr_sql_redtrack_replace_window,
@@ -41,6 +43,7 @@ struct window_replace {
   const char *params[4];
   const struct sr_buf *copy_data;
   const struct sr_commit_hook *hook;
+  const struct sr_anomaly_limits *check;
   struct sr_write_counts *out;
 };
 
@@ -84,6 +87,11 @@ window_replace (void *cls, PGconn *conn, char *err, size_t errlen)
     st = sr_db_run (conn, "report_refresh_performance",
                     sr_sql_report_refresh_performance, 3, days, err, errlen);
   }
+  /* What the new rows show, committed with them (or not at all). */
+  if (SR_OK == st && NULL != w->check)
+    st = sr_store_anomalies_detect_window (conn, w->check, sql->source,
+                                           w->params[2], w->params[0],
+                                           w->params[1], NULL, err, errlen);
   if (SR_OK == st)
     st = sr_commit_hook_run (w->hook, conn, w->out, err, errlen);
   return st;
@@ -95,12 +103,13 @@ sr_store_replace_window (PGconn *conn, const struct sr_store_sql *sql,
                          const char *client_id, const char *scope,
                          const struct sr_buf *copy_data,
                          const struct sr_commit_hook *hook,
+                         const struct sr_anomaly_limits *check,
                          struct sr_write_counts *out, char *err,
                          size_t errlen)
 {
   struct window_replace w = {
     .sql = sql, .params = { from, to, client_id, scope },
-    .copy_data = copy_data, .hook = hook, .out = out,
+    .copy_data = copy_data, .hook = hook, .check = check, .out = out,
   };
 
   /* The rows are in memory and the hook is part of the transaction, so

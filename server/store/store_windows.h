@@ -18,6 +18,7 @@
 #include <libpq-fe.h>
 
 #include "buf.h"
+#include "store_anomalies.h"
 
 #include "status.h"
 
@@ -48,6 +49,7 @@ enum sr_status sr_commit_hook_run (const struct sr_commit_hook *hook,
 /** The statements of one table's window replacement. */
 struct sr_store_sql {
   const char *table;          /* for the lock and messages */
+  const char *source;         /* the source's name, for the anomalies */
   const char *create_staging; /* CREATE TEMP TABLE ... ON COMMIT DROP */
   const char *copy;           /* COPY staging (...) FROM STDIN */
   const char *replace;        /* $1 from, $2 to, $3 client [, $4 scope]
@@ -63,6 +65,8 @@ extern const struct sr_store_sql sr_store_redtrack_daily_spend;
  * Replace [from, to] of @a client_id with the rows in @a copy_data (COPY
  * text format, in the staging table's column order).  @a scope narrows a
  * scoped replacement (e.g. one advertiser); NULL replaces everything.
+ * With @a check, the window's days are checked for anomalies
+ * (store_anomalies.h) in the same transaction; NULL: not checked.
  */
 enum sr_status sr_store_replace_window (PGconn *conn,
                                         const struct sr_store_sql *sql,
@@ -71,6 +75,7 @@ enum sr_status sr_store_replace_window (PGconn *conn,
                                         const char *scope,
                                         const struct sr_buf *copy_data,
                                         const struct sr_commit_hook *hook,
+                                        const struct sr_anomaly_limits *check,
                                         struct sr_write_counts *out,
                                         char *err, size_t errlen);
 
