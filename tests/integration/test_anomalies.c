@@ -57,6 +57,9 @@ base_env (struct sr_th_env *env)
   sr_sim_env (&sim, env, EF_KEY, RT_KEY);
   sr_s3srv_env (&s3, env, AK, SK, BUCKET, "orders-create");
   sr_th_env_add (env, "SIGNALROOM_UPSTREAM_BACKOFF_MS", "20");
+  /* `serve` writes these into signalroom.notify_settings at start */
+  sr_th_env_add (env, "SLACK_CHANNEL_ID", "C0ANOMALY");
+  sr_th_env_add (env, "ALERT_SMS_TO", SMS_TO);
 }
 
 /* `signalroom sync SOURCE [--from FROM --to TO]`: its exit code. */
@@ -256,7 +259,8 @@ SR_TEST (test_start)
   sr_th_env_add (&env, "DATABASE_URL", conninfo);
   REQUIRE (0 == sr_th_run (&env, argv, NULL, NULL));
   pg = sr_th_pg (conninfo);
-  /* What the outbox's owner writes at start-up: a channel, a number. */
+  /* What `serve` writes at start from the same settings (the command line
+   * loads below read them from the database and write none). */
   q ("UPDATE signalroom.notify_settings SET slack_channel = 'C0ANOMALY', "
      "alert_sms_to = '{" SMS_TO "}'");
   up = true;

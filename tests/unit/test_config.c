@@ -113,7 +113,7 @@ from_env (const struct sr_config *cfg, const char *name)
 /* ------------------------------------------------------------------ */
 /* README                                                              */
 
-#define MAX_ROWS 96
+#define MAX_ROWS 160
 
 struct readme_row {
   char *name;
@@ -249,7 +249,7 @@ SR_TEST (test_option_table_sane)
   size_t n;
   const struct sr_config_option *opts = sr_config_options (&n);
 
-  REQUIRE (n > 0 && n <= 96);
+  REQUIRE (n > 0 && n <= 160);
   for (size_t i = 0; i < n; i++) {
     CHECK (NULL != opts[i].name && '\0' != opts[i].name[0]);
     CHECK (NULL != opts[i].description && '\0' != opts[i].description[0]);
