@@ -39,6 +39,9 @@ enum sr_status sr_handle_snapshots_get (struct sr_request *req);
 enum sr_status sr_handle_report_get_cached (struct sr_request *req);
 enum sr_status sr_handle_slack_commands_post (struct sr_request *req);
 enum sr_status sr_handle_slack_commands_post_check (struct sr_request *req);
+enum sr_status sr_handle_slack_interactions_post (struct sr_request *req);
+enum sr_status sr_handle_slack_interactions_post_check (
+  struct sr_request *req);
 
 /** Add "next_at" (null when paused or never) to a schedule object. */
 void sr_schedule_add_next (json_t *schedule);

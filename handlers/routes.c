@@ -116,6 +116,13 @@ const struct sr_route sr_routes[] = {
     .cached = sr_handle_slack_commands_post_check, .policy = SR_AUTH_PUBLIC,
     .body_type = "application/x-www-form-urlencoded", .max_body = 8 * KiB,
     .summary = "a Slack slash command (/signalroom), signed by Slack" },
+  { .method = "POST", .path = "/v1/slack/interactions",
+    .handler = sr_handle_slack_interactions_post,
+    .cached = sr_handle_slack_interactions_post_check,
+    .policy = SR_AUTH_PUBLIC,
+    .body_type = "application/x-www-form-urlencoded", .max_body = 8 * KiB,
+    .summary = "a Slack button click (an anomaly's Acknowledge), signed by "
+               "Slack" },
   { .method = "GET", .path = "/v1/reports/orders/{name}",
     .handler = sr_handle_report_get, .cached = sr_handle_report_get_cached,
     .policy = SR_AUTH_AUTHENTICATED, .query = sr_report_param_names,

@@ -16,7 +16,6 @@
  * the budget and queues the answer for the response_url in the outbox.
  */
 #include "app_state.h"
-#include "clock.h"
 #include "db.h"
 #include "form.h"
 #include "handlers.h"
@@ -24,6 +23,7 @@
 #include "reply.h"
 #include "slack_command.h"
 #include "slack_format.h"
+#include "slack_request.h"
 #include "slack_sign.h"
 #include "store_slack.h"
 #include "tx.h"
@@ -59,33 +59,13 @@ run_work (void *cls, PGconn *conn, char *err, size_t errlen)
   return st;
 }
 
-/* The refusals (no secret, a bad signature or timestamp), staged;
- * SR_OK when the request is Slack's. */
-static enum sr_status
-refuse_unsigned (struct sr_request *req)
-{
-  const struct sr_config *cfg = req->app->cfg;
-  char why[256];
-  enum sr_status st;
-
-  if (NULL == cfg->slack_signing_secret)
-    return sr_reply_fail (req, SR_E_UNAVAILABLE, "Slack commands are not "
-                          "configured here (SLACK_SIGNING_SECRET)");
-  st = sr_slack_verify (cfg->slack_signing_secret,
-                        sr_request_header (req, "X-Slack-Request-Timestamp"),
-                        sr_request_header (req, "X-Slack-Signature"),
-                        sr_buf_str (&req->body), req->body.len,
-                        (int64_t) sr_wall_now (), why, sizeof (why));
-  return SR_OK == st ? SR_OK : sr_reply_fail (req, st, "%s", why);
-}
-
 /* On the HTTP thread, before the API pool: a refused request costs no
  * API thread and no database (a flood of forged requests cannot starve
  * the pool).  A request that verifies stages nothing and goes on. */
 enum sr_status
 sr_handle_slack_commands_post_check (struct sr_request *req)
 {
-  return refuse_unsigned (req);
+  return sr_slack_request_refuse_unsigned (req);
 }
 
 enum sr_status
@@ -104,7 +84,7 @@ sr_handle_slack_commands_post (struct sr_request *req)
 
   /* Checked on the HTTP thread already; again here, so the handler is
    * safe whatever calls it (an HMAC over 8 KiB costs microseconds). */
-  if (SR_OK != (st = refuse_unsigned (req)))
+  if (SR_OK != (st = sr_slack_request_refuse_unsigned (req)))
     return st;
   if (!sr_form_field (body, len, "user_id", user, sizeof (user))
       || !sr_form_field (body, len, "channel_id", channel, sizeof (channel))

@@ -20,6 +20,7 @@
 #include <openssl/hmac.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <ctype.h>
 #include <string.h>
 #include <time.h>
 
@@ -599,6 +600,113 @@ SR_TEST (test_stop)
   free (token);
 }
 
+/* ---- POST /v1/slack/interactions: an anomaly's Acknowledge button ---- */
+
+/* Percent-encode @a in as a form value. */
+static void
+form_encode (const char *in, char *out, size_t len)
+{
+  size_t o = 0;
+
+  for (; *in && o + 4 < len; in++) {
+    unsigned char c = (unsigned char) *in;
+
+    if (isalnum (c) || '-' == c || '_' == c || '.' == c || '~' == c)
+      out[o++] = (char) c;
+    else
+      o += (size_t) snprintf (out + o, len - o, "%%%02X", c);
+  }
+  out[o] = '\0';
+}
+
+/* A click: Slack's block_actions payload for the ack_anomaly button of
+ * anomaly @a id by @a user, signed (or not); @return the HTTP status. */
+static int
+click (const char *type, const char *user, const char *id, bool signed_ok)
+{
+  struct sr_th_response r = { 0 };
+  char json[1024], body[4096], ts[24], sig[80], headers[512];
+  int status;
+
+  snprintf (json, sizeof (json),
+            "{\"type\":\"%s\",\"user\":{\"id\":\"%s\",\"username\":\"u\"},"
+            "\"trigger_id\":\"1.2.3\",\"response_url\":\"http://127.0.0.1:9/"
+            "actions/T1/%s/%s\",\"actions\":[{\"type\":\"button\","
+            "\"action_id\":\"ack_anomaly\",\"block_id\":\"b\",\"value\":\"%s\","
+            "\"action_ts\":\"1\"}]}", type, user, id, user, id);
+  strcpy (body, "payload=");
+  form_encode (json, body + 8, sizeof (body) - 8);
+  snprintf (ts, sizeof (ts), "%ld", (long) time (NULL));
+  sign (ts, body, strlen (body), sig);
+  if (!signed_ok)
+    sig[5] = '0' == sig[5] ? '1' : '0';
+  snprintf (headers, sizeof (headers), "Content-Type: application/"
+            "x-www-form-urlencoded\r\nX-Slack-Request-Timestamp: %s\r\n"
+            "X-Slack-Signature: %s\r\n", ts, sig);
+  if (!sr_th_http (srv.port, "POST", "/v1/slack/interactions", headers, body,
+                   strlen (body), &r))
+    return 0;
+  status = r.status;
+  sr_th_response_clean (&r);
+  return status;
+}
+
+SR_TEST (test_acknowledge_button)
+{
+  char id[24], other[24], sql[512], want[256];
+
+  REQUIRE (up);
+  snprintf (id, sizeof (id), "%s", q ("SELECT signalroom.raise_anomaly("
+            "'no_rows', 'everflow', '', DATE '2026-01-05', '', 0, NULL, "
+            "'{}', false, 'No rows', 'Everflow had no rows')"));
+  snprintf (other, sizeof (other), "%s", q ("SELECT signalroom."
+            "raise_anomaly('no_rows', 'redtrack', '', DATE '2026-01-05', '',"
+            " 0, NULL, '{}', false, 'No rows', 'Redtrack had no rows')"));
+  REQUIRE ('\0' != id[0] && '\0' != other[0]);
+
+  /* Forged: refused, nothing acknowledged, nothing queued. */
+  CHECK_INT_EQ (click ("block_actions", "UBOSS", id, false), 401);
+  snprintf (sql, sizeof (sql), "SELECT status FROM signalroom.anomalies "
+            "WHERE id = %s", id);
+  CHECK_STR_EQ (q (sql), "open");
+
+  /* Slack's click: acknowledged for the Slack user, confirmed once. */
+  CHECK_INT_EQ (click ("block_actions", "UBOSS", id, true), 200);
+  snprintf (sql, sizeof (sql), "SELECT status || '/' || acknowledged_by "
+            "FROM signalroom.anomalies WHERE id = %s", id);
+  CHECK_STR_EQ (q (sql), "acknowledged/slack:UBOSS");
+  snprintf (sql, sizeof (sql), "SELECT count(*) || '/' || min(target) || "
+            "'/' || min(payload->>'text') FROM signalroom.notifications "
+            "WHERE idempotency_key = 'slack-ack:%s:UBOSS' AND channel = "
+            "'response_url'", id);
+  snprintf (want, sizeof (want), "1/http://127.0.0.1:9/actions/T1/%s/"
+            "UBOSS/:white_check_mark: Anomaly #%s acknowledged by "
+            "<@UBOSS>.", id, id);
+  CHECK_STR_EQ (q (sql), want);
+  /* Slack's retry of the same click: no second confirmation. */
+  CHECK_INT_EQ (click ("block_actions", "UBOSS", id, true), 200);
+  CHECK_STR_EQ (q (sql), want);
+  /* Someone else clicks later: told who did it first. */
+  CHECK_INT_EQ (click ("block_actions", "UADMIN", id, true), 200);
+  snprintf (sql, sizeof (sql), "SELECT payload->>'text' FROM "
+            "signalroom.notifications WHERE idempotency_key = "
+            "'slack-ack:%s:UADMIN'", id);
+  CHECK_CONTAINS (q (sql), "already acknowledged by slack:UBOSS");
+
+  /* Another kind of interaction, or a user id that is not Slack's: left
+   * alone (200, as Slack expects), nothing acknowledged. */
+  CHECK_INT_EQ (click ("view_submission", "UBOSS", other, true), 200);
+  CHECK_INT_EQ (click ("block_actions", "U<b>", other, true), 200);
+  snprintf (sql, sizeof (sql), "SELECT status FROM signalroom.anomalies "
+            "WHERE id = %s", other);
+  CHECK_STR_EQ (q (sql), "open");
+  /* An id that does not exist: said so, nothing else. */
+  CHECK_INT_EQ (click ("block_actions", "UBOSS", "99999999", true), 200);
+  CHECK_CONTAINS (q ("SELECT payload->>'text' FROM signalroom.notifications"
+                     " WHERE idempotency_key = 'slack-ack:99999999:UBOSS'"),
+                  "was not found");
+}
+
 SR_TEST_MAIN (SR_TEST_ENTRY (test_start),
               SR_TEST_ENTRY (test_refusals_run_nothing),
               SR_TEST_ENTRY (test_report_figures),
@@ -611,4 +719,5 @@ SR_TEST_MAIN (SR_TEST_ENTRY (test_start),
               SR_TEST_ENTRY (test_daily_summary_posted_once),
               SR_TEST_ENTRY (test_intraday_snapshot),
               SR_TEST_ENTRY (test_escape_rule_matches_sql),
+              SR_TEST_ENTRY (test_acknowledge_button),
               SR_TEST_ENTRY (test_stop))
