@@ -29,32 +29,29 @@ stop_all() {
   trap - INT TERM EXIT
   echo
   echo "demo: stopping"
-  if [ -n "$server_pid" ] && kill -0 "$server_pid" 2>/dev/null; then
-    kill -TERM "$server_pid" 2>/dev/null || true
-    wait "$server_pid" 2>/dev/null || true
-  fi
-  if [ -n "$s3_pid" ] && kill -0 "$s3_pid" 2>/dev/null; then
-    kill -TERM "$s3_pid" 2>/dev/null || true
-    wait "$s3_pid" 2>/dev/null || true
-  fi
-  if [ -n "$slack_pid" ] && kill -0 "$slack_pid" 2>/dev/null; then
-    kill -TERM "$slack_pid" 2>/dev/null || true
-    wait "$slack_pid" 2>/dev/null || true
-  fi
-  if [ -n "$otlp_pid" ] && kill -0 "$otlp_pid" 2>/dev/null; then
-    kill -TERM "$otlp_pid" 2>/dev/null || true
-    wait "$otlp_pid" 2>/dev/null || true
-  fi
-  if [ -n "$sim_pid" ] && kill -0 "$sim_pid" 2>/dev/null; then
-    kill -TERM "$sim_pid" 2>/dev/null || true
-    wait "$sim_pid" 2>/dev/null || true
-  fi
+  # signalroom first, so it stops while what it talks to is still there.
+  for pid in "$server_pid" "$s3_pid" "$slack_pid" "$otlp_pid" "$sim_pid"; do
+    if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
+      kill -TERM "$pid" 2>/dev/null || true
+      wait "$pid" 2>/dev/null || true
+    fi
+  done
   "$ROOT/tests/tools/pgcluster.sh" stop "$PGSTATE" || true
   echo "demo: stopped (data kept in .demo; make clean removes it)"
   exit "$rc"
 }
 trap 'stop_all 0' INT TERM
 trap 'stop_all $?' EXIT
+
+# Wait until a simulator wrote its ports (its first line) to FILE; if it
+# died first, show its log and stop.
+await_port_file() {  # file pid log
+  for _ in $(seq 1 100); do
+    [ -s "$1" ] && return 0
+    kill -0 "$2" 2>/dev/null || { cat "$3" >&2; exit 1; }
+    sleep 0.1
+  done
+}
 
 echo "demo: starting PostgreSQL"
 "$ROOT/tests/tools/pgcluster.sh" start "$PGSTATE" tcp
@@ -83,11 +80,7 @@ python3 "$ROOT/tests/upstreams/simulator.py" --everflow-port 0 \
   --redtrack-key demo-redtrack-key > "$DEMO/simulator.ports" \
   2> "$DEMO/simulator.log" &
 sim_pid=$!
-for _ in $(seq 1 100); do
-  [ -s "$DEMO/simulator.ports" ] && break
-  kill -0 "$sim_pid" 2>/dev/null || { cat "$DEMO/simulator.log" >&2; exit 1; }
-  sleep 0.1
-done
+await_port_file "$DEMO/simulator.ports" "$sim_pid" "$DEMO/simulator.log"
 EF_PORT=$(sed 's/.*"everflow": *\([0-9]*\).*/\1/' "$DEMO/simulator.ports")
 RT_PORT=$(sed 's/.*"redtrack": *\([0-9]*\).*/\1/' "$DEMO/simulator.ports")
 export EVERFLOW_API_KEY=demo-everflow-key
@@ -121,11 +114,7 @@ node --openssl-legacy-provider "$ROOT/tests/upstreams/s3/start-s3.js" \
   "$DEMO/s3data" 0 "$S3_AK" "$S3_SK" sticky-demo > "$DEMO/s3.port" \
   2> "$DEMO/s3.log" &
 s3_pid=$!
-for _ in $(seq 1 100); do
-  [ -s "$DEMO/s3.port" ] && break
-  kill -0 "$s3_pid" 2>/dev/null || { cat "$DEMO/s3.log" >&2; exit 1; }
-  sleep 0.1
-done
+await_port_file "$DEMO/s3.port" "$s3_pid" "$DEMO/s3.log"
 S3_PORT=$(sed 's/[^0-9]//g' "$DEMO/s3.port")
 for f in "$DEMO"/exports/*/*.csv; do
   key="${f#"$DEMO"/exports/}"
@@ -161,11 +150,7 @@ echo "demo: starting the OTLP trace collector simulator"
 python3 "$ROOT/tests/upstreams/otlp_collector.py" --port 0 \
   > "$DEMO/otlp.port" 2> "$DEMO/otlp.log" &
 otlp_pid=$!
-for _ in $(seq 1 100); do
-  [ -s "$DEMO/otlp.port" ] && break
-  kill -0 "$otlp_pid" 2>/dev/null || { cat "$DEMO/otlp.log" >&2; exit 1; }
-  sleep 0.1
-done
+await_port_file "$DEMO/otlp.port" "$otlp_pid" "$DEMO/otlp.log"
 OTLP_URL="http://127.0.0.1:$(sed 's/.*"otlp": *\([0-9]*\).*/\1/' "$DEMO/otlp.port")"
 export OTEL_EXPORTER_OTLP_ENDPOINT="$OTLP_URL"
 export OTEL_SERVICE_NAME=signalroom-demo
@@ -181,11 +166,7 @@ python3 "$ROOT/tests/upstreams/slack_twilio.py" --bot-token "$DEMO_BOT" \
   --twilio-sid "$DEMO_SID" --twilio-token "$DEMO_TWTOKEN" \
   > "$DEMO/slack.ports" 2> "$DEMO/slack.log" &
 slack_pid=$!
-for _ in $(seq 1 100); do
-  [ -s "$DEMO/slack.ports" ] && break
-  kill -0 "$slack_pid" 2>/dev/null || { cat "$DEMO/slack.log" >&2; exit 1; }
-  sleep 0.1
-done
+await_port_file "$DEMO/slack.ports" "$slack_pid" "$DEMO/slack.log"
 SLACK_PORT=$(sed 's/.*"slack": *\([0-9]*\).*/\1/' "$DEMO/slack.ports")
 TWILIO_PORT=$(sed 's/.*"twilio": *\([0-9]*\).*/\1/' "$DEMO/slack.ports")
 SLACK_SIM="http://127.0.0.1:$SLACK_PORT"
