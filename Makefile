@@ -49,7 +49,7 @@ test-asan: build-asan
 	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  ctest --output-on-failure -j $(JOBS) $(CTEST_ARGS)
 
-TSAN_TESTS ?= pg_start|pg_stop|test_waiter|test_metrics|test_trace|test_jobs|test_schedules|test_http_pool|test_db_resilience|test_http_parts
+TSAN_TESTS ?= pg_start|pg_stop|test_waiter|test_metrics|test_trace|test_jobs|test_schedules|test_http_pool|test_db_resilience|test_http_parts|test_outbox|test_slack_commands
 
 test-tsan: build-tsan
 	cd $(TSAN_DIR) && TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1:suppressions=$(CURDIR)/tests/tsan.supp" \
