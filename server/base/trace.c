@@ -1,12 +1,13 @@
 /*
  * trace.c -- see trace.h.
  *
- * Ids come from a per-thread xorshift generator seeded from getrandom():
- * unique enough for tracing and free of a system call per span.  The
+ * Ids come from ids.h (per thread, seeded once from getrandom()): unique
+ * enough for tracing and free of a system call per span.  The
  * queue is one ring under one mutex: a span's end is a copy into it (or a
  * drop when full), never a wait on the exporter.
  */
 #include "trace.h"
+#include "ids.h"
 #include "metrics.h"
 #include "utf8.h"
 #include "version.h"
@@ -16,7 +17,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 #include <time.h>
 
 enum sampler {
@@ -38,7 +38,6 @@ static struct {
          .ready = PTHREAD_COND_INITIALIZER };
 
 static __thread struct sr_span *current;
-static __thread uint64_t rng_state;
 
 static const struct {
   const char *name;
@@ -106,22 +105,6 @@ sr_trace_batch_max (void)
 
 /* ---- ids ---- */
 
-static uint64_t
-next_random (void)
-{
-  uint64_t x = rng_state;
-
-  while (0 == x) {
-    if (sizeof (x) != getrandom (&x, sizeof (x), 0))
-      x = (uint64_t) time (NULL) ^ (uint64_t) (uintptr_t) &x;
-  }
-  x ^= x << 13;
-  x ^= x >> 7;
-  x ^= x << 17;
-  rng_state = x;
-  return x;
-}
-
 static bool
 all_zero (const uint8_t *p, size_t n)
 {
@@ -131,17 +114,6 @@ all_zero (const uint8_t *p, size_t n)
   return true;
 }
 
-static void
-random_bytes (uint8_t *p, size_t n)
-{
-  do {
-    for (size_t i = 0; i < n; i += 8) {
-      uint64_t r = next_random ();
-
-      memcpy (p + i, &r, n - i < 8 ? n - i : 8);
-    }
-  } while (all_zero (p, n));
-}
 
 /* ---- W3C trace context ---- */
 
@@ -299,10 +271,10 @@ sr_span_start (struct sr_span *s, const char *name, int kind,
             sizeof (s->ctx.tracestate));
     s->has_parent = true;
   } else {
-    random_bytes (s->ctx.trace_id, 16);
+    sr_ids_random_bytes (s->ctx.trace_id, 16);
     s->ctx.tracestate[0] = '\0';
   }
-  random_bytes (s->ctx.span_id, 8);
+  sr_ids_random_bytes (s->ctx.span_id, 8);
   s->ctx.sampled = sample (parent, s->ctx.trace_id);
   s->ctx.valid = true;
   s->recording = s->ctx.sampled;

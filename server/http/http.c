@@ -33,6 +33,7 @@
 #include "mem.h"
 #include "metrics.h"
 #include "trace.h"
+#include "ids.h"
 #include "ratelimit.h"
 #include "reply.h"
 #include "utf8.h"
@@ -49,7 +50,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/random.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -151,7 +151,7 @@ static void
 request_id_init (struct sr_request *req, const char *given)
 {
   static const char hex[] = "0123456789abcdef";
-  unsigned char rnd[16];
+  uint8_t rnd[16];
   size_t len = given ? strlen (given) : 0;
   bool ok = len > 0 && len <= SR_REQUEST_ID_MAX;
 
@@ -164,14 +164,7 @@ request_id_init (struct sr_request *req, const char *given)
     memcpy (req->request_id, given, len + 1);
     return;
   }
-  if (sizeof (rnd) != getrandom (rnd, sizeof (rnd), 0)) {
-    /* getrandom on Linux >= 3.17 does not fail for 16 bytes; fall back to
-     * something unique enough for correlation. */
-    uint64_t t = sr_now_us ();
-
-    memcpy (rnd, &t, sizeof (t));
-    memcpy (rnd + 8, &req, sizeof (void *) < 8 ? sizeof (void *) : 8);
-  }
+  sr_ids_random_bytes (rnd, sizeof (rnd));
   for (size_t i = 0; i < sizeof (rnd); i++) {
     req->request_id[2 * i] = hex[rnd[i] >> 4];
     req->request_id[2 * i + 1] = hex[rnd[i] & 15];

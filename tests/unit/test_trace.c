@@ -7,6 +7,7 @@
  */
 #define _GNU_SOURCE 1   /* pthread_timedjoin_np */
 #include "check.h"
+#include "ids.h"
 #include "metrics.h"
 #include "trace.h"
 
@@ -286,6 +287,49 @@ SR_TEST (test_a_full_batch_wakes_the_exporter)
   CHECK_INT_EQ (sr_trace_batch_max (), 64);
 }
 
+#define IDS_PER_THREAD 20000
+
+static uint64_t ids_seen[2 * IDS_PER_THREAD];
+
+static void *
+make_ids (void *cls)
+{
+  uint64_t *out = cls;
+
+  for (int i = 0; i < IDS_PER_THREAD; i++)
+    sr_ids_random_bytes ((uint8_t *) &out[i], sizeof (out[i]));
+  return NULL;
+}
+
+static int
+cmp_u64 (const void *a, const void *b)
+{
+  uint64_t x = *(const uint64_t *) a, y = *(const uint64_t *) b;
+
+  return x < y ? -1 : x > y;
+}
+
+/* Request and span ids come from a generator per thread: two threads
+ * (seeded apart) and many ids, and no two alike, none zero. */
+SR_TEST (test_ids_unique_across_threads)
+{
+  pthread_t t[2];
+  size_t dup = 0, zero = 0;
+
+  for (int i = 0; i < 2; i++)
+    REQUIRE (0 == pthread_create (&t[i], NULL, make_ids,
+                                  ids_seen + i * IDS_PER_THREAD));
+  for (int i = 0; i < 2; i++)
+    pthread_join (t[i], NULL);
+  qsort (ids_seen, 2 * IDS_PER_THREAD, sizeof (ids_seen[0]), cmp_u64);
+  for (size_t i = 0; i < 2 * IDS_PER_THREAD; i++) {
+    zero += 0 == ids_seen[i];
+    dup += i > 0 && ids_seen[i] == ids_seen[i - 1];
+  }
+  CHECK_INT_EQ (zero, 0);
+  CHECK_INT_EQ (dup, 0);
+}
+
 SR_TEST (test_otlp_json)
 {
   struct sr_trace_ctx parent;
@@ -406,5 +450,6 @@ SR_TEST_MAIN (SR_TEST_ENTRY (test_traceparent_rules),
               SR_TEST_ENTRY (test_samplers),
               SR_TEST_ENTRY (test_queue_full_drops_and_counts),
               SR_TEST_ENTRY (test_a_full_batch_wakes_the_exporter),
+              SR_TEST_ENTRY (test_ids_unique_across_threads),
               SR_TEST_ENTRY (test_otlp_json),
               SR_TEST_ENTRY (test_log_ids_follow_the_current_span))
