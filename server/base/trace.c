@@ -14,6 +14,7 @@
 
 #include <ctype.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,6 +34,8 @@ static struct {
   struct sr_span *ring;
   size_t cap, head, count;
   size_t batch;                 /* spans per export; a full one wakes */
+  atomic_bool full;             /* count == cap, written under the lock:
+                                 * a full queue drops without locking */
   bool shut;
 } tr = { .lock = PTHREAD_MUTEX_INITIALIZER,
          .ready = PTHREAD_COND_INITIALIZER };
@@ -348,6 +351,13 @@ sr_span_end (struct sr_span *s)
   if (!s->recording || !tr.enabled)
     return;
   s->end_ns = s->start_ns + (clock_ns (CLOCK_MONOTONIC) - s->start_mono_ns);
+  /* A collector that cannot keep up leaves the queue full for long: the
+   * requests' threads then drop without contending for the lock (a stale
+   * "full" costs one span that would just have fit). */
+  if (atomic_load_explicit (&tr.full, memory_order_relaxed)) {
+    drop ("queue_full", 1);
+    return;
+  }
   pthread_mutex_lock (&tr.lock);
   if (tr.count == tr.cap || tr.shut) {
     pthread_mutex_unlock (&tr.lock);
@@ -356,6 +366,8 @@ sr_span_end (struct sr_span *s)
   }
   tr.ring[(tr.head + tr.count) % tr.cap] = *s;
   tr.count++;
+  if (tr.count == tr.cap)
+    atomic_store_explicit (&tr.full, true, memory_order_relaxed);
   if (tr.count == tr.batch)     /* a full batch: the exporter's cue */
     pthread_cond_signal (&tr.ready);
   pthread_mutex_unlock (&tr.lock);
@@ -437,6 +449,8 @@ sr_trace_take (struct sr_span *out, size_t max, int wait_ms)
     tr.head = (tr.head + 1) % tr.cap;
     tr.count--;
   }
+  if (n > 0)
+    atomic_store_explicit (&tr.full, false, memory_order_relaxed);
   pthread_mutex_unlock (&tr.lock);
   return n;
 }
