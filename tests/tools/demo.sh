@@ -352,6 +352,7 @@ curl -s "$SLACK_SIM/_sim/messages" | python3 -c 'import json,sys
 for m in json.load(sys.stdin)["messages"]:
     first = (m.get("text") or "").strip().splitlines()[:2]
     print("  %-16s %-10s %s" % (m["via"], m.get("channel") or "-", " / ".join(first)[:110]))'
+echo "  (a day's summary is posted once: a later demo run of the same day posts none)"
 echo "-- what the Twilio simulator received"
 curl -s "$TWILIO_SIM/_sim/messages" | python3 -c 'import json,sys
 for m in json.load(sys.stdin)["messages"]:
