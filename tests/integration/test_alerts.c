@@ -162,6 +162,8 @@ SR_TEST (test_start)
   CHECK (sr_th_pg_await_true (pg, "SELECT slack_channel = '" CHANNEL "' "
                               "FROM signalroom.notify_settings", 30));
   /* Channel and numbers but no credentials: said at start. */
+  CHECK (NULL != sr_th_server_wait_log (&srv, 10000, "texts will wait in "
+                                        "the outbox", NULL));
   CHECK_INT_EQ (sr_th_server_count_log (&srv, "Slack messages will wait in "
                                         "the outbox"), 1);
   CHECK_INT_EQ (sr_th_server_count_log (&srv, "texts will wait in the "

@@ -376,7 +376,10 @@ SR_TEST (test_admin_sync_runs_once_and_reports_back)
                   "Queued run ");
   CHECK_STR_EQ (json_string_value (json_object_get (a, "text")),
                 json_string_value (json_object_get (b, "text")));
-  /* The retry was answered from the first try, not run again. */
+  /* The retry was answered from the first try, not run again (the log is
+   * read from the server's pipe as it comes: wait for the line first). */
+  CHECK (NULL != sr_th_server_wait_log (&srv, 10000, "slack command retry "
+                                        "not run again", NULL));
   CHECK_INT_EQ (sr_th_server_count_log (&srv, "slack command retry not run "
                                         "again"), 1);
   json_decref (a);
