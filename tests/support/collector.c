@@ -5,65 +5,28 @@
 #include "harness.h"
 
 #include <ctype.h>
-#include <errno.h>
-#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #define SR_OTLP_START_TIMEOUT_S 15.0
 #define SR_OTLP_STOP_TIMEOUT_S 10.0
 #define SR_OTLP_POLL_MS 50
 
-/* Milliseconds from now to @a deadline (sr_th_now seconds), at least 0. */
-static int
-ms_until (double deadline)
-{
-  double left = deadline - sr_th_now ();
-
-  return left <= 0 ? 0 : (int) (left * 1000.0) + 1;
-}
-
 /* The port from the collector's first stdout line, or 0. */
 static int
 read_port (int fd)
 {
-  double deadline = sr_th_now () + SR_OTLP_START_TIMEOUT_S;
-  char line[256];
-  size_t got = 0;
-  json_t *root;
-  int port = 0;
+  json_t *root = sr_th_read_first_json (fd, SR_OTLP_START_TIMEOUT_S,
+                                        "collector");
+  json_t *port = json_object_get (root, "otlp");
+  int n = json_is_integer (port) ? (int) json_integer_value (port) : 0;
 
-  line[0] = '\0';
-  while (NULL == strchr (line, '\n') && got + 1 < sizeof (line)) {
-    struct pollfd pfd = { .fd = fd, .events = POLLIN };
-    int rc = poll (&pfd, 1, ms_until (deadline));
-    ssize_t n;
-
-    if (rc < 0 && EINTR == errno)
-      continue;
-    if (rc <= 0)
-      break; /* timeout */
-    n = read (fd, line + got, sizeof (line) - got - 1);
-    if (n < 0 && EINTR == errno)
-      continue;
-    if (n <= 0)
-      break; /* exited before printing its port */
-    got += (size_t) n;
-    line[got] = '\0';
-  }
-  root = json_loads (line, JSON_DISABLE_EOF_CHECK, NULL);
-  if (json_is_integer (json_object_get (root, "otlp")))
-    port = (int) json_integer_value (json_object_get (root, "otlp"));
   json_decref (root);
-  if (port <= 0)
-    fprintf (stderr, "collector: did not start (first line: \"%s\")\n", line);
-  return port > 0 ? port : 0;
+  return n > 0 ? n : 0;
 }
 
 bool
@@ -144,37 +107,7 @@ bool
 sr_otlp_post (const struct sr_otlp *c, const char *path, const char *json,
               int *status)
 {
-  struct sr_th_response resp;
-  bool ok;
-
-  if (NULL != status)
-    *status = 0;
-  if (!sr_th_http (c->port, "POST", path, "Content-Type: application/json\r\n",
-                   json, strlen (json), &resp))
-    return false;
-  if (NULL != status)
-    *status = resp.status;
-  ok = 200 == resp.status;
-  if (!ok && 0 == strncmp (path, "/_sim/", 6))
-    fprintf (stderr, "collector: POST %s -> %d %s\n", path, resp.status,
-             resp.body ? resp.body : "");
-  sr_th_response_clean (&resp);
-  return ok;
-}
-
-/* GET @a target; its JSON answer when it was a 200, else NULL. */
-static json_t *
-get_json (const struct sr_otlp *c, const char *target)
-{
-  struct sr_th_response resp;
-  json_t *root = NULL;
-
-  if (!sr_th_http (c->port, "GET", target, NULL, NULL, 0, &resp))
-    return NULL;
-  if (200 == resp.status)
-    root = json_loadb (resp.body, resp.body_len, 0, NULL);
-  sr_th_response_clean (&resp);
-  return root;
+  return sr_th_post_json (c->port, path, json, status, "collector");
 }
 
 json_t *
@@ -200,7 +133,7 @@ sr_otlp_spans (const struct sr_otlp *c, const char *trace_id)
     }
     target[n] = '\0';
   }
-  root = get_json (c, target);
+  root = sr_th_get_json (c->port, target);
   spans = json_object_get (root, "spans");
   spans = json_is_array (spans) ? json_incref (spans) : NULL;
   json_decref (root);
@@ -210,7 +143,7 @@ sr_otlp_spans (const struct sr_otlp *c, const char *trace_id)
 int
 sr_otlp_request_count (const struct sr_otlp *c, int *accepted)
 {
-  json_t *root = get_json (c, "/_sim/requests");
+  json_t *root = sr_th_get_json (c->port, "/_sim/requests");
   json_t *count, *ok;
   int n = -1;
 
@@ -243,10 +176,10 @@ sr_otlp_await_spans (const struct sr_otlp *c, const char *trace_id,
       if (json_array_size (spans) >= at_least)
         break;
     }
-    if (0 == ms_until (deadline))
+    if (0 == sr_th_ms_until (deadline))
       break;
-    (void) poll (NULL, 0, SR_OTLP_POLL_MS < ms_until (deadline)
-                          ? SR_OTLP_POLL_MS : ms_until (deadline));
+    (void) poll (NULL, 0, SR_OTLP_POLL_MS < sr_th_ms_until (deadline)
+                          ? SR_OTLP_POLL_MS : sr_th_ms_until (deadline));
   }
   return spans;
 }

@@ -824,6 +824,87 @@ sr_th_jwt (const char *secret, const char *role, const char *aud,
 
 /* end of harness.c */
 
+/* ---- simulators ---- */
+
+int
+sr_th_ms_until (double deadline)
+{
+  double left = deadline - sr_th_now ();
+
+  return left <= 0 ? 0 : (int) (left * 1000.0) + 1;
+}
+
+json_t *
+sr_th_read_first_json (int fd, double timeout_s, const char *who)
+{
+  double deadline = sr_th_now () + timeout_s;
+  char line[256];
+  size_t got = 0;
+  json_t *root;
+
+  line[0] = '\0';
+  while (NULL == strchr (line, '\n') && got + 1 < sizeof (line)) {
+    struct pollfd pfd = { .fd = fd, .events = POLLIN };
+    int rc = poll (&pfd, 1, sr_th_ms_until (deadline));
+    ssize_t n;
+
+    if (rc < 0 && EINTR == errno)
+      continue;
+    if (rc <= 0)
+      break; /* timeout */
+    n = read (fd, line + got, sizeof (line) - got - 1);
+    if (n < 0 && EINTR == errno)
+      continue;
+    if (n <= 0)
+      break; /* exited before printing its ports */
+    got += (size_t) n;
+    line[got] = '\0';
+  }
+  root = json_loads (line, JSON_DISABLE_EOF_CHECK, NULL);
+  if (!json_is_object (root)) {
+    fprintf (stderr, "%s: did not start (first line: \"%s\")\n", who, line);
+    json_decref (root);
+    return NULL;
+  }
+  return root;
+}
+
+bool
+sr_th_post_json (int port, const char *path, const char *json, int *status,
+                 const char *who)
+{
+  struct sr_th_response resp;
+  bool ok;
+
+  if (NULL != status)
+    *status = 0;
+  if (!sr_th_http (port, "POST", path, "Content-Type: application/json\r\n",
+                   json, strlen (json), &resp))
+    return false;
+  if (NULL != status)
+    *status = resp.status;
+  ok = 200 == resp.status;
+  if (!ok && 0 == strncmp (path, "/_sim/", 6))
+    fprintf (stderr, "%s: POST %s -> %d %s\n", who, path, resp.status,
+             resp.body ? resp.body : "");
+  sr_th_response_clean (&resp);
+  return ok;
+}
+
+json_t *
+sr_th_get_json (int port, const char *target)
+{
+  struct sr_th_response resp;
+  json_t *root = NULL;
+
+  if (!sr_th_http (port, "GET", target, NULL, NULL, 0, &resp))
+    return NULL;
+  if (200 == resp.status)
+    root = json_loadb (resp.body, resp.body_len, 0, NULL);
+  sr_th_response_clean (&resp);
+  return root;
+}
+
 pid_t
 sr_th_spawn (const char *const *argv, int *stdout_fd)
 {

@@ -141,6 +141,29 @@ pid_t sr_th_spawn (const char *const *argv, int *stdout_fd);
  */
 int sr_th_stop_child (pid_t pid, int sig, double timeout_s);
 
+/**
+ * The first stdout line of a spawned simulator (sr_th_spawn's @a fd), as
+ * JSON: its ports.  Waits up to @a timeout_s.  @return a new reference, or
+ * NULL ("@a who: did not start" and the line on stderr)
+ */
+json_t *sr_th_read_first_json (int fd, double timeout_s, const char *who);
+
+/**
+ * POST @a json to a simulator.  A control call (/_sim/...) that fails is
+ * told on stderr, as "@a who: POST path -> status body".
+ * @param[out] status  the HTTP status, 0 when none came (may be NULL)
+ * @return true on 200
+ */
+bool sr_th_post_json (int port, const char *path, const char *json,
+                      int *status, const char *who);
+
+/** GET @a target; its JSON answer (a new reference) when it was a 200,
+ * else NULL. */
+json_t *sr_th_get_json (int port, const char *target);
+
+/** Milliseconds from now to @a deadline (sr_th_now seconds), at least 0. */
+int sr_th_ms_until (double deadline);
+
 /** Poll GET /readyz on @a port until 200 or @a seconds pass. */
 bool sr_th_await_ready (int port, double seconds);
 

@@ -4,67 +4,33 @@
 #include "slack_sim.h"
 #include "harness.h"
 
-#include <errno.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #define SR_SLACK_SIM_START_TIMEOUT_S 15.0
 #define SR_SLACK_SIM_STOP_TIMEOUT_S 10.0
 #define SR_SLACK_SIM_POLL_MS 50
 
-/* Milliseconds from now to @a deadline (sr_th_now seconds), at least 0. */
-static int
-ms_until (double deadline)
-{
-  double left = deadline - sr_th_now ();
-
-  return left <= 0 ? 0 : (int) (left * 1000.0) + 1;
-}
-
 /* The ports from the simulator's first stdout line; false when it did
  * not print them in time. */
 static bool
 read_ports (int fd, struct sr_slack_sim *s)
 {
-  double deadline = sr_th_now () + SR_SLACK_SIM_START_TIMEOUT_S;
-  char line[256];
-  size_t got = 0;
-  json_t *root, *slack, *twilio;
+  json_t *root = sr_th_read_first_json (fd, SR_SLACK_SIM_START_TIMEOUT_S,
+                                        "slack_sim");
+  json_t *slack = json_object_get (root, "slack");
+  json_t *twilio = json_object_get (root, "twilio");
 
-  line[0] = '\0';
-  while (NULL == strchr (line, '\n') && got + 1 < sizeof (line)) {
-    struct pollfd pfd = { .fd = fd, .events = POLLIN };
-    int rc = poll (&pfd, 1, ms_until (deadline));
-    ssize_t n;
-
-    if (rc < 0 && EINTR == errno)
-      continue;
-    if (rc <= 0)
-      break; /* timeout */
-    n = read (fd, line + got, sizeof (line) - got - 1);
-    if (n < 0 && EINTR == errno)
-      continue;
-    if (n <= 0)
-      break; /* exited before printing its ports */
-    got += (size_t) n;
-    line[got] = '\0';
-  }
-  root = json_loads (line, JSON_DISABLE_EOF_CHECK, NULL);
-  slack = json_object_get (root, "slack");
-  twilio = json_object_get (root, "twilio");
   if (json_is_integer (slack) && json_is_integer (twilio)
       && json_integer_value (slack) > 0 && json_integer_value (twilio) > 0) {
     s->slack_port = (int) json_integer_value (slack);
     s->twilio_port = (int) json_integer_value (twilio);
   }
   json_decref (root);
-  if (0 == s->slack_port)
-    fprintf (stderr, "slack_sim: did not start (first line: \"%s\")\n", line);
   return s->slack_port > 0;
 }
 
@@ -153,43 +119,13 @@ sr_slack_sim_stop (struct sr_slack_sim *s)
 bool
 sr_slack_sim_post (int port, const char *path, const char *json, int *status)
 {
-  struct sr_th_response resp;
-  bool ok;
-
-  if (NULL != status)
-    *status = 0;
-  if (!sr_th_http (port, "POST", path, "Content-Type: application/json\r\n",
-                   json, strlen (json), &resp))
-    return false;
-  if (NULL != status)
-    *status = resp.status;
-  ok = 200 == resp.status;
-  if (!ok && 0 == strncmp (path, "/_sim/", 6))
-    fprintf (stderr, "slack_sim: POST %s -> %d %s\n", path, resp.status,
-             resp.body ? resp.body : "");
-  sr_th_response_clean (&resp);
-  return ok;
-}
-
-/* GET @a target; its JSON answer when it was a 200, else NULL. */
-static json_t *
-get_json (int port, const char *target)
-{
-  struct sr_th_response resp;
-  json_t *root = NULL;
-
-  if (!sr_th_http (port, "GET", target, NULL, NULL, 0, &resp))
-    return NULL;
-  if (200 == resp.status)
-    root = json_loadb (resp.body, resp.body_len, 0, NULL);
-  sr_th_response_clean (&resp);
-  return root;
+  return sr_th_post_json (port, path, json, status, "slack_sim");
 }
 
 json_t *
 sr_slack_sim_messages (int port)
 {
-  json_t *root = get_json (port, "/_sim/messages");
+  json_t *root = sr_th_get_json (port, "/_sim/messages");
   json_t *messages = json_object_get (root, "messages");
 
   messages = json_is_array (messages) ? json_incref (messages) : NULL;
@@ -200,7 +136,7 @@ sr_slack_sim_messages (int port)
 int
 sr_slack_sim_request_count (int port)
 {
-  json_t *root = get_json (port, "/_sim/requests");
+  json_t *root = sr_th_get_json (port, "/_sim/requests");
   json_t *count = json_object_get (root, "count");
   int n = json_is_integer (count) ? (int) json_integer_value (count) : -1;
 
@@ -223,10 +159,10 @@ sr_slack_sim_await_messages (int port, size_t at_least, double timeout_s)
       if (json_array_size (messages) >= at_least)
         break;
     }
-    if (0 == ms_until (deadline))
+    if (0 == sr_th_ms_until (deadline))
       break;
-    (void) poll (NULL, 0, SR_SLACK_SIM_POLL_MS < ms_until (deadline)
-                          ? SR_SLACK_SIM_POLL_MS : ms_until (deadline));
+    (void) poll (NULL, 0, SR_SLACK_SIM_POLL_MS < sr_th_ms_until (deadline)
+                          ? SR_SLACK_SIM_POLL_MS : sr_th_ms_until (deadline));
   }
   return messages;
 }

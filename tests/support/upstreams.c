@@ -4,32 +4,15 @@
 #include "upstreams.h"
 #include "harness.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <jansson.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/pidfd.h>
-#include <sys/prctl.h>
-#include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
-#define SR_SIM_START_TIMEOUT_MS 15000
-#define SR_SIM_STOP_TIMEOUT_MS 10000
-
-static long long
-now_ms (void)
-{
-  struct timespec ts;
-
-  if (0 != clock_gettime (CLOCK_MONOTONIC, &ts))
-    return 0;
-  return (long long) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
+#define SR_SIM_START_TIMEOUT_S 15.0
+#define SR_SIM_STOP_TIMEOUT_S 10.0
 
 static bool
 script_path (char *out, size_t len)
@@ -49,60 +32,21 @@ script_path (char *out, size_t len)
   return n > 0 && (size_t) n < len;
 }
 
-/* Read up to the first newline of @a fd into @a buf within @a timeout_ms. */
+/* The ports from the simulator's first stdout line. */
 static bool
-read_first_line (int fd, char *buf, size_t len, int timeout_ms)
+read_ports (int fd, struct sr_sim *sim)
 {
-  long long deadline = now_ms () + timeout_ms;
-  size_t got = 0;
+  json_t *root = sr_th_read_first_json (fd, SR_SIM_START_TIMEOUT_S,
+                                        "upstreams");
+  json_t *ef = json_object_get (root, "everflow");
+  json_t *rt = json_object_get (root, "redtrack");
 
-  buf[0] = '\0';
-  while (got + 1 < len) {
-    struct pollfd pfd = { .fd = fd, .events = POLLIN };
-    long long left = deadline - now_ms ();
-    int rc;
-    ssize_t n;
-
-    if (left <= 0)
-      return false;
-    rc = poll (&pfd, 1, (int) left);
-    if (rc < 0 && EINTR == errno)
-      continue;
-    if (rc <= 0)
-      return false;
-    n = read (fd, buf + got, len - got - 1);
-    if (n < 0 && EINTR == errno)
-      continue;
-    if (n <= 0)
-      return false; /* exited before printing its ports */
-    got += (size_t) n;
-    buf[got] = '\0';
-    if (NULL != strchr (buf, '\n'))
-      return true;
-  }
-  return false;
-}
-
-static bool
-parse_ports (const char *line, struct sr_sim *sim)
-{
-  json_error_t err;
-  json_t *root = json_loads (line, JSON_DISABLE_EOF_CHECK, &err);
-  json_t *ef, *rt;
-  bool ok;
-
-  if (NULL == root)
-    return false;
-  ef = json_object_get (root, "everflow");
-  rt = json_object_get (root, "redtrack");
-  ok = json_is_integer (ef) && json_is_integer (rt);
-  if (ok) {
+  if (json_is_integer (ef) && json_is_integer (rt)) {
     sim->everflow_port = (int) json_integer_value (ef);
     sim->redtrack_port = (int) json_integer_value (rt);
-    ok = sim->everflow_port > 0 && sim->redtrack_port > 0;
   }
   json_decref (root);
-  return ok;
+  return sim->everflow_port > 0 && sim->redtrack_port > 0;
 }
 
 bool
@@ -110,7 +54,6 @@ sr_sim_start_with (struct sr_sim *sim, const char *everflow_key,
                    const char *redtrack_key, const char *const *extra)
 {
   char script[4096];
-  char line[512];
   const char *argv[48];
   size_t n = 0;
   int pipefd[1];
@@ -141,15 +84,8 @@ sr_sim_start_with (struct sr_sim *sim, const char *everflow_key,
     sim->pid = 0;
     return false;
   }
-  if (!read_first_line (pipefd[0], line, sizeof (line),
-                        SR_SIM_START_TIMEOUT_MS)
-      || !parse_ports (line, sim)) {
-    fprintf (stderr, "upstreams: simulator did not start (first line: "
-             "\"%s\")\n", line);
-    if (0 != kill (sim->pid, SIGKILL))
-      perror ("upstreams: kill");
-    if (waitpid (sim->pid, NULL, 0) < 0)
-      perror ("upstreams: waitpid");
+  if (!read_ports (pipefd[0], sim)) {
+    (void) sr_th_stop_child (sim->pid, SIGKILL, SR_SIM_STOP_TIMEOUT_S);
     sim->pid = 0;
     if (0 != close (pipefd[0]))
       perror ("upstreams: close");
@@ -168,59 +104,16 @@ sr_sim_start (struct sr_sim *sim, const char *everflow_key,
   return sr_sim_start_with (sim, everflow_key, redtrack_key, NULL);
 }
 
-/* Wait for @a pid up to @a timeout_ms: a pidfd becomes readable on exit. */
-static bool
-wait_exit (pid_t pid, int timeout_ms)
-{
-  int fd = pidfd_open (pid, 0);
-  long long deadline = now_ms () + timeout_ms;
-  bool exited = false;
-
-  if (fd < 0)
-    return true; /* no pidfd here: fall back to a plain waitpid */
-  for (;;) {
-    struct pollfd pfd = { .fd = fd, .events = POLLIN };
-    long long left = deadline - now_ms ();
-    int rc;
-
-    if (left <= 0)
-      break;
-    rc = poll (&pfd, 1, (int) left);
-    if (rc < 0 && EINTR == errno)
-      continue;
-    exited = rc > 0;
-    break;
-  }
-  if (0 != close (fd))
-    perror ("upstreams: close");
-  return exited;
-}
-
 int
 sr_sim_stop_status (struct sr_sim *sim, int sig)
 {
-  int status = 0;
+  int rc;
 
   if (sim->pid <= 0)
     return -1;
-  if (0 != kill (sim->pid, sig))
-    perror ("upstreams: kill");
-  if (!wait_exit (sim->pid, SR_SIM_STOP_TIMEOUT_MS)) {
-    fprintf (stderr, "upstreams: simulator ignored signal %d; killing it\n",
-             sig);
-    if (0 != kill (sim->pid, SIGKILL))
-      perror ("upstreams: kill");
-  }
-  while (waitpid (sim->pid, &status, 0) < 0) {
-    if (EINTR != errno) {
-      perror ("upstreams: waitpid");
-      sim->pid = 0;
-      return -1;
-    }
-  }
+  rc = sr_th_stop_child (sim->pid, sig, SR_SIM_STOP_TIMEOUT_S);
   sim->pid = 0;
-  return WIFEXITED (status) ? WEXITSTATUS (status)
-         : 128 + WTERMSIG (status);
+  return rc;
 }
 
 void
@@ -233,22 +126,7 @@ sr_sim_stop (struct sr_sim *sim)
 bool
 sr_sim_post (int port, const char *path, const char *json, int *status)
 {
-  struct sr_th_response resp;
-  bool ok;
-
-  if (NULL != status)
-    *status = 0;
-  if (!sr_th_http (port, "POST", path, "Content-Type: application/json\r\n",
-                   json, strlen (json), &resp))
-    return false;
-  if (NULL != status)
-    *status = resp.status;
-  ok = 200 == resp.status;
-  if (!ok)
-    fprintf (stderr, "upstreams: POST %s -> %d %s\n", path, resp.status,
-             resp.body ? resp.body : "");
-  sr_th_response_clean (&resp);
-  return ok;
+  return sr_th_post_json (port, path, json, status, "upstreams");
 }
 
 char *
@@ -270,20 +148,10 @@ sr_sim_get (int port, const char *path)
 int
 sr_sim_request_count (int port)
 {
-  char *body = sr_sim_get (port, "/_sim/requests");
-  json_t *root;
-  json_t *count;
-  int n = -1;
+  json_t *root = sr_th_get_json (port, "/_sim/requests");
+  json_t *count = json_object_get (root, "count");
+  int n = json_is_integer (count) ? (int) json_integer_value (count) : -1;
 
-  if (NULL == body)
-    return -1;
-  root = json_loads (body, 0, NULL);
-  free (body);
-  if (NULL == root)
-    return -1;
-  count = json_object_get (root, "count");
-  if (json_is_integer (count))
-    n = (int) json_integer_value (count);
   json_decref (root);
   return n;
 }
