@@ -33,6 +33,8 @@ import urllib.parse
 import zlib
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+from sim_hold import HoldState
+
 MAX_BODY = 8 * 1024 * 1024      # bytes of a /v1/traces body, also after gunzip
 MAX_CONTROL_BODY = 1024 * 1024
 MAX_DRAIN = 64 * 1024 * 1024    # what is read and dropped after a 413
@@ -350,17 +352,12 @@ def check_fault(f, path):
     return {action: v, "count": count}
 
 
-class State:
+class State(HoldState):
     def __init__(self, required_headers, keep_spans=0, check_one_in=1):
+        super().__init__()
         self.required_headers = required_headers
         self.keep_spans = keep_spans      # 0: every span
         self.check_one_in = check_one_in  # 1: every export
-        self.cond = threading.Condition()
-        self.stopping = False
-        self.active = 0         # export requests being handled
-        self.held = 0           # of which held by a hang fault
-        self.release_gen = 0
-        self.reset_gen = 0
         self.reset()
 
     def reset(self):
@@ -426,43 +423,6 @@ class State:
         with self.cond:
             return {"count": self.count, "accepted": self.accepted,
                     "checked": self.checked}
-
-    def sleep(self, seconds):
-        """-> False when the collector is stopping."""
-        with self.cond:
-            self.cond.wait_for(lambda: self.stopping, timeout=seconds)
-            return not self.stopping
-
-    def hold(self):
-        """Wait for /_sim/release -> "released", /_sim/reset -> "reset" or
-        shutdown -> "stopping"."""
-        with self.cond:
-            rel, rst = self.release_gen, self.reset_gen
-            self.held += 1
-            try:
-                self.cond.wait_for(lambda: self.stopping
-                                   or self.reset_gen != rst
-                                   or self.release_gen != rel)
-            finally:
-                self.held -= 1
-            if self.stopping:
-                return "stopping"
-            return "reset" if self.reset_gen != rst else "released"
-
-    def release(self):
-        with self.cond:
-            n = self.held
-            self.release_gen += 1
-            self.cond.notify_all()
-            return n
-
-    def stop(self, grace):
-        """Wake every sleeping or held request; wait (bounded) for the
-        export handlers to finish writing."""
-        with self.cond:
-            self.stopping = True
-            self.cond.notify_all()
-            self.cond.wait_for(lambda: self.active == 0, timeout=grace)
 
 
 # ---------------------------------------------------------------------------

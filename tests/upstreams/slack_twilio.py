@@ -41,6 +41,8 @@ import urllib.parse
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+from sim_hold import HoldState
+
 MAX_BODY = 2 * 1024 * 1024      # bytes of an API request body
 MAX_CONTROL_BODY = 1024 * 1024
 MAX_DELAY_MS = 600000
@@ -189,16 +191,11 @@ def check_fault(f, where, slack):
 # ---------------------------------------------------------------------------
 
 
-class Service:
+class Service(HoldState):
     name = "?"
 
     def __init__(self):
-        self.cond = threading.Condition()
-        self.stopping = False
-        self.active = 0
-        self.held = 0
-        self.release_gen = 0
-        self.reset_gen = 0
+        super().__init__()
         self.reset()
 
     def reset(self):
@@ -260,43 +257,6 @@ class Service:
         with self.cond:
             return {"count": len(self.requests),
                     "requests": [dict(r) for r in self.requests]}
-
-    def sleep(self, seconds):
-        """-> False when the simulator is stopping."""
-        with self.cond:
-            self.cond.wait_for(lambda: self.stopping, timeout=seconds)
-            return not self.stopping
-
-    def hold(self):
-        """Wait for /_sim/release -> "released", /_sim/reset -> "reset" or
-        shutdown -> "stopping"."""
-        with self.cond:
-            rel, rst = self.release_gen, self.reset_gen
-            self.held += 1
-            try:
-                self.cond.wait_for(lambda: self.stopping
-                                   or self.reset_gen != rst
-                                   or self.release_gen != rel)
-            finally:
-                self.held -= 1
-            if self.stopping:
-                return "stopping"
-            return "reset" if self.reset_gen != rst else "released"
-
-    def release(self):
-        with self.cond:
-            n = self.held
-            self.release_gen += 1
-            self.cond.notify_all()
-            return n
-
-    def stop(self, grace):
-        """Wake every sleeping or held request; wait (bounded) for the
-        handlers to finish."""
-        with self.cond:
-            self.stopping = True
-            self.cond.notify_all()
-            self.cond.wait_for(lambda: self.active == 0, timeout=grace)
 
 
 class Slack(Service):
