@@ -822,7 +822,6 @@ sr_th_jwt (const char *secret, const char *role, const char *aud,
   return copy;
 }
 
-/* end of harness.c */
 
 /* ---- simulators ---- */
 
@@ -991,3 +990,5 @@ sr_th_stop_child (pid_t pid, int sig, double timeout_s)
   }
   return WIFEXITED (status) ? WEXITSTATUS (status) : 128 + WTERMSIG (status);
 }
+
+/* end of harness.c */

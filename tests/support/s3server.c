@@ -6,35 +6,19 @@
 
 #include <curl/curl.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <ftw.h>
 #include <jansson.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/pidfd.h>
-#include <sys/prctl.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
-#define SR_S3SRV_START_TIMEOUT_MS 15000
-#define SR_S3SRV_STOP_TIMEOUT_MS 10000
+#define SR_S3SRV_START_TIMEOUT_S 15.0
+#define SR_S3SRV_STOP_TIMEOUT_S 10.0
 #define SR_S3SRV_REQUEST_TIMEOUT_S 30L
 #define SR_S3SRV_SIGV4 "aws:amz:us-east-1:s3"
-
-static long long
-now_ms (void)
-{
-  struct timespec ts;
-
-  if (0 != clock_gettime (CLOCK_MONOTONIC, &ts))
-    return 0;
-  return (long long) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static const char *
 source_dir (void)
@@ -117,107 +101,20 @@ remove_tree (const char *dir)
              strerror (errno));
 }
 
-/* Read up to the first newline of @a fd into @a buf within @a timeout_ms. */
-static bool
-read_first_line (int fd, char *buf, size_t len, int timeout_ms)
-{
-  long long deadline = now_ms () + timeout_ms;
-  size_t got = 0;
-
-  buf[0] = '\0';
-  while (got + 1 < len) {
-    struct pollfd pfd = { .fd = fd, .events = POLLIN };
-    long long left = deadline - now_ms ();
-    int rc;
-    ssize_t n;
-
-    if (left <= 0)
-      return false;
-    rc = poll (&pfd, 1, (int) left);
-    if (rc < 0 && EINTR == errno)
-      continue;
-    if (rc <= 0)
-      return false;
-    n = read (fd, buf + got, len - got - 1);
-    if (n < 0 && EINTR == errno)
-      continue;
-    if (n <= 0)
-      return false; /* exited before printing its port */
-    got += (size_t) n;
-    buf[got] = '\0';
-    if (NULL != strchr (buf, '\n'))
-      return true;
-  }
-  return false;
-}
-
+/* The port from the server's first stdout line ({"port": N}), or 0. */
 static int
-parse_port (const char *line)
+read_port (int fd)
 {
-  json_t *root = json_loads (line, JSON_DISABLE_EOF_CHECK, NULL);
-  json_t *port;
+  json_t *root = sr_th_read_first_json (fd, SR_S3SRV_START_TIMEOUT_S,
+                                        "s3server");
+  json_t *port = json_object_get (root, "port");
   int n = 0;
 
-  if (NULL == root)
-    return 0;
-  port = json_object_get (root, "port");
   if (json_is_integer (port) && json_integer_value (port) > 0
       && json_integer_value (port) < 65536)
     n = (int) json_integer_value (port);
   json_decref (root);
   return n;
-}
-
-/* Wait for @a pid up to @a timeout_ms: a pidfd becomes readable on exit. */
-static bool
-wait_exit (pid_t pid, int timeout_ms)
-{
-  int fd = pidfd_open (pid, 0);
-  long long deadline = now_ms () + timeout_ms;
-  bool exited = false;
-
-  if (fd < 0)
-    return true; /* no pidfd here: fall back to a plain waitpid */
-  for (;;) {
-    struct pollfd pfd = { .fd = fd, .events = POLLIN };
-    long long left = deadline - now_ms ();
-    int rc;
-
-    if (left <= 0)
-      break;
-    rc = poll (&pfd, 1, (int) left);
-    if (rc < 0 && EINTR == errno)
-      continue;
-    exited = rc > 0;
-    break;
-  }
-  if (0 != close (fd))
-    perror ("s3server: close");
-  return exited;
-}
-
-/* SIGTERM (SIGKILL after the timeout) and reap; @return the exit status
- * or 128 + signal, -1 on error. */
-static int
-terminate (pid_t pid)
-{
-  int status = 0;
-
-  if (0 != kill (pid, SIGTERM))
-    perror ("s3server: kill");
-  if (!wait_exit (pid, SR_S3SRV_STOP_TIMEOUT_MS)) {
-    fprintf (stderr, "s3server: server ignored SIGTERM; killing it\n");
-    if (0 != kill (pid, SIGKILL))
-      perror ("s3server: kill");
-  }
-  while (waitpid (pid, &status, 0) < 0) {
-    if (EINTR != errno) {
-      perror ("s3server: waitpid");
-      return -1;
-    }
-  }
-  return WIFEXITED (status) ? WEXITSTATUS (status)
-         : 128 + WTERMSIG (status);
 }
 
 bool
@@ -227,11 +124,9 @@ sr_s3srv_start (struct sr_s3srv *s, const char *access_key,
   const char *src = source_dir ();
   char script[1024];
   char modules[1024];
-  char line[256];
   const char *argv[10];
   size_t n = 0;
-  int pipefd[2];
-  pid_t parent = getpid ();
+  int out_fd;
   int len;
 
   memset (s, 0, sizeof (*s));
@@ -275,57 +170,27 @@ sr_s3srv_start (struct sr_s3srv *s, const char *access_key,
     argv[n++] = bucket;
   argv[n] = NULL;
 
-  if (0 != pipe2 (pipefd, O_CLOEXEC)) {
-    perror ("s3server: pipe2");
-    remove_tree (s->dir);
-    s->dir[0] = '\0';
-    return false;
-  }
-  s->pid = fork ();
-  if (0 == s->pid) {
-    /* Never outlive the test, even when it crashes. */
-    if (0 != prctl (PR_SET_PDEATHSIG, SIGKILL) || getppid () != parent)
-      _exit (127);
-    if (dup2 (pipefd[1], STDOUT_FILENO) < 0)
-      _exit (127);
-    if (NULL == getenv ("SR_TEST_VERBOSE")) {
-      int devnull = open ("/dev/null", O_WRONLY);
-
-      if (devnull < 0 || dup2 (devnull, STDERR_FILENO) < 0)
-        _exit (127);
-    }
-    execvp (argv[0], (char *const *) argv);
-    _exit (127);
-  }
-  if (0 != close (pipefd[1]))
-    perror ("s3server: close");
+  s->pid = sr_th_spawn (argv, &out_fd);
   if (s->pid < 0) {
-    perror ("s3server: fork");
     s->pid = 0;
-    if (0 != close (pipefd[0]))
-      perror ("s3server: close");
     remove_tree (s->dir);
     s->dir[0] = '\0';
     return false;
   }
-  if (!read_first_line (pipefd[0], line, sizeof (line),
-                        SR_S3SRV_START_TIMEOUT_MS)
-      || 0 == (s->port = parse_port (line))) {
-    int rc = terminate (s->pid);
+  if (0 == (s->port = read_port (out_fd))) {
+    int rc = sr_th_stop_child (s->pid, SIGTERM, SR_S3SRV_STOP_TIMEOUT_S);
 
-    fprintf (stderr, "s3server: server did not start (first line: \"%s\", "
-             "exit %d; is node on PATH? SR_TEST_VERBOSE=1 shows its "
-             "stderr)\n", line, rc);
+    fprintf (stderr, "s3server: server did not start (exit %d; is node on "
+             "PATH? SR_TEST_VERBOSE=1 shows its stderr)\n", rc);
     s->pid = 0;
-    s->port = 0;
-    if (0 != close (pipefd[0]))
+    if (0 != close (out_fd))
       perror ("s3server: close");
     remove_tree (s->dir);
     s->dir[0] = '\0';
     return false;
   }
   /* It prints nothing more on stdout. */
-  if (0 != close (pipefd[0]))
+  if (0 != close (out_fd))
     perror ("s3server: close");
   return true;
 }
@@ -334,7 +199,7 @@ void
 sr_s3srv_stop (struct sr_s3srv *s)
 {
   if (s->pid > 0) {
-    int rc = terminate (s->pid);
+    int rc = sr_th_stop_child (s->pid, SIGTERM, SR_S3SRV_STOP_TIMEOUT_S);
 
     if (0 != rc)
       fprintf (stderr, "s3server: server exited with %d\n", rc);
