@@ -6,10 +6,19 @@
  * reader that loads a slot with acquire ordering sees a complete series
  * and may use it without a lock; writers of new series serialise on one
  * mutex (first sight of a label set is rare: route templates, sources).
- * Counters are integers; gauges and histogram sums hold a double's bits
- * and are changed by compare-and-swap.  Histogram buckets are kept per
- * bucket (not cumulative) so a scrape sums them once and its _count
- * always equals its +Inf bucket, even while requests are being counted.
+ *
+ * A series' cells are split into SHARDS copies, each on its own cache
+ * lines, and a thread updates only its own (threads are dealt shards in
+ * turn): two HTTP threads counting the same route would otherwise pull
+ * one cache line back and forth on every request, and a lookup reading
+ * the series' label values would stall behind it.  A scrape sums the
+ * shards.  Counters are integers; gauges and histogram sums hold a
+ * double's bits and are changed by compare-and-swap (on the thread's own
+ * shard, so it rarely loops).  A set (values read from the database)
+ * writes shard 0 and zeroes the others: a series is either set or
+ * updated, never both.  Histogram buckets are kept per bucket (not
+ * cumulative) so a scrape sums them once and its _count always equals
+ * its +Inf bucket, even while requests are being counted.
  */
 #include "metrics.h"
 
@@ -23,13 +32,26 @@
 #include <unistd.h>
 
 
-struct sr_metric_series {
-  uint64_t hash;
-  char *values[SR_METRIC_LABELS_MAX];   /* owned copies */
+#define SHARDS 8
+#define CACHE_LINE 64
+
+/* One shard's counters (a histogram's buckets follow). */
+struct cell {
   _Atomic uint64_t value;               /* counter, or a gauge's bits */
   _Atomic uint64_t sum_bits;            /* histogram sum (double bits) */
   _Atomic uint64_t buckets[];           /* n_bounds + 1, the last +Inf */
 };
+
+struct sr_metric_series {
+  uint64_t hash;
+  char *values[SR_METRIC_LABELS_MAX];   /* owned copies */
+  size_t stride;                        /* bytes from one cell to the next */
+  unsigned char *cells;                 /* SHARDS cells, cache-line aligned,
+                                         * after this header's lines */
+};
+
+static atomic_uint next_shard;
+static __thread unsigned int my_shard;  /* 1 + the shard; 0: none yet */
 
 static pthread_mutex_t add_lock = PTHREAD_MUTEX_INITIALIZER;
 static atomic_bool counting = true;
@@ -220,27 +242,127 @@ probe (struct sr_metric *m, const char *const *values, size_t n,
   return NULL;
 }
 
+static double
+bits_to_double (uint64_t b)
+{
+  double d;
+
+  memcpy (&d, &b, sizeof (d));
+  return d;
+}
+
+static uint64_t
+double_to_bits (double d)
+{
+  uint64_t b;
+
+  memcpy (&b, &d, sizeof (b));
+  return b;
+}
+
+static void
+series_free (struct sr_metric_series *s)
+{
+  for (size_t i = 0; i < SR_METRIC_LABELS_MAX; i++)
+    free (s->values[i]);
+  free (s->cells);
+  free (s);
+}
+
 static struct sr_metric_series *
 series_new (const struct sr_metric *m, const char *const *values, size_t n,
             uint64_t h)
 {
   size_t nb = SR_METRIC_HISTOGRAM == m->type ? m->n_bounds + 1 : 0;
-  struct sr_metric_series *s
-    = calloc (1, sizeof (*s) + nb * sizeof (s->buckets[0]));
+  size_t bytes = sizeof (struct cell) + nb * sizeof (uint64_t);
+  struct sr_metric_series *s = calloc (1, sizeof (*s));
 
   if (NULL == s)
     return NULL;
   s->hash = h;
+  s->stride = (bytes + CACHE_LINE - 1) / CACHE_LINE * CACHE_LINE;
+  s->cells = aligned_alloc (CACHE_LINE, SHARDS * s->stride);
+  if (NULL == s->cells) {
+    series_free (s);
+    return NULL;
+  }
+  memset (s->cells, 0, SHARDS * s->stride);
   for (size_t i = 0; i < n; i++) {
     s->values[i] = strndup (value_at (values, i), SR_METRIC_LABEL_VALUE_MAX);
     if (NULL == s->values[i]) {
-      for (size_t j = 0; j < i; j++)
-        free (s->values[j]);
-      free (s);
+      series_free (s);
       return NULL;
     }
   }
   return s;
+}
+
+static struct cell *
+cell_at (const struct sr_metric_series *s, unsigned int shard)
+{
+  return (struct cell *) (void *) (s->cells + (size_t) shard * s->stride);
+}
+
+/* This thread's shard of @a s. */
+static struct cell *
+my_cell (const struct sr_metric_series *s)
+{
+  if (0 == my_shard)
+    my_shard = 1 + atomic_fetch_add_explicit (&next_shard, 1,
+                                              memory_order_relaxed) % SHARDS;
+  return cell_at (s, my_shard - 1);
+}
+
+/* Shards 1.. zeroed, for a value set whole into shard 0. */
+static void
+clear_other_shards (const struct sr_metric_series *s, size_t nb)
+{
+  for (unsigned int k = 1; k < SHARDS; k++) {
+    struct cell *c = cell_at (s, k);
+
+    atomic_store_explicit (&c->value, 0, memory_order_relaxed);
+    atomic_store_explicit (&c->sum_bits, 0, memory_order_relaxed);
+    for (size_t b = 0; b < nb; b++)
+      atomic_store_explicit (&c->buckets[b], 0, memory_order_relaxed);
+  }
+}
+
+/* ---- reads: the sum of the shards ---- */
+
+static uint64_t
+sum_value (const struct sr_metric_series *s)
+{
+  uint64_t v = 0;
+
+  for (unsigned int k = 0; k < SHARDS; k++)
+    v += atomic_load_explicit (&cell_at (s, k)->value, memory_order_relaxed);
+  return v;
+}
+
+/* A gauge's value, or a histogram's sum (@a sum). */
+static double
+sum_double (const struct sr_metric_series *s, bool sum)
+{
+  double v = 0;
+
+  for (unsigned int k = 0; k < SHARDS; k++) {
+    struct cell *c = cell_at (s, k);
+
+    v += bits_to_double (atomic_load_explicit (sum ? &c->sum_bits : &c->value,
+                                               memory_order_relaxed));
+  }
+  return v;
+}
+
+static uint64_t
+sum_bucket (const struct sr_metric_series *s, size_t b)
+{
+  uint64_t v = 0;
+
+  for (unsigned int k = 0; k < SHARDS; k++)
+    v += atomic_load_explicit (&cell_at (s, k)->buckets[b],
+                               memory_order_relaxed);
+  return v;
 }
 
 static struct sr_metric_series *
@@ -298,24 +420,6 @@ series_of (struct sr_metric *m, const char *const *values)
 
 /* ---- updates ---- */
 
-static double
-bits_to_double (uint64_t b)
-{
-  double d;
-
-  memcpy (&d, &b, sizeof (d));
-  return d;
-}
-
-static uint64_t
-double_to_bits (double d)
-{
-  uint64_t b;
-
-  memcpy (&b, &d, sizeof (b));
-  return b;
-}
-
 static void
 add_double (_Atomic uint64_t *cell, double d)
 {
@@ -335,9 +439,9 @@ sr_metric_add (struct sr_metric *m, const char *const *values, uint64_t n)
   if (NULL == s)
     return;
   if (SR_METRIC_GAUGE == m->type)
-    add_double (&s->value, (double) n);
+    add_double (&my_cell (s)->value, (double) n);
   else
-    atomic_fetch_add_explicit (&s->value, n, memory_order_relaxed);
+    atomic_fetch_add_explicit (&my_cell (s)->value, n, memory_order_relaxed);
 }
 
 void
@@ -348,7 +452,8 @@ sr_metric_set (struct sr_metric *m, const char *const *values, double v)
   if (NULL == s)
     return;
   /* a counter set from elsewhere (the database's totals) stays integral */
-  atomic_store_explicit (&s->value, SR_METRIC_GAUGE == m->type
+  clear_other_shards (s, 0);
+  atomic_store_explicit (&cell_at (s, 0)->value, SR_METRIC_GAUGE == m->type
                          ? double_to_bits (v) : (uint64_t) (v > 0 ? v : 0),
                          memory_order_relaxed);
 }
@@ -360,21 +465,23 @@ sr_metric_gauge_add (struct sr_metric *m, const char *const *values,
   struct sr_metric_series *s = series_of (m, values);
 
   if (NULL != s)
-    add_double (&s->value, d);
+    add_double (&my_cell (s)->value, d);
 }
 
 void
 sr_metric_observe (struct sr_metric *m, const char *const *values, double v)
 {
   struct sr_metric_series *s = series_of (m, values);
+  struct cell *c;
   size_t b = 0;
 
   if (NULL == s)
     return;
   while (b < m->n_bounds && v > m->bounds[b])
     b++;
-  atomic_fetch_add_explicit (&s->buckets[b], 1, memory_order_relaxed);
-  add_double (&s->sum_bits, v);
+  c = my_cell (s);
+  atomic_fetch_add_explicit (&c->buckets[b], 1, memory_order_relaxed);
+  add_double (&c->sum_bits, v);
 }
 
 void
@@ -383,19 +490,22 @@ sr_metric_histogram_set (struct sr_metric *m, const char *const *values,
                          double sum)
 {
   struct sr_metric_series *s = series_of (m, values);
+  struct cell *c;
   uint64_t below = 0;
 
   if (NULL == s)
     return;
+  clear_other_shards (s, m->n_bounds + 1);
+  c = cell_at (s, 0);
   for (size_t b = 0; b <= m->n_bounds; b++) {
     uint64_t upto = b < m->n_bounds ? cumulative[b] : count;
 
     /* never negative, whatever was read */
-    atomic_store_explicit (&s->buckets[b], upto > below ? upto - below : 0,
+    atomic_store_explicit (&c->buckets[b], upto > below ? upto - below : 0,
                            memory_order_relaxed);
     below = upto > below ? upto : below;
   }
-  atomic_store_explicit (&s->sum_bits, double_to_bits (sum),
+  atomic_store_explicit (&c->sum_bits, double_to_bits (sum),
                          memory_order_relaxed);
 }
 
@@ -406,16 +516,16 @@ histogram_count (const struct sr_metric *m,
   uint64_t n = 0;
 
   for (size_t b = 0; b <= m->n_bounds; b++)
-    n += atomic_load_explicit (&s->buckets[b], memory_order_relaxed);
+    n += sum_bucket (s, b);
   return n;
 }
 
 static double
-counter_or_gauge (const struct sr_metric *m, uint64_t v)
+counter_or_gauge (const struct sr_metric *m, const struct sr_metric_series *s)
 {
   if (SR_METRIC_GAUGE == m->type)
-    return bits_to_double (v);
-  return (double) v * (0 != m->scale ? m->scale : 1);
+    return sum_double (s, false);
+  return (double) sum_value (s) * (0 != m->scale ? m->scale : 1);
 }
 
 double
@@ -425,14 +535,12 @@ sr_metric_value (struct sr_metric *m, const char *const *values)
   size_t slot;
   struct sr_metric_series *s = probe (m, values, n, hash_values (values, n),
                                       &slot);
-  uint64_t v;
 
   if (NULL == s)
     return 0;
   if (SR_METRIC_HISTOGRAM == m->type)
     return (double) histogram_count (m, s);
-  v = atomic_load_explicit (&s->value, memory_order_relaxed);
-  return counter_or_gauge (m, v);
+  return counter_or_gauge (m, s);
 }
 
 const char *
@@ -530,7 +638,7 @@ put_histogram (struct sr_buf *out, const struct sr_metric *m,
   char le[40];
 
   for (size_t b = 0; SR_OK == st && b <= m->n_bounds; b++) {
-    cum += atomic_load_explicit (&s->buckets[b], memory_order_relaxed);
+    cum += sum_bucket (s, b);
     if (b < m->n_bounds)
       snprintf (le, sizeof (le), "%.15g", m->bounds[b]);
     else
@@ -538,9 +646,7 @@ put_histogram (struct sr_buf *out, const struct sr_metric *m,
     st = put_sample (out, m, "_bucket", s, le, (double) cum);
   }
   if (SR_OK == st)
-    st = put_sample (out, m, "_sum", s, NULL, bits_to_double (
-                       atomic_load_explicit (&s->sum_bits,
-                                             memory_order_relaxed)));
+    st = put_sample (out, m, "_sum", s, NULL, sum_double (s, true));
   return SR_OK == st ? put_sample (out, m, "_count", s, NULL, (double) cum)
                      : st;
 }
@@ -570,7 +676,6 @@ put_family (struct sr_buf *out, struct sr_metric *m)
   for (size_t i = 0; SR_OK == st && i < SR_METRIC_SLOTS; i++) {
     struct sr_metric_series *s
       = atomic_load_explicit (&m->slots[i], memory_order_acquire);
-    uint64_t v;
 
     if (NULL == s)
       continue;
@@ -578,8 +683,7 @@ put_family (struct sr_buf *out, struct sr_metric *m)
       st = put_histogram (out, m, s);
       continue;
     }
-    v = atomic_load_explicit (&s->value, memory_order_relaxed);
-    st = put_sample (out, m, "", s, NULL, counter_or_gauge (m, v));
+    st = put_sample (out, m, "", s, NULL, counter_or_gauge (m, s));
   }
   return st;
 }

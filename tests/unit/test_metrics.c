@@ -233,6 +233,58 @@ SR_TEST (test_concurrent_updates_exact)
                                                      kind));
 }
 
+/* Each thread updates its own shard of a series: what a scrape reads is
+ * their sum, and a set (the database's totals) replaces every shard. */
+#define SHARD_OPS 1000
+
+static void *
+shard_worker (void *cls)
+{
+  const char *src[] = { "shard-source" }, *g[] = { "unit-gauge" };
+  double step = *(const double *) cls;
+
+  for (int i = 0; i < SHARD_OPS; i++) {
+    sr_metric_observe (&sr_m_sync_duration, src, 2.0);
+    sr_metric_gauge_add (&sr_m_db_connections, g, step);
+  }
+  return NULL;
+}
+
+SR_TEST (test_shards_sum_and_set)
+{
+  /* +1 on one thread, -1 on another: a gauge such as requests in flight,
+   * raised and lowered on different threads */
+  double steps[] = { 1, -1, 1 };
+  const char *g[] = { "unit-gauge" };
+  uint64_t cum[12] = { 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1 };
+  pthread_t t[3];
+  char *text;
+
+  for (int i = 0; i < 3; i++)
+    REQUIRE (0 == pthread_create (&t[i], NULL, shard_worker, &steps[i]));
+  for (int i = 0; i < 3; i++)
+    pthread_join (t[i], NULL);
+  CHECK (SHARD_OPS == sr_metric_value (&sr_m_db_connections, g));
+  text = render ();
+  REQUIRE (NULL != text);
+  CHECK (has_line (text, "signalroom_sync_run_duration_seconds_bucket"
+                   "{source=\"shard-source\",le=\"5\"} 3000"));
+  CHECK (has_line (text, "signalroom_sync_run_duration_seconds_sum"
+                   "{source=\"shard-source\"} 6000"));
+  CHECK (has_line (text, "signalroom_sync_run_duration_seconds_count"
+                   "{source=\"shard-source\"} 3000"));
+  free (text);
+  sr_metric_histogram_set (&sr_m_sync_duration,
+                           (const char *[]) { "shard-source" }, cum, 1, 7);
+  text = render ();
+  REQUIRE (NULL != text);
+  CHECK (has_line (text, "signalroom_sync_run_duration_seconds_bucket"
+                   "{source=\"shard-source\",le=\"+Inf\"} 1"));
+  CHECK (has_line (text, "signalroom_sync_run_duration_seconds_sum"
+                   "{source=\"shard-source\"} 7"));
+  free (text);
+}
+
 SR_TEST (test_status_class)
 {
   CHECK_STR_EQ (sr_metrics_status_class (200), "2xx");
@@ -249,4 +301,5 @@ SR_TEST_MAIN (SR_TEST_ENTRY (test_counter_lines),
               SR_TEST_ENTRY (test_label_values_escaped_and_bounded),
               SR_TEST_ENTRY (test_series_bound),
               SR_TEST_ENTRY (test_concurrent_updates_exact),
+              SR_TEST_ENTRY (test_shards_sum_and_set),
               SR_TEST_ENTRY (test_status_class))
