@@ -205,6 +205,9 @@ sr_otlp_client_post (struct sr_otlp_client *c, const char *body, size_t len,
   curl_easy_setopt (c->curl, CURLOPT_POST, 1L);
   curl_easy_setopt (c->curl, CURLOPT_POSTFIELDS, body);
   curl_easy_setopt (c->curl, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t) len);
+  /* A batch leaves in a few large writes instead of 64 KiB ones: fewer
+   * system calls here and fewer wake-ups at the collector. */
+  curl_easy_setopt (c->curl, CURLOPT_UPLOAD_BUFFERSIZE, 2L * 1024 * 1024);
   curl_easy_setopt (c->curl, CURLOPT_WRITEFUNCTION, discard);
   curl_easy_setopt (c->curl, CURLOPT_NOPROGRESS, 0L);
   curl_easy_setopt (c->curl, CURLOPT_XFERINFOFUNCTION, past_deadline);

@@ -16,11 +16,11 @@ sr_buf_init (struct sr_buf *b, size_t max)
   b->max = max;
 }
 
-enum sr_status
-sr_buf_append (struct sr_buf *b, const void *p, size_t n)
+char *
+sr_buf_room (struct sr_buf *b, size_t n)
 {
   if (n > b->max - b->len)
-    return SR_E_TOO_LARGE;
+    return NULL;
   if (b->len + n + 1 > b->cap) {
     size_t cap = b->cap ? b->cap : 256;
 
@@ -31,10 +31,26 @@ sr_buf_append (struct sr_buf *b, const void *p, size_t n)
     b->data = sr_xrealloc (b->data, cap);
     b->cap = cap;
   }
-  if (n > 0)
-    memcpy (b->data + b->len, p, n);
+  return b->data + b->len;
+}
+
+void
+sr_buf_commit (struct sr_buf *b, size_t n)
+{
   b->len += n;
   b->data[b->len] = '\0';
+}
+
+enum sr_status
+sr_buf_append (struct sr_buf *b, const void *p, size_t n)
+{
+  char *at = sr_buf_room (b, n);
+
+  if (NULL == at)
+    return SR_E_TOO_LARGE;
+  if (n > 0)
+    memcpy (at, p, n);
+  sr_buf_commit (b, n);
   return SR_OK;
 }
 

@@ -29,6 +29,14 @@ enum sr_status sr_buf_append (struct sr_buf *b, const void *p, size_t n);
 /** Append a NUL-terminated string.  @return SR_OK or SR_E_TOO_LARGE. */
 enum sr_status sr_buf_puts (struct sr_buf *b, const char *s);
 
+/** Room to write up to @a n more bytes in place: where to write them
+ * (then sr_buf_commit() what was written), or NULL past the cap. */
+char *sr_buf_room (struct sr_buf *b, size_t n);
+
+/** Count @a n bytes written at sr_buf_room()'s pointer as appended
+ * (no more than the room asked for). */
+void sr_buf_commit (struct sr_buf *b, size_t n);
+
 /** @return the contents as a C string ("" when empty); borrowed. */
 const char *sr_buf_str (const struct sr_buf *b);
 

@@ -3,6 +3,7 @@
  */
 #include "ids.h"
 
+#include <stdatomic.h>
 #include <string.h>
 #include <sys/random.h>
 #include <time.h>
@@ -44,6 +45,18 @@ sr_ids_random_bytes (uint8_t *p, size_t n)
       memcpy (p + i, &r, n - i < 8 ? n - i : 8);
     }
   } while (n > 0 && all_zero (p, n));
+}
+
+static atomic_uint threads_seen;
+static __thread unsigned int thread_index;   /* 1 + the index; 0: none yet */
+
+unsigned int
+sr_ids_thread_index (void)
+{
+  if (0 == thread_index)
+    thread_index = 1 + atomic_fetch_add_explicit (&threads_seen, 1,
+                                                  memory_order_relaxed);
+  return thread_index - 1;
 }
 
 /* end of ids.c */

@@ -21,6 +21,7 @@
  * its +Inf bucket, even while requests are being counted.
  */
 #include "metrics.h"
+#include "ids.h"
 
 #include <dirent.h>
 #include <math.h>
@@ -49,9 +50,6 @@ struct sr_metric_series {
   unsigned char *cells;                 /* SHARDS cells, cache-line aligned,
                                          * after this header's lines */
 };
-
-static atomic_uint next_shard;
-static __thread unsigned int my_shard;  /* 1 + the shard; 0: none yet */
 
 static pthread_mutex_t add_lock = PTHREAD_MUTEX_INITIALIZER;
 static atomic_bool counting = true;
@@ -307,10 +305,7 @@ cell_at (const struct sr_metric_series *s, unsigned int shard)
 static struct cell *
 my_cell (const struct sr_metric_series *s)
 {
-  if (0 == my_shard)
-    my_shard = 1 + atomic_fetch_add_explicit (&next_shard, 1,
-                                              memory_order_relaxed) % SHARDS;
-  return cell_at (s, my_shard - 1);
+  return cell_at (s, sr_ids_thread_index () % SHARDS);
 }
 
 /* Shards 1.. zeroed, for a value set whole into shard 0. */

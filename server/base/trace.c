@@ -2,12 +2,13 @@
  * trace.c -- see trace.h.
  *
  * Ids come from ids.h (per thread, seeded once from getrandom()): unique
- * enough for tracing and free of a system call per span.  The
- * queue is one ring under one mutex: a span's end is a copy into it (or a
- * drop when full), never a wait on the exporter.
+ * enough for tracing and free of a system call per span.  A span's end
+ * encodes it (span_json.h) and hands the text to the queue
+ * (span_queue.h), never a wait on the exporter.
  */
 #include "trace.h"
 #include "ids.h"
+#include "span_json.h"
 #include "metrics.h"
 #include "utf8.h"
 #include "version.h"
@@ -15,6 +16,7 @@
 #include <ctype.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,16 +31,7 @@ static struct {
   bool enabled;
   enum sampler sampler;
   double ratio;
-  pthread_mutex_t lock;
-  pthread_cond_t ready;
-  struct sr_span *ring;
-  size_t cap, head, count;
-  size_t batch;                 /* spans per export; a full one wakes */
-  atomic_bool full;             /* count == cap, written under the lock:
-                                 * a full queue drops without locking */
-  bool shut;
-} tr = { .lock = PTHREAD_MUTEX_INITIALIZER,
-         .ready = PTHREAD_COND_INITIALIZER };
+} tr;
 
 static __thread struct sr_span *current;
 
@@ -77,20 +70,11 @@ sr_trace_init (const struct sr_trace_settings *s, char *err, size_t errlen)
   tr.ratio = s->ratio;
   if (!s->enabled)
     return SR_OK;
-  pthread_mutex_lock (&tr.lock);
-  if (NULL == tr.ring) {
-    tr.cap = s->queue_max > 0 ? s->queue_max : 2048;
-    tr.ring = calloc (tr.cap, sizeof (*tr.ring));
-  }
-  tr.batch = s->batch_max > 0 && s->batch_max < tr.cap ? s->batch_max
-             : tr.cap;
-  tr.enabled = NULL != tr.ring;
-  tr.shut = false;
-  pthread_mutex_unlock (&tr.lock);
-  if (!tr.enabled) {
+  if (SR_OK != sr_span_queue_init (s->queue_max, s->batch_max)) {
     snprintf (err, errlen, "out of memory for the span queue");
     return SR_E_INTERNAL;
   }
+  tr.enabled = true;
   return SR_OK;
 }
 
@@ -98,12 +82,6 @@ bool
 sr_trace_enabled (void)
 {
   return tr.enabled;
-}
-
-size_t
-sr_trace_batch_max (void)
-{
-  return tr.batch;
 }
 
 /* ---- ids ---- */
@@ -162,6 +140,11 @@ sr_trace_parse (const char *tp, const char *tracestate,
   uint8_t version, flags;
   size_t len = NULL != tp ? strlen (tp) : 0;
 
+  /* no header, the usual case: skip clearing the whole context */
+  memset (out, 0, offsetof (struct sr_trace_ctx, tracestate));
+  out->tracestate[0] = '\0';
+  if (0 == len)
+    return false;
   memset (out, 0, sizeof (*out));
   /* version 00 is exactly 55 characters; a later version may append
    * fields after a dash, which we ignore (the spec asks us to). */
@@ -236,6 +219,21 @@ clock_ns (clockid_t id)
   return (uint64_t) ts.tv_sec * 1000000000u + (uint64_t) ts.tv_nsec;
 }
 
+/* Unix time minus monotonic time, read again once a second per thread:
+ * one clock read per span end instead of two, and a step of the wall
+ * clock still reaches the spans within a second. */
+static uint64_t
+wall_offset (uint64_t mono_ns)
+{
+  static __thread uint64_t offset, read_at;
+
+  if (0 == read_at || mono_ns - read_at >= 1000000000u) {
+    offset = clock_ns (CLOCK_REALTIME) - mono_ns;
+    read_at = mono_ns;
+  }
+  return offset;
+}
+
 /* Copy @a v, cut (when too long) at a character boundary and made valid
  * UTF-8: a collector refuses a whole batch over one broken string. */
 static void
@@ -283,8 +281,24 @@ sr_span_start (struct sr_span *s, const char *name, int kind,
   s->recording = s->ctx.sampled;
   copy_text (s->name, sizeof (s->name), name);
   s->kind = kind;
-  s->start_ns = clock_ns (CLOCK_REALTIME);
   s->start_mono_ns = clock_ns (CLOCK_MONOTONIC);
+  s->start_ns = s->start_mono_ns + wall_offset (s->start_mono_ns);
+}
+
+void
+sr_span_name (struct sr_span *s, const char *a, const char *b)
+{
+  size_t n = strlen (a);
+
+  if (!s->recording)
+    return;
+  if (n + 1 >= sizeof (s->name)) {
+    copy_text (s->name, sizeof (s->name), a);
+    return;
+  }
+  memcpy (s->name, a, n);
+  s->name[n] = ' ';
+  copy_text (s->name + n + 1, sizeof (s->name) - n - 1, b);
 }
 
 void
@@ -299,8 +313,10 @@ sr_span_link (struct sr_span *s, const struct sr_trace_ctx *other)
 static struct sr_span_attr *
 attr_slot (struct sr_span *s, const char *key)
 {
+  /* keys are literals: the same pointer, or (rarely) the same text */
   for (size_t i = 0; i < s->n_attrs; i++)
-    if (0 == strcmp (s->attrs[i].key, key))
+    if (s->attrs[i].key == key || (s->attrs[i].key[0] == key[0]
+                                   && 0 == strcmp (s->attrs[i].key, key)))
       return &s->attrs[i];
   if (SR_TRACE_ATTRS_MAX == s->n_attrs)
     return NULL;
@@ -336,10 +352,10 @@ sr_span_set_error (struct sr_span *s, bool error)
   s->status = error ? 2 : 1;
 }
 
-static void
-drop (const char *reason, uint64_t n)
+static size_t
+encode_span (const void *span, char *out, size_t cap)
 {
-  sr_metric_add (&sr_m_otel_spans_dropped, (const char *[]) { reason }, n);
+  return sr_span_json (span, out, cap);
 }
 
 void
@@ -351,26 +367,7 @@ sr_span_end (struct sr_span *s)
   if (!s->recording || !tr.enabled)
     return;
   s->end_ns = s->start_ns + (clock_ns (CLOCK_MONOTONIC) - s->start_mono_ns);
-  /* A collector that cannot keep up leaves the queue full for long: the
-   * requests' threads then drop without contending for the lock (a stale
-   * "full" costs one span that would just have fit). */
-  if (atomic_load_explicit (&tr.full, memory_order_relaxed)) {
-    drop ("queue_full", 1);
-    return;
-  }
-  pthread_mutex_lock (&tr.lock);
-  if (tr.count == tr.cap || tr.shut) {
-    pthread_mutex_unlock (&tr.lock);
-    drop ("queue_full", 1);
-    return;
-  }
-  tr.ring[(tr.head + tr.count) % tr.cap] = *s;
-  tr.count++;
-  if (tr.count == tr.cap)
-    atomic_store_explicit (&tr.full, true, memory_order_relaxed);
-  if (tr.count == tr.batch)     /* a full batch: the exporter's cue */
-    pthread_cond_signal (&tr.ready);
-  pthread_mutex_unlock (&tr.lock);
+  sr_span_queue_push (encode_span, s, SR_SPAN_JSON_MAX);
 }
 
 void
@@ -425,76 +422,12 @@ sr_trace_log_ids (char trace_id[33], char span_id[17])
   return true;
 }
 
-/* ---- the queue's far end ---- */
-
-size_t
-sr_trace_take (struct sr_span *out, size_t max, int wait_ms)
-{
-  struct timespec until;
-  size_t n = 0;
-
-  clock_gettime (CLOCK_REALTIME, &until);
-  until.tv_sec += wait_ms / 1000;
-  until.tv_nsec += (long) (wait_ms % 1000) * 1000000L;
-  if (until.tv_nsec >= 1000000000L) {
-    until.tv_sec++;
-    until.tv_nsec -= 1000000000L;
-  }
-  pthread_mutex_lock (&tr.lock);
-  while (tr.count < max && !tr.shut
-         && 0 == pthread_cond_timedwait (&tr.ready, &tr.lock, &until))
-    ;
-  while (n < max && tr.count > 0) {
-    out[n++] = tr.ring[tr.head];
-    tr.head = (tr.head + 1) % tr.cap;
-    tr.count--;
-  }
-  if (n > 0)
-    atomic_store_explicit (&tr.full, false, memory_order_relaxed);
-  pthread_mutex_unlock (&tr.lock);
-  return n;
-}
-
-void
-sr_trace_shutdown (void)
-{
-  pthread_mutex_lock (&tr.lock);
-  tr.shut = true;
-  pthread_cond_broadcast (&tr.ready);
-  pthread_mutex_unlock (&tr.lock);
-}
-
 /* ---- OTLP JSON ---- */
 
 static json_t *
 kv_str (const char *key, const char *v)
 {
   return json_pack ("{s:s, s:{s:s}}", "key", key, "value", "stringValue", v);
-}
-
-/* A JSON string: quotes, backslashes and control characters escaped
- * (the text is valid UTF-8: copy_text saw to it). */
-static enum sr_status
-put_str (struct sr_buf *b, const char *v)
-{
-  enum sr_status st = sr_buf_append (b, "\"", 1);
-  const char *run = v;
-
-  for (const char *p = v; SR_OK == st; p++) {
-    unsigned char c = (unsigned char) *p;
-    char esc[8];
-
-    if (c >= 0x20 && '"' != c && '\\' != c)
-      continue;
-    st = sr_buf_append (b, run, (size_t) (p - run));
-    if ('\0' == c || SR_OK != st)
-      break;
-    snprintf (esc, sizeof (esc), '"' == c ? "\\\"" : '\\' == c ? "\\\\"
-              : "\\u%04x", c);
-    st = sr_buf_puts (b, esc);
-    run = p + 1;
-  }
-  return SR_OK == st ? sr_buf_append (b, "\"", 1) : st;
 }
 
 /* Appends the pieces in order; stops at the first failure. */
@@ -505,71 +438,6 @@ put_all (struct sr_buf *b, enum sr_status st, const char *const *parts,
   for (size_t i = 0; SR_OK == st && i < n; i++)
     st = sr_buf_puts (b, parts[i]);
   return st;
-}
-
-static enum sr_status
-put_attr (struct sr_buf *b, const struct sr_span_attr *a, bool first)
-{
-  char num[32];
-  enum sr_status st = sr_buf_puts (b, first ? "{\"key\":" : ",{\"key\":");
-
-  if (SR_OK == st)
-    st = put_str (b, a->key);
-  if (!a->is_int) {
-    st = put_all (b, st, (const char *[]) { ",\"value\":{\"stringValue\":" },
-                  1);
-    if (SR_OK == st)
-      st = put_str (b, a->s);
-    return put_all (b, st, (const char *[]) { "}}" }, 1);
-  }
-  /* proto3 JSON: 64-bit integers are strings */
-  snprintf (num, sizeof (num), "%lld", (long long) a->i);
-  return put_all (b, st, (const char *[]) { ",\"value\":{\"intValue\":\"",
-                                            num, "\"}}" }, 3);
-}
-
-static enum sr_status
-put_span (struct sr_buf *b, const struct sr_span *s, bool first)
-{
-  char tid[33], sid[17], pid[17], start[24], end[24], kind[8], code[8];
-  char ltid[33], lsid[17];
-  enum sr_status st;
-
-  tohex (s->ctx.trace_id, 16, tid);
-  tohex (s->ctx.span_id, 8, sid);
-  snprintf (start, sizeof (start), "%llu", (unsigned long long) s->start_ns);
-  snprintf (end, sizeof (end), "%llu", (unsigned long long) s->end_ns);
-  snprintf (kind, sizeof (kind), "%d", s->kind);
-  snprintf (code, sizeof (code), "%d", s->status);
-  st = put_all (b, SR_OK, (const char *[]) {
-                  first ? "{" : ",{", "\"traceId\":\"", tid,
-                  "\",\"spanId\":\"", sid, "\",\"kind\":", kind,
-                  ",\"startTimeUnixNano\":\"", start,
-                  "\",\"endTimeUnixNano\":\"", end,
-                  "\",\"status\":{\"code\":", code, "},\"name\":" }, 14);
-  if (SR_OK == st)
-    st = put_str (b, s->name);
-  if (s->has_parent) {
-    tohex (s->parent_id, 8, pid);
-    st = put_all (b, st, (const char *[]) { ",\"parentSpanId\":\"", pid,
-                                            "\"" }, 3);
-  }
-  if ('\0' != s->ctx.tracestate[0]) {
-    st = put_all (b, st, (const char *[]) { ",\"traceState\":" }, 1);
-    if (SR_OK == st)
-      st = put_str (b, s->ctx.tracestate);
-  }
-  if (s->has_link) {
-    tohex (s->link.trace_id, 16, ltid);
-    tohex (s->link.span_id, 8, lsid);
-    st = put_all (b, st, (const char *[]) { ",\"links\":[{\"traceId\":\"",
-                                            ltid, "\",\"spanId\":\"", lsid,
-                                            "\"}]" }, 5);
-  }
-  st = put_all (b, st, (const char *[]) { ",\"attributes\":[" }, 1);
-  for (size_t i = 0; SR_OK == st && i < s->n_attrs; i++)
-    st = put_attr (b, &s->attrs[i], 0 == i);
-  return put_all (b, st, (const char *[]) { "]}" }, 1);
 }
 
 /* Percent-decode @a v in place (OTEL_RESOURCE_ATTRIBUTES values are
@@ -634,7 +502,7 @@ resource_pairs (json_t *attrs, const char *list)
 }
 
 enum sr_status
-sr_trace_encode (const struct sr_span *spans, size_t n, const char *service,
+sr_trace_encode (const struct sr_span_batch *batch, const char *service,
                  const char *resource_attrs, struct sr_buf *out)
 {
   json_t *attrs = json_array ();
@@ -642,6 +510,8 @@ sr_trace_encode (const struct sr_span *spans, size_t n, const char *service,
   const char *key;
   json_t *value;
   char *resource;
+  const char *spans;
+  size_t len;
   enum sr_status st;
 
   /* ours first, the variable's over them, OTEL_SERVICE_NAME over all */
@@ -658,16 +528,14 @@ sr_trace_encode (const struct sr_span *spans, size_t n, const char *service,
   json_decref (attrs);
   if (NULL == resource)
     return SR_E_INTERNAL;
-  /* The spans are written straight into the buffer: at thousands of
-   * spans a second, building JSON objects first cost more than the rest
-   * of the tracing together. */
   st = put_all (out, SR_OK, (const char *[]) {
                   "{\"resourceSpans\":[{\"resource\":{\"attributes\":",
                   resource, "},\"scopeSpans\":[{\"scope\":{\"name\":"
                   "\"signalroom\",\"version\":\"" SR_VERSION "\"},"
                   "\"spans\":[" }, 3);
   free (resource);
-  for (size_t i = 0; SR_OK == st && i < n; i++)
-    st = put_span (out, &spans[i], 0 == i);
+  spans = sr_span_batch_json (batch, &len);
+  if (SR_OK == st && len > 0)
+    st = sr_buf_append (out, spans, len);
   return put_all (out, st, (const char *[]) { "]}]}]}" }, 1);
 }

@@ -4,11 +4,12 @@
  * (server/jobs/trace_export.c sends them as OTLP/HTTP JSON).
  *
  * A span lives in its caller's memory (usually the stack; an HTTP
- * request's in its context) and is copied into the queue when it ends:
- * no allocation on the hot path.  When the queue is full the span is
- * dropped and counted (signalroom_otel_spans_dropped_total), so a dead or
- * slow collector never slows a request.  With tracing off (no endpoint,
- * or OTEL_SDK_DISABLED) every call is a few instructions.
+ * request's in its context) and is encoded into the export queue
+ * (span_queue.h) when it ends: no allocation on the hot path.  When the
+ * queue is full the span is dropped and counted
+ * (signalroom_otel_spans_dropped_total), so a dead or slow collector never
+ * slows a request.  With tracing off (no endpoint, or OTEL_SDK_DISABLED)
+ * every call is a few instructions.
  *
  * The "current" span is per thread: sr_trace_push()/sr_trace_pop() make a
  * span current for a stretch of work on this thread (a request handled on
@@ -28,6 +29,7 @@
 #include <jansson.h>
 
 #include "buf.h"
+#include "span_queue.h"
 #include "status.h"
 
 #define SR_TRACE_ATTRS_MAX 10
@@ -117,6 +119,10 @@ void sr_trace_format (const struct sr_trace_ctx *c,
 void sr_span_start (struct sr_span *s, const char *name, int kind,
                     const struct sr_trace_ctx *parent);
 
+/** Rename @a s "@a a @a b" (an HTTP span: method and route), cut to fit
+ * at a character boundary. */
+void sr_span_name (struct sr_span *s, const char *a, const char *b);
+
 /** Link @a s to @a other (a job to the request that queued it). */
 void sr_span_link (struct sr_span *s, const struct sr_trace_ctx *other);
 
@@ -147,30 +153,14 @@ void sr_trace_outgoing (char out[SR_TRACEPARENT_LEN + 1]);
 bool sr_trace_log_ids (char trace_id[33], char span_id[17]);
 
 /**
- * For the exporter: wait until @a max finished spans are queued, @a wait_ms
- * passed or sr_trace_shutdown() was called, then copy up to @a max of them
- * into @a out.  @return how many (0: none were queued).  A batch fills
- * before the exporter wakes, so spans are sent @a max at a time under load
- * and every @a wait_ms when quiet, as the OpenTelemetry batch processor
- * does; span ends wake it only when a batch is full.
- */
-size_t sr_trace_take (struct sr_span *out, size_t max, int wait_ms);
-
-/** Spans per export, as sr_trace_init() settled it (0 when off). */
-size_t sr_trace_batch_max (void);
-
-/** Wake the exporter for good (shutdown). */
-void sr_trace_shutdown (void);
-
-/**
- * Append the OTLP/HTTP JSON body (ExportTraceServiceRequest) of @a n
- * spans to @a out, with the resource attributes: service.name, the build's
+ * Append the OTLP/HTTP JSON body (ExportTraceServiceRequest) of the spans
+ * of @a batch (span_queue.h: the exporter takes them from there) to @a out, with the resource attributes: service.name, the build's
  * version, the pairs of @a resource_attrs ("k=v,k2=v2", may be NULL;
  * percent-decoded) and @a service (OTEL_SERVICE_NAME, may be NULL) over
  * them all.
  * @return SR_OK, or SR_E_TOO_LARGE at @a out's cap
  */
-enum sr_status sr_trace_encode (const struct sr_span *spans, size_t n,
+enum sr_status sr_trace_encode (const struct sr_span_batch *batch,
                                 const char *service,
                                 const char *resource_attrs,
                                 struct sr_buf *out);

@@ -44,6 +44,7 @@
 #include <netdb.h>
 #include <netinet/in.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -82,9 +83,11 @@ struct sr_http {
   struct sr_ratelimit library_log;
   unsigned int port;
   size_t keepalive_max;
-  pthread_mutex_t lock;
+  pthread_mutex_t lock;         /* only for the wait for idle */
   pthread_cond_t idle;
-  unsigned int in_flight;
+  atomic_uint in_flight;        /* atomic: both HTTP threads change it on
+                                 * every request, and a mutex around it
+                                 * put them to sleep on each other */
 };
 
 /* Per-request transport state kept next to the public context. */
@@ -782,9 +785,7 @@ uri_logged (void *cls, const char *uri, struct MHD_Connection *conn)
   }
   cs->query_params_cut = cut_oversized_query (uri, cs->raw_uri_len);
   sr_buf_init (&cs->req.body, 0);
-  pthread_mutex_lock (&srv->lock);
-  srv->in_flight++;
-  pthread_mutex_unlock (&srv->lock);
+  atomic_fetch_add (&srv->in_flight, 1);
   sr_metric_gauge_add (&sr_m_http_in_flight, NULL, 1);
   return cs;
 }
@@ -827,8 +828,7 @@ end_span (struct conn_state *cs)
   if (!cs->span.started)
     return;
   if (NULL != req->route) {
-    snprintf (cs->span.name, sizeof (cs->span.name), "%s %s",
-              method_label (req->method), req->route->path);
+    sr_span_name (&cs->span, method_label (req->method), req->route->path);
     sr_span_set_str (&cs->span, "http.route", req->route->path);
   }
   if (0 != status)
@@ -1051,12 +1051,14 @@ on_completed (void *cls, struct MHD_Connection *conn, void **con_cls,
   /* Keep-alive: the next request's head deadline starts now. */
   sr_http_guard_request_done (srv->guard, cs->guard);
   request_free (cs);
-  pthread_mutex_lock (&srv->lock);
-  srv->in_flight--;
   sr_metric_gauge_add (&sr_m_http_in_flight, NULL, -1);
-  if (0 == srv->in_flight)
+  /* The last one out wakes a stop waiting for idle; the lock orders the
+   * wake after the waiter's check, so it cannot be missed. */
+  if (1 == atomic_fetch_sub (&srv->in_flight, 1)) {
+    pthread_mutex_lock (&srv->lock);
     pthread_cond_broadcast (&srv->idle);
-  pthread_mutex_unlock (&srv->lock);
+    pthread_mutex_unlock (&srv->lock);
+  }
 }
 
 static void
@@ -1296,19 +1298,17 @@ sr_http_stop (struct sr_http *srv, unsigned int grace_s, bool *joined)
   lsock = MHD_quiesce_daemon (srv->daemon);
   if (MHD_INVALID_SOCKET != lsock)
     close (lsock);
-  pthread_mutex_lock (&srv->lock);
-  left = srv->in_flight;     /* read under the lock: workers change it */
-  pthread_mutex_unlock (&srv->lock);
+  left = atomic_load (&srv->in_flight);
   sr_log (SR_LOG_INFO, "stopped accepting connections",
           "{s:i, s:i}", "in_flight", (int) left, "grace_s", (int) grace_s);
   sr_deadline_in_ms (&deadline, (unsigned long) grace_s * 1000);
   pthread_mutex_lock (&srv->lock);
-  while (srv->in_flight > 0) {
+  while (atomic_load (&srv->in_flight) > 0) {
     if (ETIMEDOUT == pthread_cond_timedwait (&srv->idle, &srv->lock,
                                              &deadline))
       break;
   }
-  left = srv->in_flight;
+  left = atomic_load (&srv->in_flight);
   pthread_mutex_unlock (&srv->lock);
   /* Every suspended connection must be resumed before MHD may stop; a
    * handler stuck on the database cannot be, so then leave everything

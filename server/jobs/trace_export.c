@@ -19,28 +19,29 @@
 struct sr_trace_export {
   const struct sr_config *cfg;
   struct sr_otlp_client *client;
-  struct sr_span *batch;              /* batch_max spans */
-  size_t batch_max;
   atomic_bool stopping;
   pthread_t thread;
   struct sr_ratelimit warn;           /* a dead collector: one line a minute */
   struct sr_buf body;                 /* one batch's JSON, reused */
 };
 
+/* Send @a batch and free it. */
 static void
-send_batch (struct sr_trace_export *e, size_t n)
+send_batch (struct sr_trace_export *e, struct sr_span_batch *batch)
 {
   char err[1200] = "the batch is over its size cap";
+  size_t n = sr_span_batch_count (batch);
   long status;
   bool sent;
 
   sr_buf_reset (&e->body);
-  sent = SR_OK == sr_trace_encode (e->batch, n, e->cfg->otel_service_name,
+  sent = SR_OK == sr_trace_encode (batch, e->cfg->otel_service_name,
                                    e->cfg->otel_resource_attributes,
                                    &e->body)
          && SR_OK == sr_otlp_client_post (e->client, e->body.data,
                                           e->body.len, &status, err,
                                           sizeof (err));
+  sr_span_batch_free (batch);
   if (sent) {
     sr_metric_add (&sr_m_otel_spans_exported, NULL, n);
     return;
@@ -60,15 +61,15 @@ run (void *cls)
   /* named, so its CPU can be told apart (bench_obs.sh reads it) */
   (void) pthread_setname_np (pthread_self (), "sr-trace-export");
   while (!atomic_load (&e->stopping)) {
-    size_t n = sr_trace_take (e->batch, e->batch_max,
-                              (int) e->cfg->otel_schedule_delay_ms);
+    struct sr_span_batch *b
+      = sr_span_queue_take ((int) e->cfg->otel_schedule_delay_ms);
 
-    if (n > 0)
-      send_batch (e, n);
+    if (NULL != b)
+      send_batch (e, b);
   }
   /* What was queued before the stop, once. */
-  for (size_t n; 0 != (n = sr_trace_take (e->batch, e->batch_max, 0));)
-    send_batch (e, n);
+  for (struct sr_span_batch *b; NULL != (b = sr_span_queue_take (0));)
+    send_batch (e, b);
   return NULL;
 }
 
@@ -84,16 +85,13 @@ sr_trace_export_start (const struct sr_config *cfg,
   e = sr_xcalloc (1, sizeof (*e));
   e->cfg = cfg;
   e->client = sr_otlp_client_new (cfg);
-  e->batch_max = sr_trace_batch_max ();
-  e->batch = sr_xcalloc (e->batch_max, sizeof (*e->batch));
   sr_ratelimit_init (&e->warn, 1.0 / 60, 1);
   /* a batch of spans of at most a few KiB each */
-  sr_buf_init (&e->body, 8u * 1024 * 1024);
+  sr_buf_init (&e->body, 17u * 1024 * 1024);
   if (NULL == e->client || 0 != pthread_create (&e->thread, NULL, run, e)) {
     sr_otlp_client_free (e->client);
     sr_ratelimit_destroy (&e->warn);
     sr_buf_clean (&e->body);
-    free (e->batch);
     free (e);
     return SR_E_INTERNAL;
   }
@@ -110,12 +108,11 @@ sr_trace_export_stop (struct sr_trace_export *e)
    * hanging collector must not hold the shutdown. */
   sr_otlp_client_deadline (e->client, sr_now_us () + 2000000u);
   atomic_store (&e->stopping, true);
-  sr_trace_shutdown ();
+  sr_span_queue_shutdown ();
   pthread_join (e->thread, NULL);
   sr_otlp_client_free (e->client);
   sr_ratelimit_destroy (&e->warn);
   sr_buf_clean (&e->body);
-  free (e->batch);
   free (e);
 }
 

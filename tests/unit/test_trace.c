@@ -9,6 +9,7 @@
 #include "check.h"
 #include "ids.h"
 #include "metrics.h"
+#include "span_json.h"
 #include "trace.h"
 
 #include <errno.h>
@@ -22,8 +23,6 @@
 
 #define TP "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
 
-static struct sr_span taken[64];
-
 static void
 init_batch (const char *sampler, double ratio, size_t queue, size_t batch)
 {
@@ -33,8 +32,9 @@ init_batch (const char *sampler, double ratio, size_t queue, size_t batch)
   char err[200];
 
   REQUIRE (SR_OK == sr_trace_init (&s, err, sizeof (err)));
-  while (sr_trace_take (taken, 64, 0) > 0)
-    ;   /* empty what an earlier test left */
+  /* empty what an earlier test left */
+  for (struct sr_span_batch *b; NULL != (b = sr_span_queue_take (0));)
+    sr_span_batch_free (b);
 }
 
 static void
@@ -45,7 +45,7 @@ init (const char *sampler, double ratio, size_t queue)
 
 /* The encoder's text, parsed back. */
 static json_t *
-encode (const struct sr_span *spans, size_t n, const char *service,
+encode (const struct sr_span_batch *batch, const char *service,
         const char *attrs)
 {
   struct sr_buf b;
@@ -53,7 +53,7 @@ encode (const struct sr_span *spans, size_t n, const char *service,
   json_t *j;
 
   sr_buf_init (&b, 1u << 20);
-  if (SR_OK != sr_trace_encode (spans, n, service, attrs, &b)) {
+  if (SR_OK != sr_trace_encode (batch, service, attrs, &b)) {
     sr_buf_clean (&b);
     return NULL;
   }
@@ -62,6 +62,50 @@ encode (const struct sr_span *spans, size_t n, const char *service,
     fprintf (stderr, "encoder output is not JSON: %s\n", jerr.text);
   sr_buf_clean (&b);
   return j;
+}
+
+/* The spans array of an export. */
+static json_t *
+spans_of (json_t *j)
+{
+  return json_object_get (json_array_get (json_object_get (json_array_get (
+           json_object_get (j, "resourceSpans"), 0), "scopeSpans"), 0),
+           "spans");
+}
+
+static json_t *taken;   /* what take_all() found, as exported */
+
+/* Take everything queued, as the exporter would, and keep the spans
+ * (JSON objects, in queue order) in taken.  @return how many */
+static size_t
+take_all (void)
+{
+  json_decref (taken);
+  taken = json_array ();
+  for (struct sr_span_batch *b; NULL != (b = sr_span_queue_take (0));) {
+    json_t *j = encode (b, NULL, NULL);
+
+    CHECK (NULL != j);
+    json_array_extend (taken, spans_of (j));
+    json_decref (j);
+    sr_span_batch_free (b);
+  }
+  return json_array_size (taken);
+}
+
+/* Field @a key of taken span @a i. */
+static const char *
+field (size_t i, const char *key)
+{
+  return json_string_value (json_object_get (json_array_get (taken, i), key));
+}
+
+static unsigned long long
+nanos (size_t i, const char *key)
+{
+  const char *v = field (i, key);
+
+  return NULL != v ? strtoull (v, NULL, 10) : 0;
 }
 
 static void
@@ -117,7 +161,7 @@ SR_TEST (test_parent_and_child)
 {
   struct sr_trace_ctx parent;
   struct sr_span server, child;
-  char tid[33], pid[17];
+  char sid[17];
 
   init ("parentbased_always_on", 1, 64);
   REQUIRE (sr_trace_parse (TP, NULL, &parent));
@@ -129,17 +173,20 @@ SR_TEST (test_parent_and_child)
   sr_trace_pop (&server);
   CHECK (NULL == sr_trace_current ());
   sr_span_end (&server);
-  REQUIRE (2 == sr_trace_take (taken, 64, 0));
+  REQUIRE (2 == take_all ());
   /* the child ended first */
-  hex (taken[0].ctx.trace_id, 16, tid);
-  CHECK_STR_EQ (tid, "4bf92f3577b34da6a3ce929d0e0e4736");
-  CHECK (taken[0].has_parent);
-  CHECK (0 == memcmp (taken[0].parent_id, taken[1].ctx.span_id, 8));
-  hex (taken[1].parent_id, 8, pid);
-  CHECK_STR_EQ (pid, "00f067aa0ba902b7");
-  CHECK_STR_EQ (taken[1].name, "GET /v1/syncs");
-  CHECK (taken[1].end_ns >= taken[1].start_ns);
-  CHECK (taken[0].end_ns <= taken[1].end_ns);
+  CHECK_STR_EQ (field (0, "traceId"), "4bf92f3577b34da6a3ce929d0e0e4736");
+  CHECK_STR_EQ (field (1, "traceId"), "4bf92f3577b34da6a3ce929d0e0e4736");
+  REQUIRE (NULL != field (0, "parentSpanId"));
+  CHECK_STR_EQ (field (0, "parentSpanId"), field (1, "spanId"));
+  hex (server.ctx.span_id, 8, sid);
+  CHECK_STR_EQ (field (1, "spanId"), sid);
+  CHECK_STR_EQ (field (1, "parentSpanId"), "00f067aa0ba902b7");
+  CHECK_STR_EQ (field (1, "name"), "GET /v1/syncs");
+  /* status unset: left out (proto3's default), not written as 0 */
+  CHECK (NULL == json_object_get (json_array_get (taken, 1), "status"));
+  CHECK (nanos (1, "endTimeUnixNano") >= nanos (1, "startTimeUnixNano"));
+  CHECK (nanos (0, "endTimeUnixNano") <= nanos (1, "endTimeUnixNano"));
 }
 
 SR_TEST (test_samplers)
@@ -162,11 +209,11 @@ SR_TEST (test_samplers)
   sr_span_start (&s, "x", SR_SPAN_SERVER, &unsampled);
   CHECK (!s.recording && s.ctx.valid);   /* ids still passed on */
   sr_span_end (&s);
-  CHECK (0 == sr_trace_take (taken, 64, 0));
+  CHECK (0 == take_all ());
   init ("always_off", 1, 64);
   sr_span_start (&s, "x", SR_SPAN_SERVER, NULL);
   sr_span_end (&s);
-  CHECK (0 == sr_trace_take (taken, 64, 0));
+  CHECK (0 == take_all ());
   /* A ratio keeps about that share of new traces. */
   init ("traceidratio", 0.25, 64);
   for (int i = 0; i < 20000; i++) {
@@ -187,7 +234,6 @@ SR_TEST (test_queue_full_drops_and_counts)
   const char *full[] = { "queue_full" };
   double before;
   struct sr_span s;
-  size_t n = 0;
 
   init ("always_on", 1, 64);
   before = sr_metric_value (&sr_m_otel_spans_dropped, full);
@@ -196,9 +242,7 @@ SR_TEST (test_queue_full_drops_and_counts)
     sr_span_end (&s);
   }
   CHECK (sr_metric_value (&sr_m_otel_spans_dropped, full) - before == 6);
-  for (size_t got; 0 != (got = sr_trace_take (taken, 64, 0));)
-    n += got;
-  CHECK_INT_EQ (n, 64);
+  CHECK_INT_EQ (take_all (), 64);
 }
 
 struct exporter_side {
@@ -212,13 +256,17 @@ take_a_batch (void *cls)
 {
   struct exporter_side *x = cls;
 
+  struct sr_span_batch *b;
+
   atomic_store (&x->tid, gettid ());
-  x->got = sr_trace_take (taken, 4, 60000);
+  b = sr_span_queue_take (60000);
+  x->got = NULL != b ? sr_span_batch_count (b) : 0;
+  sr_span_batch_free (b);
   return NULL;
 }
 
 /* True once thread @a tid is asleep (its state in /proc is 'S'): the only
- * thing that thread does is wait in sr_trace_take. */
+ * thing that thread does is wait in sr_span_queue_take. */
 static bool
 asleep (pid_t tid)
 {
@@ -260,11 +308,11 @@ SR_TEST (test_a_full_batch_wakes_the_exporter)
   int rc;
 
   init_batch ("always_on", 1, 64, 4);
-  CHECK_INT_EQ (sr_trace_batch_max (), 4);
+  CHECK_INT_EQ (sr_span_queue_batch_max (), 4);
   /* Fewer than a batch: a take that may not wait returns what there is. */
   sr_span_start (&s, "x", SR_SPAN_INTERNAL, NULL);
   sr_span_end (&s);
-  CHECK_INT_EQ (sr_trace_take (taken, 4, 0), 1);
+  CHECK_INT_EQ (take_all (), 1);
   REQUIRE (0 == pthread_create (&t, NULL, take_a_batch, &x));
   /* Only once it waits can the test tell a wake-up from no wait at all. */
   CHECK (await_asleep (&x));
@@ -278,13 +326,83 @@ SR_TEST (test_a_full_batch_wakes_the_exporter)
   rc = pthread_timedjoin_np (t, NULL, &until);
   CHECK_INT_EQ (rc, 0);
   if (ETIMEDOUT == rc) {
-    sr_trace_shutdown ();
+    sr_span_queue_shutdown ();
     pthread_join (t, NULL);
     init ("always_on", 1, 64);
   }
   CHECK_INT_EQ (x.got, 4);
   init_batch ("always_on", 1, 64, 1000);   /* more than the queue holds */
-  CHECK_INT_EQ (sr_trace_batch_max (), 64);
+  CHECK_INT_EQ (sr_span_queue_batch_max (), 64);
+}
+
+/* Threads ending spans at once while the exporter takes batches: every
+ * span is either exported once or counted as dropped. */
+#define PRODUCERS 4
+#define SPANS_EACH 5000
+
+static atomic_bool producers_done;
+
+static void *
+produce (void *cls)
+{
+  (void) cls;
+  for (int i = 0; i < SPANS_EACH; i++) {
+    struct sr_span s;
+
+    sr_span_start (&s, "concurrent", SR_SPAN_INTERNAL, NULL);
+    sr_span_end (&s);
+  }
+  return NULL;
+}
+
+/* Counts the spans of each batch it takes, and the distinct span ids. */
+static void *
+export_all (void *cls)
+{
+  size_t *taken_spans = cls;
+  bool last = false;
+
+  while (!last) {
+    struct sr_span_batch *b;
+
+    last = atomic_load (&producers_done);
+    while (NULL != (b = sr_span_queue_take (last ? 0 : 5))) {
+      size_t len;
+      const char *p = sr_span_batch_json (b, &len);
+      size_t ids = 0;
+
+      for (const char *q = p; NULL != (q = strstr (q, "\"spanId\""));
+           q++)
+        ids++;
+      CHECK_INT_EQ (ids, sr_span_batch_count (b));
+      *taken_spans += sr_span_batch_count (b);
+      sr_span_batch_free (b);
+    }
+  }
+  return NULL;
+}
+
+SR_TEST (test_concurrent_spans_none_lost)
+{
+  const char *full[] = { "queue_full" };
+  pthread_t prod[PRODUCERS], exp;
+  size_t exported = 0;
+  double before;
+
+  init_batch ("always_on", 1, 1024, 64);
+  before = sr_metric_value (&sr_m_otel_spans_dropped, full);
+  atomic_store (&producers_done, false);
+  REQUIRE (0 == pthread_create (&exp, NULL, export_all, &exported));
+  for (int i = 0; i < PRODUCERS; i++)
+    REQUIRE (0 == pthread_create (&prod[i], NULL, produce, NULL));
+  for (int i = 0; i < PRODUCERS; i++)
+    pthread_join (prod[i], NULL);
+  atomic_store (&producers_done, true);
+  pthread_join (exp, NULL);
+  CHECK (exported > 0);
+  CHECK_INT_EQ (exported + (size_t) (sr_metric_value (&sr_m_otel_spans_dropped,
+                                                      full) - before),
+                PRODUCERS * SPANS_EACH);
 }
 
 #define IDS_PER_THREAD 20000
@@ -334,6 +452,7 @@ SR_TEST (test_otlp_json)
 {
   struct sr_trace_ctx parent;
   struct sr_span s;
+  struct sr_span_batch *b;
   json_t *j, *rs, *attrs, *span, *a;
   char *text;
 
@@ -342,11 +461,13 @@ SR_TEST (test_otlp_json)
   sr_span_start (&s, "POST", SR_SPAN_CLIENT, &parent);
   sr_span_set_str (&s, "url.full", "https://x/y?api_key=REDACTED");
   sr_span_set_int (&s, "http.response.status_code", 429);
+  sr_span_set_int (&s, "signalroom.delta", -9007199254740993LL);
   sr_span_link (&s, &parent);
   sr_span_set_error (&s, true);
   sr_span_end (&s);
-  REQUIRE (1 == sr_trace_take (taken, 64, 0));
-  j = encode (taken, 1, NULL, "deployment.environment=test,"
+  b = sr_span_queue_take (0);
+  REQUIRE (NULL != b && 1 == sr_span_batch_count (b));
+  j = encode (b, NULL, "deployment.environment=test,"
                        "service.name=from-resource,bad");
   REQUIRE (NULL != j);
   rs = json_array_get (json_object_get (j, "resourceSpans"), 0);
@@ -376,12 +497,15 @@ SR_TEST (test_otlp_json)
   /* proto3 JSON: a 64-bit integer is a string */
   CHECK_STR_EQ (json_string_value (json_object_get (json_object_get (
                   a, "value"), "intValue")), "429");
+  a = json_array_get (json_object_get (span, "attributes"), 2);
+  CHECK_STR_EQ (json_string_value (json_object_get (json_object_get (
+                  a, "value"), "intValue")), "-9007199254740993");
   CHECK_STR_EQ (json_string_value (json_object_get (json_array_get (
                   json_object_get (span, "links"), 0), "spanId")),
                 "00f067aa0ba902b7");
   json_decref (j);
   /* a key given again is kept once; spaces trimmed; values decoded */
-  j = encode (taken, 1, NULL, " service.version = 9 ,x=a%2Cb");
+  j = encode (b, NULL, " service.version = 9 ,x=a%2Cb");
   text = json_dumps (json_object_get (json_object_get (json_array_get (
            json_object_get (j, "resourceSpans"), 0), "resource"),
            "attributes"), JSON_COMPACT);
@@ -403,26 +527,41 @@ SR_TEST (test_otlp_json)
     sr_span_start (&s, "quote\" back\\ nl\n tab\t", SR_SPAN_SERVER, NULL);
     sr_span_set_str (&s, "url.path", longer);
     sr_span_end (&s);
-    REQUIRE (1 == sr_trace_take (taken, 64, 0));
-    j = encode (taken, 1, NULL, NULL);
-    REQUIRE (NULL != j);
-    span = json_array_get (json_object_get (json_array_get (json_object_get (
-             json_array_get (json_object_get (j, "resourceSpans"), 0),
-             "scopeSpans"), 0), "spans"), 0);
+    REQUIRE (1 == take_all ());
+    span = json_array_get (taken, 0);
     CHECK_STR_EQ (json_string_value (json_object_get (span, "name")),
                   "quote\" back\\ nl\n tab\t");
     CHECK_INT_EQ (strlen (json_string_value (json_object_get (json_object_get (
       json_array_get (json_object_get (span, "attributes"), 0), "value"),
       "stringValue"))), 126);
-    json_decref (j);
   }
   /* OTEL_SERVICE_NAME wins over the resource attributes */
-  j = encode (taken, 1, "named", "service.name=other");
+  j = encode (b, "named", "service.name=other");
   text = json_dumps (j, JSON_COMPACT);
   CHECK_CONTAINS (text, "{\"stringValue\":\"named\"}");
   CHECK (NULL == strstr (text, "other"));
   free (text);
   json_decref (j);
+  sr_span_batch_free (b);
+}
+
+/* A span that does not fit the room given is refused whole, never cut. */
+SR_TEST (test_span_json_bounded)
+{
+  struct sr_span s;
+  char out[SR_SPAN_JSON_MAX];
+  size_t n;
+
+  init ("always_on", 1, 64);
+  sr_span_start (&s, "bounded", SR_SPAN_INTERNAL, NULL);
+  sr_span_set_str (&s, "url.path", "/x");
+  n = sr_span_json (&s, out, sizeof (out));
+  CHECK (n > 100);
+  CHECK_INT_EQ (sr_span_json (&s, out, n), n);
+  CHECK_INT_EQ (sr_span_json (&s, out, n - 1), 0);
+  CHECK_INT_EQ (sr_span_json (&s, out, 10), 0);
+  s.recording = false;
+  sr_span_end (&s);
 }
 
 SR_TEST (test_log_ids_follow_the_current_span)
@@ -450,6 +589,8 @@ SR_TEST_MAIN (SR_TEST_ENTRY (test_traceparent_rules),
               SR_TEST_ENTRY (test_samplers),
               SR_TEST_ENTRY (test_queue_full_drops_and_counts),
               SR_TEST_ENTRY (test_a_full_batch_wakes_the_exporter),
+              SR_TEST_ENTRY (test_concurrent_spans_none_lost),
               SR_TEST_ENTRY (test_ids_unique_across_threads),
               SR_TEST_ENTRY (test_otlp_json),
+              SR_TEST_ENTRY (test_span_json_bounded),
               SR_TEST_ENTRY (test_log_ids_follow_the_current_span))
