@@ -809,7 +809,7 @@ start_span (struct conn_state *cs, const char *url, const char *method)
     return;
   tp = MHD_lookup_connection_value (cs->conn, MHD_HEADER_KIND,
                                     "traceparent");
-  (void) sr_trace_parse (tp, MHD_lookup_connection_value (
+  (void) sr_trace_parse (tp, NULL == tp ? NULL : MHD_lookup_connection_value (
                            cs->conn, MHD_HEADER_KIND, "tracestate"),
                          &parent);
   sr_span_start (&cs->span, method, SR_SPAN_SERVER, &parent);
@@ -1022,9 +1022,16 @@ count_request (const struct conn_state *cs)
     NULL != req->route ? req->route->path : "unmatched",
     method_label (req->method), status
   };
+  unsigned int code = req->reply.http_status;
 
-  if (cs->queued)
-    snprintf (status, sizeof (status), "%u", req->reply.http_status);
+  if (cs->queued && code >= 100 && code <= 999) {   /* per request: no printf */
+    status[0] = (char) ('0' + code / 100);
+    status[1] = (char) ('0' + code / 10 % 10);
+    status[2] = (char) ('0' + code % 10);
+    status[3] = '\0';
+  } else if (cs->queued) {
+    snprintf (status, sizeof (status), "%u", code);
+  }
   sr_metric_add (&sr_m_http_requests, values, 1);
   sr_metric_observe (&sr_m_http_duration, values,
                      (double) (sr_now_us () - req->started_us) / 1e6);

@@ -126,6 +126,35 @@ SR_TEST (test_request_continues_the_callers_trace)
 
 /* A sync queued by a traced request: its job runs later, on a worker, and
  * still lands in the request's trace with its children. */
+/* When a span is missing: what did arrive, what the server counted, and
+ * its log's last lines (a rare failure here must explain itself). */
+static void
+dump_trace (json_t *spans)
+{
+  struct sr_th_response r;
+  size_t i;
+  json_t *s;
+  char *log;
+
+  fprintf (stderr, "spans of the trace at the collector:\n");
+  json_array_foreach (spans, i, s)
+    fprintf (stderr, "  %s\n", json_string_value (json_object_get (s, "name")));
+  if (sr_th_http (srv.port, "GET", "/metrics", NULL, NULL, 0, &r)) {
+    const char *p = r.body;
+
+    while (NULL != p && NULL != (p = strstr (p, "\nsignalroom_otel_"))) {
+      p++;
+      fprintf (stderr, "%.*s\n", (int) strcspn (p, "\n"), p);
+    }
+    sr_th_response_clean (&r);
+  }
+  log = sr_th_server_log (&srv);
+  if (NULL != log)
+    fprintf (stderr, "server log (end):\n%s\n",
+             strlen (log) > 4000 ? log + strlen (log) - 4000 : log);
+  free (log);
+}
+
 SR_TEST (test_sync_joins_the_request_trace)
 {
   struct sr_th_response r;
@@ -161,6 +190,8 @@ SR_TEST (test_sync_joins_the_request_trace)
   post = span_named (spans, "POST /v1/syncs");
   job = span_named (spans, "job sync everflow");
   sync = span_named (spans, "sync everflow");
+  if (NULL == post || NULL == job || NULL == sync)
+    dump_trace (spans);
   REQUIRE (NULL != post && NULL != job && NULL != sync);
   /* the job is the request's child, and linked to it */
   CHECK_STR_EQ (json_string_value (json_object_get (job, "parentSpanId")),
