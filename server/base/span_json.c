@@ -77,31 +77,42 @@ put_i64 (struct w *w, int64_t v)
   PUT_LIT (w, "\"");
 }
 
+/* Bytes a JSON string cannot hold as they are: the control characters
+ * (NUL among them, which ends the text), the quote and the backslash. */
+static const bool special[256] = {
+  [0x00] = 1, [0x01] = 1, [0x02] = 1, [0x03] = 1, [0x04] = 1, [0x05] = 1,
+  [0x06] = 1, [0x07] = 1, [0x08] = 1, [0x09] = 1, [0x0a] = 1, [0x0b] = 1,
+  [0x0c] = 1, [0x0d] = 1, [0x0e] = 1, [0x0f] = 1, [0x10] = 1, [0x11] = 1,
+  [0x12] = 1, [0x13] = 1, [0x14] = 1, [0x15] = 1, [0x16] = 1, [0x17] = 1,
+  [0x18] = 1, [0x19] = 1, [0x1a] = 1, [0x1b] = 1, [0x1c] = 1, [0x1d] = 1,
+  [0x1e] = 1, [0x1f] = 1, ['"'] = 1, ['\\'] = 1
+};
+
 /* A JSON string, quoted. */
 static void
 put_str (struct w *w, const char *v)
 {
-  const char *run = v;
+  const unsigned char *p = (const unsigned char *) v;
 
   PUT_LIT (w, "\"");
-  for (const char *p = v;; p++) {
-    unsigned char c = (unsigned char) *p;
+  for (;;) {
+    const unsigned char *run = p;
     char esc[6] = { '\\', 'u', '0', '0', 0, 0 };
 
-    if (c >= 0x20 && '"' != c && '\\' != c)
-      continue;
-    put (w, run, (size_t) (p - run));
-    if ('\0' == c)
+    while (!special[*p])
+      p++;
+    put (w, (const char *) run, (size_t) (p - run));
+    if ('\0' == *p)
       break;
-    if ('"' == c || '\\' == c) {
-      esc[1] = (char) c;
+    if ('"' == *p || '\\' == *p) {
+      esc[1] = (char) *p;
       put (w, esc, 2);
     } else {
-      esc[4] = hex[c >> 4];
-      esc[5] = hex[c & 15];
+      esc[4] = hex[*p >> 4];
+      esc[5] = hex[*p & 15];
       put (w, esc, 6);
     }
-    run = p + 1;
+    p++;
   }
   PUT_LIT (w, "\"");
 }

@@ -68,6 +68,7 @@ sr_trace_init (const struct sr_trace_settings *s, char *err, size_t errlen)
     return SR_E_CONFIG;
   }
   tr.ratio = s->ratio;
+  tr.enabled = false;
   if (!s->enabled)
     return SR_OK;
   if (SR_OK != sr_span_queue_init (s->queue_max, s->batch_max)) {

@@ -40,6 +40,9 @@ echo
 echo "== Metrics: the exposition of a busy instance, one update =="
 "$BUILD/tests/bench_metrics"
 echo
+echo "== One traced request's server span =="
+"$BUILD/tests/bench_spans"
+echo
 echo "== Metrics and tracing: their cost, /metrics itself =="
 "$ROOT/tests/bench/bench_obs.sh" "$BUILD" "$BASE"
 echo
