@@ -227,6 +227,18 @@ SR_TEST (test_samplers)
   sr_span_start (&s, "x", SR_SPAN_INTERNAL, NULL);
   CHECK (!s.recording);
   sr_span_end (&s);
+  /* Off after being on: nothing recorded, nothing queued. */
+  {
+    struct sr_trace_settings off = { .enabled = false, .ratio = 1 };
+
+    init ("always_on", 1, 64);
+    REQUIRE (SR_OK == sr_trace_init (&off, err, sizeof (err)));
+    CHECK (!sr_trace_enabled ());
+    sr_span_start (&s, "x", SR_SPAN_INTERNAL, NULL);
+    CHECK (!s.recording);
+    sr_span_end (&s);
+    CHECK (0 == take_all ());
+  }
 }
 
 SR_TEST (test_queue_full_drops_and_counts)
