@@ -9,12 +9,12 @@
 #include "buf.h"
 #include "ids.h"
 #include "metrics.h"
+#include "waiter.h"
 
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdlib.h>
-#include <time.h>
 
 #define SHARDS 8
 #define POOL_MAX (2 * SHARDS)
@@ -41,16 +41,18 @@ static struct {
   size_t cap, batch;
   atomic_size_t ready_spans;   /* written under lock, read without */
   atomic_bool shut;
-} q = { .lock = PTHREAD_MUTEX_INITIALIZER,
-        .ready_cond = PTHREAD_COND_INITIALIZER };
+} q = { .lock = PTHREAD_MUTEX_INITIALIZER };
 
 static pthread_once_t shards_once = PTHREAD_ONCE_INIT;
 
+/* The shards' locks, and the exporter's wait on the monotonic clock (a
+ * step of the wall clock must not stretch or cut it). */
 static void
 shards_init (void)
 {
   for (size_t i = 0; i < SHARDS; i++)
     pthread_mutex_init (&shards[i].lock, NULL);
+  sr_cond_init_monotonic (&q.ready_cond);
 }
 
 static void
@@ -227,13 +229,8 @@ sr_span_queue_take (int wait_ms)
   struct timespec until;
   struct sr_span_batch *b;
 
-  clock_gettime (CLOCK_REALTIME, &until);
-  until.tv_sec += wait_ms / 1000;
-  until.tv_nsec += (long) (wait_ms % 1000) * 1000000L;
-  if (until.tv_nsec >= 1000000000L) {
-    until.tv_sec++;
-    until.tv_nsec -= 1000000000L;
-  }
+  pthread_once (&shards_once, shards_init);
+  sr_deadline_in_ms (&until, wait_ms > 0 ? (unsigned long) wait_ms : 0);
   pthread_mutex_lock (&q.lock);
   while (NULL == q.ready && !atomic_load (&q.shut)
          && 0 == pthread_cond_timedwait (&q.ready_cond, &q.lock, &until))
