@@ -730,6 +730,74 @@ SR_TEST (test_finish_requires_the_lease)
   CHECK_STR_EQ (q (sql), "succeeded");
 }
 
+/* The claim statement (sql/queries/jobs_claim.sql) begun before a run
+ * commits, and its claim_job reaching the run's job after: the job still
+ * gets the run's traceparent.  It did not when the claim read the run
+ * under the statement's own snapshot (the run was invisible to it), and
+ * the job then started a trace of its own.  The statement is held on an
+ * advisory lock between its start and its claim, in a database no
+ * instance works on. */
+SR_TEST (test_claim_sees_the_runs_traceparent)
+{
+  static const char tp[] = "00-4bf92f3577b34da6a3ce929d0e0e4736-"
+                           "00f067aa0ba902b7-01";
+  char db[1024], path[1024], sql[4096], *claim = NULL;
+  const char *migrate[] = { "migrate", NULL };
+  const char *params[] = { "test-claimer", "60" };
+  struct sr_th_env env = { 0 };
+  PGconn *a = NULL, *b = NULL;
+  PGresult *res;
+  FILE *f;
+  size_t n;
+
+  REQUIRE (sr_th_create_db ("sr_jobs_claim_race", db, sizeof (db)));
+  sr_th_env_add (&env, "DATABASE_URL", db);
+  REQUIRE (0 == sr_th_run (&env, migrate, NULL, NULL));
+  snprintf (path, sizeof (path), "%s/sql/queries/jobs_claim.sql",
+            getenv ("SR_SOURCE_DIR"));
+  f = fopen (path, "r");
+  REQUIRE (NULL != f);
+  claim = calloc (1, 2048);
+  n = fread (claim, 1, 2047, f);
+  fclose (f);
+  REQUIRE (n > 0 && n < 2047);
+  /* The lock is taken first: the claim refers to it (a lateral join). */
+  snprintf (sql, sizeof (sql), "WITH gate AS MATERIALIZED (SELECT "
+            "pg_advisory_xact_lock(4242), 1 AS one) SELECT x.* FROM gate, "
+            "LATERAL (SELECT * FROM (%s) AS c WHERE gate.one = 1) AS x", claim);
+  free (claim);
+  a = sr_th_pg (db);
+  b = sr_th_pg (db);
+  REQUIRE (NULL != a && NULL != b);
+  PQclear (PQexec (a, "BEGIN"));
+  REQUIRE (0 == strcmp ("1", sr_th_pg_value (a, "SELECT 1 FROM (SELECT "
+                        "pg_advisory_xact_lock(4242)) AS l")));
+  snprintf (path, sizeof (path), "SELECT set_config('signalroom.traceparent',"
+            " '%s', true) <> ''", tp);
+  CHECK_STR_EQ (sr_th_pg_value (a, path), "t");
+  CHECK (NULL != strstr (sr_th_pg_value (a, "SELECT signalroom.create_run("
+                         "'noop', '{\"noop\": [\"2025-01-01\", "
+                         "\"2025-01-01\"]}', false, NULL, 'test', NULL, "
+                         "NULL)::text"), "run_id"));
+  REQUIRE (1 == PQsendQueryParams (b, sql, 2, NULL, params, NULL, NULL, 0));
+  /* b's statement has begun (its snapshot taken) and waits on the lock */
+  snprintf (path, sizeof (path), "SELECT EXISTS (SELECT 1 FROM pg_locks "
+            "WHERE locktype = 'advisory' AND NOT granted AND pid = %d)",
+            PQbackendPID (b));
+  CHECK (sr_th_pg_await_true (a, path, 30));
+  PQclear (PQexec (a, "COMMIT"));
+  res = PQgetResult (b);
+  CHECK_INT_EQ (PQresultStatus (res), PGRES_TUPLES_OK);
+  CHECK_INT_EQ (PQntuples (res), 1);
+  if (1 == PQntuples (res))
+    CHECK_STR_EQ (PQgetvalue (res, 0, PQnfields (res) - 1), tp);
+  PQclear (res);
+  while (NULL != (res = PQgetResult (b)))
+    PQclear (res);
+  PQfinish (a);
+  PQfinish (b);
+}
+
 SR_TEST (test_stop)
 {
   REQUIRE (up);
@@ -759,4 +827,5 @@ SR_TEST_MAIN (SR_TEST_ENTRY (test_start),
               SR_TEST_ENTRY (test_job_longer_than_lease_runs_once),
               SR_TEST_ENTRY (test_auth_failure_fails_at_once),
               SR_TEST_ENTRY (test_finish_requires_the_lease),
+              SR_TEST_ENTRY (test_claim_sees_the_runs_traceparent),
               SR_TEST_ENTRY (test_stop))
