@@ -12,6 +12,8 @@
 #include "trace.h"
 
 #include <pthread.h>
+#include <sys/resource.h>
+#include <unistd.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -60,6 +62,11 @@ run (void *cls)
 
   /* named, so its CPU can be told apart (bench_obs.sh reads it) */
   (void) pthread_setname_np (pthread_self (), "sr-trace-export");
+  /* Below the threads that answer requests: when the cores are busy the
+   * export waits for a gap instead of preempting a request (Linux: a
+   * thread's nice value is its own).  It needs little CPU; a queue that
+   * still fills drops and counts, as with a slow collector. */
+  (void) setpriority (PRIO_PROCESS, (id_t) gettid (), 10);
   while (!atomic_load (&e->stopping)) {
     struct sr_span_batch *b
       = sr_span_queue_take ((int) e->cfg->otel_schedule_delay_ms);

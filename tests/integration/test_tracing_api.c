@@ -11,6 +11,7 @@
 #include "harness.h"
 #include "upstreams.h"
 
+#include <dirent.h>
 #include <jansson.h>
 #include <poll.h>
 #include <signal.h>
@@ -310,6 +311,57 @@ SR_TEST (test_hanging_collector_costs_requests_nothing)
   sr_otlp_stop (&stuck);
 }
 
+/* The exporter thread runs below the request threads (nice 10), so an
+ * export waits for a gap rather than preempting a request. */
+SR_TEST (test_exporter_runs_below_requests)
+{
+  char path[320], line[512];
+  int exporter_nice = -100, http_nice = -100;
+  DIR *d;
+  struct dirent *e;
+
+  REQUIRE (up);
+  snprintf (path, sizeof (path), "/proc/%d/task", (int) srv.pid);
+  d = opendir (path);
+  REQUIRE (NULL != d);
+  while (NULL != (e = readdir (d))) {
+    char comm[64] = "", *close;
+    FILE *f;
+    int nice = -100;
+
+    if ('.' == e->d_name[0])
+      continue;
+    snprintf (path, sizeof (path), "/proc/%d/task/%s/stat", (int) srv.pid,
+              e->d_name);
+    if (NULL == (f = fopen (path, "r")))
+      continue;
+    /* pid (comm) state ppid ... field 19 is nice */
+    if (NULL != fgets (line, sizeof (line), f)
+        && NULL != (close = strrchr (line, ')'))) {
+      char *open = strchr (line, '(');
+      char *field = close + 2;
+
+      if (NULL != open && (size_t) (close - open - 1) < sizeof (comm))
+        memcpy (comm, open + 1, (size_t) (close - open - 1));
+      for (int i = 3; i < 19 && NULL != field; i++) {
+        field = strchr (field, ' ');
+        if (NULL != field)
+          field++;
+      }
+      if (NULL != field)
+        nice = atoi (field);
+    }
+    fclose (f);
+    if (0 == strcmp (comm, "sr-trace-export"))
+      exporter_nice = nice;
+    else if (0 == strcmp (comm, "MHD-worker"))
+      http_nice = nice;
+  }
+  closedir (d);
+  CHECK_INT_EQ (http_nice, 0);
+  CHECK_INT_EQ (exporter_nice, 10);
+}
+
 SR_TEST (test_exports_counted)
 {
   struct sr_th_response r;
@@ -343,5 +395,6 @@ SR_TEST_MAIN (SR_TEST_ENTRY (test_start),
               SR_TEST_ENTRY (test_sync_joins_the_request_trace),
               SR_TEST_ENTRY (test_malformed_traceparent_starts_a_trace),
               SR_TEST_ENTRY (test_hanging_collector_costs_requests_nothing),
+              SR_TEST_ENTRY (test_exporter_runs_below_requests),
               SR_TEST_ENTRY (test_exports_counted),
               SR_TEST_ENTRY (test_stop))
