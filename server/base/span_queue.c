@@ -61,7 +61,7 @@ drop (const char *reason, uint64_t n)
   sr_metric_add (&sr_m_otel_spans_dropped, (const char *[]) { reason }, n);
 }
 
-enum sr_status
+void
 sr_span_queue_init (size_t queue_max, size_t batch_max)
 {
   pthread_once (&shards_once, shards_init);
@@ -70,7 +70,6 @@ sr_span_queue_init (size_t queue_max, size_t batch_max)
   q.batch = batch_max > 0 && batch_max < q.cap ? batch_max : q.cap;
   atomic_store (&q.shut, false);
   pthread_mutex_unlock (&q.lock);
-  return SR_OK;
 }
 
 size_t
@@ -192,7 +191,6 @@ sr_span_queue_push (sr_span_encoder encode, const void *span, size_t max)
 static void
 gather_open (void)
 {
-  pthread_once (&shards_once, shards_init);
   for (size_t i = 0; i < SHARDS; i++) {
     struct sr_span_batch *b;
 

@@ -29,9 +29,9 @@
 struct sr_span_batch;
 
 /** (Re)start the queue: @a queue_max spans (default 2048), batches of
- * @a batch_max (0 or more than queue_max: queue_max).
- * @return SR_E_INTERNAL when out of memory */
-enum sr_status sr_span_queue_init (size_t queue_max, size_t batch_max);
+ * @a batch_max (0 or more than queue_max: queue_max).  Batches are
+ * allocated as spans come. */
+void sr_span_queue_init (size_t queue_max, size_t batch_max);
 
 /** Spans per batch, as sr_span_queue_init() settled it. */
 size_t sr_span_queue_batch_max (void);

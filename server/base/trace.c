@@ -9,13 +9,10 @@
 #include "trace.h"
 #include "ids.h"
 #include "span_json.h"
-#include "metrics.h"
 #include "utf8.h"
 #include "version.h"
 
 #include <ctype.h>
-#include <pthread.h>
-#include <stdatomic.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -71,10 +68,7 @@ sr_trace_init (const struct sr_trace_settings *s, char *err, size_t errlen)
   tr.enabled = false;
   if (!s->enabled)
     return SR_OK;
-  if (SR_OK != sr_span_queue_init (s->queue_max, s->batch_max)) {
-    snprintf (err, errlen, "out of memory for the span queue");
-    return SR_E_INTERNAL;
-  }
+  sr_span_queue_init (s->queue_max, s->batch_max);
   tr.enabled = true;
   return SR_OK;
 }

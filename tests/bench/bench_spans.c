@@ -6,6 +6,7 @@
  * not the POST).  One thread, then two at once (the HTTP threads), each
  * against the same work without tracing as the baseline.
  */
+#include "clock.h"
 #include "span_queue.h"
 #include "trace.h"
 
@@ -16,13 +17,11 @@
 
 #define SPANS 400000
 
+/* Seconds on the monotonic clock (clock.h's). */
 static double
 now_s (void)
 {
-  struct timespec ts;
-
-  clock_gettime (CLOCK_MONOTONIC, &ts);
-  return (double) ts.tv_sec + (double) ts.tv_nsec / 1e9;
+  return (double) sr_now_us () / 1e6;
 }
 
 /* The HTTP layer's calls for one request (server/http/http.c). */

@@ -890,17 +890,29 @@ sr_th_post_json (int port, const char *path, const char *json, int *status,
   return ok;
 }
 
-json_t *
-sr_th_get_json (int port, const char *target)
+char *
+sr_th_get_body (int port, const char *target)
 {
   struct sr_th_response resp;
-  json_t *root = NULL;
+  char *body = NULL;
 
   if (!sr_th_http (port, "GET", target, NULL, NULL, 0, &resp))
     return NULL;
-  if (200 == resp.status)
-    root = json_loadb (resp.body, resp.body_len, 0, NULL);
+  if (200 == resp.status) {
+    body = resp.body;
+    resp.body = NULL;
+  }
   sr_th_response_clean (&resp);
+  return body;
+}
+
+json_t *
+sr_th_get_json (int port, const char *target)
+{
+  char *body = sr_th_get_body (port, target);
+  json_t *root = NULL != body ? json_loads (body, 0, NULL) : NULL;
+
+  free (body);
   return root;
 }
 

@@ -157,6 +157,9 @@ json_t *sr_th_read_first_json (int fd, double timeout_s, const char *who);
 bool sr_th_post_json (int port, const char *path, const char *json,
                       int *status, const char *who);
 
+/** GET @a target; its body (caller frees) when it was a 200, else NULL. */
+char *sr_th_get_body (int port, const char *target);
+
 /** GET @a target; its JSON answer (a new reference) when it was a 200,
  * else NULL. */
 json_t *sr_th_get_json (int port, const char *target);

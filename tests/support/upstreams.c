@@ -132,17 +132,7 @@ sr_sim_post (int port, const char *path, const char *json, int *status)
 char *
 sr_sim_get (int port, const char *path)
 {
-  struct sr_th_response resp;
-  char *body = NULL;
-
-  if (!sr_th_http (port, "GET", path, NULL, NULL, 0, &resp))
-    return NULL;
-  if (200 == resp.status) {
-    body = resp.body;
-    resp.body = NULL;
-  }
-  sr_th_response_clean (&resp);
-  return body;
+  return sr_th_get_body (port, path);
 }
 
 int
