@@ -188,6 +188,28 @@ sr_store_orders_existing (PGconn *conn, const int64_t *ids, size_t n,
 }
 
 enum sr_status
+sr_store_orders_existing_run (PGconn *conn, int64_t first, int64_t last,
+                              sr_order_row_cb cb, void *cls, char *err,
+                              size_t errlen)
+{
+  char lo[24], hi[24], len[24];
+  const char *params[3] = { lo, hi, len };
+
+  if (last < first) {
+    snprintf (err, errlen, "orders_latest_existing_range: %" PRId64
+              " > %" PRId64, first, last);
+    return SR_E_INTERNAL;
+  }
+  snprintf (lo, sizeof (lo), "%" PRId64, first);
+  snprintf (hi, sizeof (hi), "%" PRId64, last);
+  snprintf (len, sizeof (len), "%" PRIu64,
+            (uint64_t) last - (uint64_t) first + 1);
+  return walk (conn, "orders_latest_existing_range",
+               sr_sql_orders_latest_existing_range, 3, params, cb, cls, err,
+               errlen);
+}
+
+enum sr_status
 sr_store_orders_delete (PGconn *conn, const char (*tids)[SR_ORDER_TID_LEN],
                         size_t n, char *err, size_t errlen)
 {

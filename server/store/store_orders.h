@@ -43,7 +43,8 @@ struct sr_order_row {
   const char *file;
   int64_t row;
   const char *tid;               /* its address in orders_latest, when read
-                                  * from there by sr_store_orders_existing */
+                                  * from there by sr_store_orders_existing
+                                  * or sr_store_orders_existing_run */
 };
 
 /* Room for a row address as text: "(4294967295,65535)". */
@@ -77,8 +78,15 @@ enum sr_status sr_store_orders_existing (PGconn *conn, const int64_t *ids,
                                          void *cls, char *err,
                                          size_t errlen);
 
-/** Remove @a n kept rows by the addresses sr_store_orders_existing gave
- * in this transaction. */
+/** The kept rows of orders @a first to @a last (a run of ids), in
+ * order_id order, whether or not the caller asked for each. */
+enum sr_status sr_store_orders_existing_run (PGconn *conn, int64_t first,
+                                             int64_t last,
+                                             sr_order_row_cb cb, void *cls,
+                                             char *err, size_t errlen);
+
+/** Remove @a n kept rows by the addresses sr_store_orders_existing or
+ * sr_store_orders_existing_run gave in this transaction. */
 enum sr_status sr_store_orders_delete (PGconn *conn,
                                        const char (*tids)[SR_ORDER_TID_LEN],
                                        size_t n, char *err, size_t errlen);

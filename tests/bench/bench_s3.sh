@@ -88,8 +88,14 @@ CHECKPOINT;
 SQL
 # Three runs of each, alternating, medians reported: this 2-core machine
 # is noisy, and the two loads compete for the same cores.
+# Every timed run starts with nothing left to write: the checkpoint hands
+# the dirty pages to the kernel, `sync` writes them out.  Otherwise one
+# run's 500 MB of pages were written back during the next one, and a run
+# measured whatever the run before it had left.
+settle() { psql "$1" -qc "CHECKPOINT"; sync; }
 floor_truncate() {
-  psql "$(db sr_bench_floor)" -qc "TRUNCATE floor_create, floor_update" -c "CHECKPOINT"
+  psql "$(db sr_bench_floor)" -qc "TRUNCATE floor_create, floor_update"
+  settle "$(db sr_bench_floor)"
 }
 copy_files() {  # every Nth file from offset K: N K
   local i=0 f table
@@ -125,7 +131,7 @@ run_sync() {
 fresh_db() {
   psql "$BASE" -qc "DROP DATABASE IF EXISTS sr_bench_s3 WITH (FORCE)" -c "CREATE DATABASE sr_bench_s3" 2>/dev/null
   DATABASE_URL=$(db sr_bench_s3) "$BIN" migrate > /dev/null 2>&1
-  psql "$BASE" -qc "CHECKPOINT"
+  settle "$BASE"
 }
 FLOORS=(); FLOORS2=(); WALLS=(); RSSES=()
 for i in 1 2 3; do

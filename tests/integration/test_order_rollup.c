@@ -83,9 +83,11 @@ cell (char **p, size_t *left, const char *v, bool last)
 }
 
 /* @a rows rows of junk-laden exports starting at variation @a seed, order
- * ids from @a id_base (every row's id cell is a variation of it). */
+ * ids from @a id_base: every row's id cell a variation of it, or with
+ * @a id_step > 0 plainly id_base + id_step * row (a run of ids, as a day's
+ * new orders come). */
 static char *
-export_csv (int rows, int seed, int id_base, bool all_columns)
+export_csv (int rows, int seed, int id_base, int id_step, bool all_columns)
 {
   size_t cap = (size_t) rows * 400 + 1024, left = cap;
   char *out = malloc (cap), *p = out;
@@ -115,7 +117,9 @@ export_csv (int rows, int seed, int id_base, bool all_columns)
 
     /* The id cell's shape from the list, the number from the range: most
      * rows are real orders, some repeat an order of the same file. */
-    if (0 == strcmp (shape, "1001"))
+    if (id_step > 0)
+      snprintf (id, sizeof (id), "%d", id_base + id_step * r);
+    else if (0 == strcmp (shape, "1001"))
       snprintf (id, sizeof (id), "%d", id_base + r % 97);
     else if (0 == strcmp (shape, " 1002 "))
       snprintf (id, sizeof (id), " %d ", id_base + r);
@@ -305,12 +309,12 @@ SR_TEST (test_creates_and_same_day_updates)
 {
   REQUIRE (up);
   put ("orders-create/report_2025-10-01T0600.csv",
-       export_csv (700, 0, 50000, true));
+       export_csv (700, 0, 50000, 0, true));
   put ("orders-update/report_2025-10-02T0600_a.csv",
-       export_csv (300, 3, 50100, true));
+       export_csv (300, 3, 50100, 0, true));
   /* Same day and kind: the name decides, in byte order ('B' < 'a'). */
   put ("orders-update/report_2025-10-02T0600_B.csv",
-       export_csv (300, 5, 50150, true));
+       export_csv (300, 5, 50150, 0, true));
   sync_both ("creates and same-day updates", false);
   /* Worked out from the lists: row 0 of the create file is order 50000,
    * status "new", total "12.345" (cents round half up: 12.35, tier
@@ -329,12 +333,12 @@ SR_TEST (test_update_before_create_and_no_date)
   /* An update of 2025-10-03 arrives before a create of 2025-10-05 for the
    * same orders: the later file date leads whatever the kind. */
   put ("orders-update/report_2025-10-03T0600.csv",
-       export_csv (200, 7, 60000, false));
+       export_csv (200, 7, 60000, 0, false));
   sync_both ("update before its create", false);
   put ("orders-create/report_2025-10-05T0600.csv",
-       export_csv (250, 11, 60050, true));
+       export_csv (250, 11, 60050, 0, true));
   /* No date in the name: it ranks before every dated file. */
-  put ("orders-update/manual-fix.csv", export_csv (120, 13, 50000, true));
+  put ("orders-update/manual-fix.csv", export_csv (120, 13, 50000, 0, true));
   sync_both ("later create, undated update", false);
 }
 
@@ -344,10 +348,42 @@ SR_TEST (test_reexport_drops_and_changes)
   /* The first update file again, fewer orders and other values: orders
    * it no longer has fall back to their other rows. */
   put ("orders-update/report_2025-10-02T0600_a.csv",
-       export_csv (120, 17, 50100, true));
+       export_csv (120, 17, 50100, 0, true));
   sync_both ("re-export", false);
   /* Everything loaded again as it is: nothing moves. */
   sync_both ("forced reload", true);
+}
+
+/* Files whose orders come in a run of ids: the loader reads the kept rows
+ * of the run in one scan and must pass over the run's orders that are not
+ * the file's (odd ids below, kept from the create file), whatever their
+ * rank. */
+SR_TEST (test_runs_of_ids)
+{
+  REQUIRE (up);
+  put ("orders-create/report_2025-10-06T0600.csv",
+       export_csv (600, 19, 70000, 1, true));
+  sync_both ("a create file of consecutive ids", false);
+  put ("orders-update/report_2025-10-07T0600.csv",
+       export_csv (250, 23, 70000, 2, true));
+  put ("orders-update/report_2025-10-07T0600_b.csv",
+       export_csv (150, 29, 70001, 3, false));
+  /* Spread wider than the loader reads by run: one probe per order. */
+  put ("orders-update/report_2025-10-08T0600.csv",
+       export_csv (100, 31, 70002, 5, true));
+  sync_both ("updates of every second, third and fifth order", false);
+  CHECK_STR_EQ (sr_th_pg_value (pg_c, "SELECT count(*) FROM"
+                                " reports.orders_latest WHERE order_id"
+                                " BETWEEN 70000 AND 70599"), "600");
+  /* The later files lead for their orders: 250 + 150 + 100 ids, less
+   * 75 + 50 + 30 in two of them, plus 15 in all three, is 360 from update
+   * files; the other 240 keep their create row. */
+  CHECK_STR_EQ (sr_th_pg_value (pg_c, "SELECT count(*) FILTER (WHERE"
+                                " src_rank = 1) || '/' || count(*) FILTER"
+                                " (WHERE src_rank = 2) FROM"
+                                " reports.orders_latest WHERE order_id"
+                                " BETWEEN 70000 AND 70599"),
+                "240/360");
 }
 
 /* A database whose exports were loaded before the rollups existed (0011
@@ -395,5 +431,6 @@ SR_TEST_MAIN (SR_TEST_ENTRY (test_start),
               SR_TEST_ENTRY (test_creates_and_same_day_updates),
               SR_TEST_ENTRY (test_update_before_create_and_no_date),
               SR_TEST_ENTRY (test_reexport_drops_and_changes),
+              SR_TEST_ENTRY (test_runs_of_ids),
               SR_TEST_ENTRY (test_upgrade_counts_earlier_loads),
               SR_TEST_ENTRY (test_stop))
