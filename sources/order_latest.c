@@ -53,9 +53,7 @@ struct sr_order_latest {
   /* at finish */
   struct sr_order_row **uniq;    /* one per order, by order_id */
   unsigned char *fate;
-  char (*tids)[SR_ORDER_TID_LEN]; /* of the kept rows replaced */
-  size_t n_uniq, cursor, n_tids;
-  bool by_run;                   /* kept rows read by a run of ids */
+  size_t n_uniq;
   int64_t *previous;             /* the earlier version's orders */
   size_t n_previous;
   int64_t *dropped;              /* orders the earlier version kept */
@@ -273,8 +271,9 @@ pick_last_rows (struct sr_order_latest *ol)
   ol->fate = sr_xcalloc (ol->n_uniq ? ol->n_uniq : 1, 1);
 }
 
-static bool
-in_file (const struct sr_order_latest *ol, int64_t id)
+/* The index in ol->uniq of order @a id, or ol->n_uniq. */
+static size_t
+find_order (const struct sr_order_latest *ol, int64_t id)
 {
   size_t lo = 0, hi = ol->n_uniq;
 
@@ -286,7 +285,13 @@ in_file (const struct sr_order_latest *ol, int64_t id)
     else
       hi = mid;
   }
-  return lo < ol->n_uniq && ol->uniq[lo]->order_id == id;
+  return lo < ol->n_uniq && ol->uniq[lo]->order_id == id ? lo : ol->n_uniq;
+}
+
+static bool
+in_file (const struct sr_order_latest *ol, int64_t id)
+{
+  return find_order (ol, id) < ol->n_uniq;
 }
 
 /* A kept row of the file's earlier version, removed. */
@@ -305,27 +310,27 @@ on_dropped (void *cls, const struct sr_order_row *row)
   return SR_OK;
 }
 
-/* A kept row of one of the file's orders (they come in order_id order). */
+/* A kept row of one of the file's orders, removed when the file
+ * outranked it. */
 static enum sr_status
 on_existing (void *cls, const struct sr_order_row *row)
 {
   struct sr_order_latest *ol = cls;
+  size_t i = find_order (ol, row->order_id);
+  bool replace;
 
-  while (ol->cursor < ol->n_uniq
-         && ol->uniq[ol->cursor]->order_id < row->order_id)
-    ol->cursor++;
-  if (ol->cursor == ol->n_uniq
-      || ol->uniq[ol->cursor]->order_id != row->order_id)
-    return ol->by_run ? SR_OK    /* an order of the run, not of the file */
-                      : SR_E_INTERNAL;   /* a row nobody asked for */
-  if (rank_cmp (ol->uniq[ol->cursor], row) > 0) {
-    if (NULL == row->tid || strlen (row->tid) >= SR_ORDER_TID_LEN)
-      return SR_E_INTERNAL;
-    ol->fate[ol->cursor] = FATE_REPLACE;
-    strcpy (ol->tids[ol->n_tids++], row->tid);
+  if (i == ol->n_uniq || FATE_ADD != ol->fate[i])
+    return SR_E_INTERNAL;        /* a row nobody asked for, or twice */
+  /* The statement ranks by file; a disagreement would mean two rows of
+   * one file, which taking the file's earlier rows out rules out. */
+  replace = rank_cmp (ol->uniq[i], row) > 0;
+  if (replace != row->replaced)
+    return SR_E_INTERNAL;
+  if (replace) {
+    ol->fate[i] = FATE_REPLACE;
     sr_order_delta_add (ol->delta, row, -1);
   } else {
-    ol->fate[ol->cursor] = FATE_OUTRANKED;
+    ol->fate[i] = FATE_OUTRANKED;
   }
   return SR_OK;
 }
@@ -339,22 +344,20 @@ on_fallen_back (void *cls, const struct sr_order_row *row)
   return SR_OK;
 }
 
-/* The kept rows of the file's orders to on_existing. */
+/* The kept rows of the file's orders to on_existing, the ones it
+ * outranks removed. */
 static enum sr_status
-read_existing (struct sr_order_latest *ol, PGconn *conn, const int64_t *ids,
-               char *err, size_t errlen)
+replace_existing (struct sr_order_latest *ol, PGconn *conn,
+                  const int64_t *ids, char *err, size_t errlen)
 {
   uint64_t span;
 
   if (0 == ol->n_uniq)
     return SR_OK;
   span = (uint64_t) ids[ol->n_uniq - 1] - (uint64_t) ids[0];
-  ol->by_run = span / RUN_SPREAD < ol->n_uniq;
-  if (ol->by_run)
-    return sr_store_orders_existing_run (conn, ids[0], ids[ol->n_uniq - 1],
-                                         on_existing, ol, err, errlen);
-  return sr_store_orders_existing (conn, ids, ol->n_uniq, on_existing, ol,
-                                   err, errlen);
+  return sr_store_orders_replace (conn, ids, ol->n_uniq,
+                                  span / RUN_SPREAD < ol->n_uniq,
+                                  ol->uniq[0], on_existing, ol, err, errlen);
 }
 
 /* The file's rows against the kept ones: replace, add, or leave. */
@@ -370,17 +373,13 @@ merge_rows (struct sr_order_latest *ol, PGconn *conn, const char *client,
 
   for (size_t i = 0; i < ol->n_uniq; i++)
     ids[i] = ol->uniq[i]->order_id;
-  ol->tids = sr_xcalloc (ol->n_uniq ? ol->n_uniq : 1, sizeof (*ol->tids));
-  st = read_existing (ol, conn, ids, err, errlen);
+  st = replace_existing (ol, conn, ids, err, errlen);
   for (size_t i = 0; SR_OK == st && i < ol->n_uniq; i++) {
     if (FATE_OUTRANKED != ol->fate[i]) {
       take[n_take++] = ol->uniq[i];
       sr_order_delta_add (ol->delta, ol->uniq[i], +1);
     }
   }
-  if (SR_OK == st)
-    st = sr_store_orders_delete (conn, (const char (*)[SR_ORDER_TID_LEN])
-                                 ol->tids, ol->n_tids, err, errlen);
   if (SR_OK == st)
     st = sr_store_orders_insert (conn, client, take, n_take, err, errlen);
   free (take);
@@ -463,7 +462,6 @@ sr_order_latest_free (struct sr_order_latest *ol)
   free (ol->rows);
   free (ol->uniq);
   free (ol->fate);
-  free (ol->tids);
   free (ol->dropped);
   free (ol->previous);
   sr_order_delta_free (ol->delta);

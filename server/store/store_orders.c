@@ -53,7 +53,8 @@ row_from (const PGresult *r, int i, struct sr_order_row *o)
   o->rank = atoi (PQgetvalue (r, i, C_RANK));
   o->file = PQgetvalue (r, i, C_FILE);
   o->row = strtoll (PQgetvalue (r, i, C_ROW), NULL, 10);
-  o->tid = PQnfields (r) > C_COUNT ? PQgetvalue (r, i, C_COUNT) : NULL;
+  o->replaced = PQnfields (r) > C_COUNT
+                && 't' == PQgetvalue (r, i, C_COUNT)[0];
 }
 
 /* Run a statement giving rows back and hand each to @a cb. */
@@ -178,68 +179,39 @@ sr_store_orders_take_file (PGconn *conn, const char *file,
 }
 
 enum sr_status
-sr_store_orders_existing (PGconn *conn, const int64_t *ids, size_t n,
-                          sr_order_row_cb cb, void *cls, char *err,
-                          size_t errlen)
+sr_store_orders_replace (PGconn *conn, const int64_t *ids, size_t n,
+                         bool by_run, const struct sr_order_row *file_row,
+                         sr_order_row_cb cb, void *cls, char *err,
+                         size_t errlen)
 {
-  return with_ids (conn, "orders_latest_existing",
-                   sr_sql_orders_latest_existing, NULL, ids, n, cb, cls, err,
-                   errlen);
-}
-
-enum sr_status
-sr_store_orders_existing_run (PGconn *conn, int64_t first, int64_t last,
-                              sr_order_row_cb cb, void *cls, char *err,
-                              size_t errlen)
-{
-  char lo[24], hi[24], len[24];
-  const char *params[3] = { lo, hi, len };
-
-  if (last < first) {
-    snprintf (err, errlen, "orders_latest_existing_range: %" PRId64
-              " > %" PRId64, first, last);
-    return SR_E_INTERNAL;
-  }
-  snprintf (lo, sizeof (lo), "%" PRId64, first);
-  snprintf (hi, sizeof (hi), "%" PRId64, last);
-  snprintf (len, sizeof (len), "%" PRIu64,
-            (uint64_t) last - (uint64_t) first + 1);
-  return walk (conn, "orders_latest_existing_range",
-               sr_sql_orders_latest_existing_range, 3, params, cb, cls, err,
-               errlen);
-}
-
-enum sr_status
-sr_store_orders_delete (PGconn *conn, const char (*tids)[SR_ORDER_TID_LEN],
-                        size_t n, char *err, size_t errlen)
-{
+  char date[SR_DATE_LEN], rank[8], first[24], last[24], len[24];
+  const char *params[7] = { NULL, file_row->has_file_date ? date : NULL,
+                            rank, file_row->file, first, last, len };
   struct sr_buf b;
-  const char *params[1];
-  enum sr_status st = SR_OK;
+  enum sr_status st;
 
   if (0 == n)
     return SR_OK;
-  sr_buf_init (&b, (SR_ORDER_TID_LEN + 3) * n + 8);
-  st = sr_buf_append (&b, "{", 1);
-  /* Addresses are "(block,offset)": quoted, nothing inside to escape. */
-  for (size_t i = 0; SR_OK == st && i < n; i++) {
-    if (strspn (tids[i], "(),0123456789") != strlen (tids[i])) {
-      snprintf (err, errlen, "orders_latest_delete: bad row address");
-      st = SR_E_INTERNAL;
-      break;
-    }
-    st = sr_buf_append (&b, i ? ",\"" : "\"", i ? 2 : 1);
-    if (SR_OK == st)
-      st = sr_buf_puts (&b, tids[i]);
-    if (SR_OK == st)
-      st = sr_buf_append (&b, "\"", 1);
-  }
-  if (SR_OK == st)
-    st = sr_buf_append (&b, "}", 2);
+  if (file_row->has_file_date)
+    sr_date_format (file_row->file_date, date);
+  snprintf (rank, sizeof (rank), "%d", file_row->rank);
+  snprintf (first, sizeof (first), "%" PRId64, ids[0]);
+  snprintf (last, sizeof (last), "%" PRId64, ids[n - 1]);
+  snprintf (len, sizeof (len), "%" PRIu64,
+            (uint64_t) ids[n - 1] - (uint64_t) ids[0] + 1);
+  sr_buf_init (&b, 24 * n + 8);
+  st = id_array (&b, ids, n);
   params[0] = b.data;
-  if (SR_OK == st)
-    st = sr_db_run (conn, "orders_latest_delete", sr_sql_orders_latest_delete,
-                    1, params, err, errlen);
+  if (SR_OK != st)
+    snprintf (err, errlen, "orders_latest_replace: %zu ids do not fit a "
+              "parameter", n);
+  else if (by_run)
+    st = walk (conn, "orders_latest_replace_run",
+               sr_sql_orders_latest_replace_run, 7, params, cb, cls, err,
+               errlen);
+  else
+    st = walk (conn, "orders_latest_replace", sr_sql_orders_latest_replace,
+               4, params, cb, cls, err, errlen);
   sr_buf_clean (&b);
   return st;
 }

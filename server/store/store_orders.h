@@ -42,13 +42,8 @@ struct sr_order_row {
   int rank;                      /* 1 orders_create, 2 orders_update */
   const char *file;
   int64_t row;
-  const char *tid;               /* its address in orders_latest, when read
-                                  * from there by sr_store_orders_existing
-                                  * or sr_store_orders_existing_run */
+  bool replaced;                 /* by sr_store_orders_replace's file */
 };
-
-/* Room for a row address as text: "(4294967295,65535)". */
-#define SR_ORDER_TID_LEN 24
 
 /** Called for each row a statement gives back; the row is valid only
  * during the call.  A status other than SR_OK stops the walk. */
@@ -72,24 +67,16 @@ enum sr_status sr_store_orders_take_file (PGconn *conn, const char *file,
                                           sr_order_row_cb cb, void *cls,
                                           char *err, size_t errlen);
 
-/** The kept rows of the @a n orders @a ids, in order_id order. */
-enum sr_status sr_store_orders_existing (PGconn *conn, const int64_t *ids,
-                                         size_t n, sr_order_row_cb cb,
-                                         void *cls, char *err,
-                                         size_t errlen);
-
-/** The kept rows of orders @a first to @a last (a run of ids), in
- * order_id order, whether or not the caller asked for each. */
-enum sr_status sr_store_orders_existing_run (PGconn *conn, int64_t first,
-                                             int64_t last,
-                                             sr_order_row_cb cb, void *cls,
-                                             char *err, size_t errlen);
-
-/** Remove @a n kept rows by the addresses sr_store_orders_existing or
- * sr_store_orders_existing_run gave in this transaction. */
-enum sr_status sr_store_orders_delete (PGconn *conn,
-                                       const char (*tids)[SR_ORDER_TID_LEN],
-                                       size_t n, char *err, size_t errlen);
+/** The kept rows of the @a n orders @a ids (ascending) of one file, in no
+ * particular order, each with whether @a file_row's file outranks it (then
+ * it is removed, in the same statement).  With @a by_run, one scan of the
+ * ids from the first to the last finds them (for a file whose orders come
+ * in a run of ids) instead of a probe per order. */
+enum sr_status sr_store_orders_replace (PGconn *conn, const int64_t *ids,
+                                        size_t n, bool by_run,
+                                        const struct sr_order_row *file_row,
+                                        sr_order_row_cb cb, void *cls,
+                                        char *err, size_t errlen);
 
 /** Keep @a n rows (none of their orders may be kept already). */
 enum sr_status sr_store_orders_insert (PGconn *conn, const char *client,
