@@ -184,9 +184,10 @@ sr_store_orders_replace (PGconn *conn, const int64_t *ids, size_t n,
                          sr_order_row_cb cb, void *cls, char *err,
                          size_t errlen)
 {
-  char date[SR_DATE_LEN], rank[8], first[24], last[24], len[24];
-  const char *params[7] = { NULL, file_row->has_file_date ? date : NULL,
-                            rank, file_row->file, first, last, len };
+  char date[SR_DATE_LEN], rank[8], first[24], last[24];
+  const char *params[6] = { NULL, file_row->has_file_date ? date : NULL,
+                            rank, file_row->file, by_run ? first : NULL,
+                            by_run ? last : NULL };
   struct sr_buf b;
   enum sr_status st;
 
@@ -197,21 +198,15 @@ sr_store_orders_replace (PGconn *conn, const int64_t *ids, size_t n,
   snprintf (rank, sizeof (rank), "%d", file_row->rank);
   snprintf (first, sizeof (first), "%" PRId64, ids[0]);
   snprintf (last, sizeof (last), "%" PRId64, ids[n - 1]);
-  snprintf (len, sizeof (len), "%" PRIu64,
-            (uint64_t) ids[n - 1] - (uint64_t) ids[0] + 1);
   sr_buf_init (&b, 24 * n + 8);
   st = id_array (&b, ids, n);
   params[0] = b.data;
   if (SR_OK != st)
     snprintf (err, errlen, "orders_latest_replace: %zu ids do not fit a "
               "parameter", n);
-  else if (by_run)
-    st = walk (conn, "orders_latest_replace_run",
-               sr_sql_orders_latest_replace_run, 7, params, cb, cls, err,
-               errlen);
   else
     st = walk (conn, "orders_latest_replace", sr_sql_orders_latest_replace,
-               4, params, cb, cls, err, errlen);
+               6, params, cb, cls, err, errlen);
   sr_buf_clean (&b);
   return st;
 }
