@@ -106,23 +106,22 @@ id_array (struct sr_buf *b, const int64_t *ids, size_t n)
   return st;
 }
 
-/* Run @a sql with parameters @a first (when not NULL) and the array of
- * @a ids, handing each row it gives to @a cb. */
+/* Run @a sql with its @a n_params @a params, the array of @a ids as
+ * parameter @a ids_at (its slot in @a params is filled here), handing each
+ * row it gives to @a cb. */
 static enum sr_status
-with_ids (PGconn *conn, const char *name, const char *sql, const char *first,
-          const int64_t *ids, size_t n, sr_order_row_cb cb, void *cls,
-          char *err, size_t errlen)
+with_ids (PGconn *conn, const char *name, const char *sql,
+          const char **params, int n_params, int ids_at, const int64_t *ids,
+          size_t n, sr_order_row_cb cb, void *cls, char *err, size_t errlen)
 {
   struct sr_buf b;
-  const char *params[2] = { first, NULL };
-  int n_params = NULL == first ? 1 : 2;
   enum sr_status st;
 
   if (0 == n)
     return SR_OK;
   sr_buf_init (&b, 24 * n + 8);
   st = id_array (&b, ids, n);
-  params[n_params - 1] = b.data;
+  params[ids_at] = b.data;
   if (SR_OK != st)
     snprintf (err, errlen, "%s: %zu ids do not fit a parameter", name, n);
   else
@@ -173,9 +172,11 @@ sr_store_orders_take_file (PGconn *conn, const char *file,
                            const int64_t *ids, size_t n, sr_order_row_cb cb,
                            void *cls, char *err, size_t errlen)
 {
+  const char *params[2] = { file, NULL };
+
   return with_ids (conn, "orders_latest_take_file",
-                   sr_sql_orders_latest_take_file, file, ids, n, cb, cls,
-                   err, errlen);
+                   sr_sql_orders_latest_take_file, params, 2, 1, ids, n, cb,
+                   cls, err, errlen);
 }
 
 enum sr_status
@@ -188,8 +189,6 @@ sr_store_orders_replace (PGconn *conn, const int64_t *ids, size_t n,
   const char *params[6] = { NULL, file_row->has_file_date ? date : NULL,
                             rank, file_row->file, by_run ? first : NULL,
                             by_run ? last : NULL };
-  struct sr_buf b;
-  enum sr_status st;
 
   if (0 == n)
     return SR_OK;
@@ -198,17 +197,9 @@ sr_store_orders_replace (PGconn *conn, const int64_t *ids, size_t n,
   snprintf (rank, sizeof (rank), "%d", file_row->rank);
   snprintf (first, sizeof (first), "%" PRId64, ids[0]);
   snprintf (last, sizeof (last), "%" PRId64, ids[n - 1]);
-  sr_buf_init (&b, 24 * n + 8);
-  st = id_array (&b, ids, n);
-  params[0] = b.data;
-  if (SR_OK != st)
-    snprintf (err, errlen, "orders_latest_replace: %zu ids do not fit a "
-              "parameter", n);
-  else
-    st = walk (conn, "orders_latest_replace", sr_sql_orders_latest_replace,
-               6, params, cb, cls, err, errlen);
-  sr_buf_clean (&b);
-  return st;
+  return with_ids (conn, "orders_latest_replace",
+                   sr_sql_orders_latest_replace, params, 6, 0, ids, n, cb,
+                   cls, err, errlen);
 }
 
 enum sr_status
@@ -216,9 +207,11 @@ sr_store_orders_fall_back (PGconn *conn, const int64_t *ids, size_t n,
                            sr_order_row_cb cb, void *cls, char *err,
                            size_t errlen)
 {
+  const char *params[1] = { NULL };
+
   return with_ids (conn, "orders_latest_fall_back",
-                   sr_sql_orders_latest_fall_back, NULL, ids, n, cb, cls,
-                   err, errlen);
+                   sr_sql_orders_latest_fall_back, params, 1, 0, ids, n, cb,
+                   cls, err, errlen);
 }
 
 static enum sr_status

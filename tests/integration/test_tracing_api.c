@@ -125,8 +125,6 @@ SR_TEST (test_request_continues_the_callers_trace)
   json_decref (spans);
 }
 
-/* A sync queued by a traced request: its job runs later, on a worker, and
- * still lands in the request's trace with its children. */
 /* When a span is missing: what did arrive, what the server counted, and
  * its log's last lines (a rare failure here must explain itself). */
 static void
@@ -156,6 +154,8 @@ dump_trace (json_t *spans)
   free (log);
 }
 
+/* A sync queued by a traced request: its job runs later, on a worker, and
+ * still lands in the request's trace with its children. */
 SR_TEST (test_sync_joins_the_request_trace)
 {
   struct sr_th_response r;
