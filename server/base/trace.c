@@ -408,6 +408,15 @@ sr_trace_outgoing (char out[SR_TRACEPARENT_LEN + 1])
 }
 
 bool
+sr_span_root_trace_id (const struct sr_span *s, char out[33])
+{
+  if (!s->started || !s->ctx.valid || s->has_parent)
+    return false;
+  tohex (s->ctx.trace_id, 16, out);
+  return true;
+}
+
+bool
 sr_trace_log_ids (char trace_id[33], char span_id[17])
 {
   if (NULL == current || !current->ctx.valid)

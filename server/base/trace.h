@@ -123,6 +123,12 @@ void sr_span_start (struct sr_span *s, const char *name, int kind,
  * at a character boundary. */
 void sr_span_name (struct sr_span *s, const char *a, const char *b);
 
+/**
+ * When @a s began its trace (no parent), write the trace id as 32 hex
+ * digits and a NUL to @a out and return true; else false.
+ */
+bool sr_span_root_trace_id (const struct sr_span *s, char out[33]);
+
 /** Link @a s to @a other (a job to the request that queued it). */
 void sr_span_link (struct sr_span *s, const struct sr_trace_ctx *other);
 

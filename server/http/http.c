@@ -150,29 +150,37 @@ sr_request_body_json (const struct sr_request *req, json_t **out, char *why,
 
 /* ---- helpers ---- */
 
+/* The request's id: the caller's X-Request-Id when it is harmless in logs
+ * and headers; else, for a request that starts its trace, the trace id
+ * (the id a user quotes from X-Request-Id finds the trace as it is, and
+ * the span need not carry it twice); else a new random one.  An id other
+ * than the trace id goes on the span as signalroom.request_id. */
 static void
-request_id_init (struct sr_request *req, const char *given)
+request_id_init (struct conn_state *cs, const char *given)
 {
   static const char hex[] = "0123456789abcdef";
+  struct sr_request *req = &cs->req;
   uint8_t rnd[16];
   size_t len = given ? strlen (given) : 0;
   bool ok = len > 0 && len <= SR_REQUEST_ID_MAX;
 
-  /* Accept the caller's id only if it is harmless in logs and headers. */
   for (size_t i = 0; ok && i < len; i++)
     ok = NULL != strchr ("abcdefghijklmnopqrstuvwxyz"
                          "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._:-",
                          given[i]);
   if (ok) {
     memcpy (req->request_id, given, len + 1);
+  } else if (sr_span_root_trace_id (&cs->span, req->request_id)) {
     return;
+  } else {
+    sr_ids_random_bytes (rnd, sizeof (rnd));
+    for (size_t i = 0; i < sizeof (rnd); i++) {
+      req->request_id[2 * i] = hex[rnd[i] >> 4];
+      req->request_id[2 * i + 1] = hex[rnd[i] & 15];
+    }
+    req->request_id[2 * sizeof (rnd)] = '\0';
   }
-  sr_ids_random_bytes (rnd, sizeof (rnd));
-  for (size_t i = 0; i < sizeof (rnd); i++) {
-    req->request_id[2 * i] = hex[rnd[i] >> 4];
-    req->request_id[2 * i + 1] = hex[rnd[i] & 15];
-  }
-  req->request_id[2 * sizeof (rnd)] = '\0';
+  sr_span_set_str (&cs->span, "signalroom.request_id", req->request_id);
 }
 
 /* Headers that may appear once.  With two, which one counts is up to
@@ -815,7 +823,6 @@ start_span (struct conn_state *cs, const char *url, const char *method)
   sr_span_start (&cs->span, method, SR_SPAN_SERVER, &parent);
   sr_span_set_str (&cs->span, "http.request.method", method_label (method));
   sr_span_set_str (&cs->span, "url.path", url);
-  sr_span_set_str (&cs->span, "signalroom.request_id", cs->req.request_id);
 }
 
 /* Name and status of the server span, then its end. */
@@ -846,10 +853,10 @@ on_head (struct conn_state *cs, const char *url, const char *method)
   cs->started = true;
   sr_http_guard_head_in (cs->srv->guard, cs->guard);
   snprintf (cs->req.method, sizeof (cs->req.method), "%s", method);
-  request_id_init (&cs->req, MHD_lookup_connection_value (
+  start_span (cs, url, method);
+  request_id_init (cs, MHD_lookup_connection_value (
                      conn, MHD_HEADER_KIND, "X-Request-Id"));
   sr_log_set_context ("request_id", cs->req.request_id);
-  start_span (cs, url, method);
   sr_log (SR_LOG_DEBUG, "request started", "{s:s, s:s}", "method", method,
           "path", url);
   if (SR_OK != check_headers (cs, url, method)) {

@@ -20,9 +20,10 @@
 # Load from wrk (Debian), 64 connections: GET /healthz (HTTP thread only)
 # and GET /v1/reports/daily-summary with a new day each request, no cache
 # (API thread, database statements: a server span, a statement span).
-# Rounds alternate the servers so drift on this 2-core machine (a shared
-# host: one round to the next often differs by 15 %) hits all alike; the
-# medians are compared.  Beside throughput, the CPU each server process
+# Each round runs every server once, in an order that rotates from round
+# to round; a server's ratio to "off" is taken within each round (drift on
+# this 2-core machine, a shared host, often moves 15 % from one round to
+# the next) and the median of those ratios is reported.  Beside throughput, the CPU each server process
 # used per request (user + system, from /proc) -- what signalroom itself
 # spends, which the other processes on these cores do not blur -- and the
 # collector simulator's.  Then GET /metrics itself, one connection,
@@ -117,17 +118,35 @@ wrk_run() {  # pid port path [lua] -> "rps p99_ms server_us_per_req collector_us
 median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
 DS="/v1/reports/daily-summary?brand=CCW&date=DAY"
-declare -A RPS P99 CPU COLL
+CFGS=(off metrics on sampled hanging)
+declare -A RPS P99 CPU COLL ONE RATIO
 for r in $(seq 1 "$ROUNDS"); do
-  for cfg in off metrics on sampled hanging; do
+  # Each round starts one server further on, so no server always runs
+  # first, last or after the same neighbour (whose leftovers -- the
+  # hanging collector's held exports, a burst of exports -- would land on
+  # it every time).
+  for i in "${!CFGS[@]}"; do
+    cfg=${CFGS[$(((i + r) % ${#CFGS[@]}))]}
     port_var="PORT_$cfg" pid_var="PID_$cfg"
     read -r rps p99 cpu coll < <(wrk_run "${!pid_var}" "${!port_var}" /healthz)
     RPS[h_$cfg]+="$rps "; P99[h_$cfg]+="$p99 "; CPU[h_$cfg]+="$cpu "; COLL[h_$cfg]+="$coll "
+    ONE[h_$cfg]=$rps
     read -r rps p99 cpu coll < <(wrk_run "${!pid_var}" "${!port_var}" "$DS" "$WORK/days.lua")
     RPS[r_$cfg]+="$rps "; P99[r_$cfg]+="$p99 "; CPU[r_$cfg]+="$cpu "; COLL[r_$cfg]+="$coll "
+    ONE[r_$cfg]=$rps
+  done
+  # This round's ratios to its own "off": drift over minutes (this host's
+  # speed wanders by 15 %) cancels within a round.
+  for load in h r; do
+    for cfg in "${CFGS[@]}"; do
+      RATIO[${load}_$cfg]+="$(awk -v a="${ONE[${load}_$cfg]}" -v b="${ONE[${load}_off]}" \
+        'BEGIN {printf "%.4f", (b > 0 ? a / b : 0)}') "
+    done
   done
 done
 m() { median ${RPS[$1]}; }
+ratio() { median ${RATIO[$1]}; }
+spread() { printf '%s\n' ${RATIO[$1]} | sort -g | awk 'NR == 1 {lo = $1} {hi = $1} END {printf "%.2f-%.2f", lo, hi}'; }
 q() { median ${P99[$1]}; }
 c() { median ${CPU[$1]}; }
 k() { median ${COLL[$1]}; }
@@ -166,15 +185,16 @@ m_rps=$(awk '/Requests\/sec/ {print $2}' <<<"$mout")
 m_p99=$(awk '$1 == "99%" {v=$2; if (v ~ /us$/) {sub(/us/,"",v); v/=1000} else if (v ~ /ms$/) {sub(/ms/,"",v)}; print v}' <<<"$mout")
 
 echo
-echo "| load (64 connections, ${SECS} s, median of $ROUNDS alternating rounds) | server | req/s | vs off | p99 ms | server CPU us/req | collector CPU us/req |"
-echo "|---|---|---|---|---|---|---|"
+echo "| load (64 connections, ${SECS} s, $ROUNDS rotating rounds) | server | req/s (median) | vs off (median of the rounds' ratios) | the rounds' ratios, lowest-highest | p99 ms | server CPU us/req | collector CPU us/req |"
+echo "|---|---|---|---|---|---|---|---|"
 for load in h r; do
   name="GET /healthz"
   [ "$load" = r ] && name="GET /v1/reports/daily-summary (no cache, a new day each)"
-  for cfg in off metrics on sampled hanging; do
-    awk -v n="$name" -v cfg="$cfg" -v r="$(m ${load}_$cfg)" -v off="$(m ${load}_off)" \
+  for cfg in "${CFGS[@]}"; do
+    awk -v n="$name" -v cfg="$cfg" -v r="$(m ${load}_$cfg)" -v ratio="$(ratio ${load}_$cfg)" \
+        -v spread="$(spread ${load}_$cfg)" \
         -v p="$(q ${load}_$cfg)" -v c="$(c ${load}_$cfg)" -v k="$(k ${load}_$cfg)" 'BEGIN {
-      printf "| %s | %s | %.0f | %.3f | %.2f | %.2f | %.2f |\n", n, cfg, r, r / off, p, c, k }'
+      printf "| %s | %s | %.0f | %.3f | %s | %.2f | %.2f | %.2f |\n", n, cfg, r, ratio, spread, p, c, k }'
   done
 done
 echo

@@ -4,7 +4,8 @@
  * is continued; a sync queued by a traced request puts its job, sync,
  * upstream and database spans in that trace; log lines carry the ids; a
  * malformed traceparent starts a new trace; a hanging collector costs
- * requests nothing and the spans it cannot take are dropped and counted.
+ * requests nothing and the spans it cannot take are dropped and counted;
+ * a request that starts its trace is known by the trace id.
  */
 #include "check.h"
 #include "collector.h"
@@ -24,6 +25,7 @@
 #define RT_KEY "rt-tracing-0123456789"
 #define TRACE_A "4bf92f3577b34da6a3ce929d0e0e4736"
 #define TRACE_B "0af7651916cd43dd8448eb211c80319c"
+#define TRACE_C "5b8aa5a2d2c872e8321cf37308d69df2"
 #define PARENT "00f067aa0ba902b7"
 
 static struct sr_th_server srv;
@@ -123,6 +125,67 @@ SR_TEST (test_request_continues_the_callers_trace)
                   json_object_get (s, "resource"), "service.name")),
                 "signalroom-test");
   json_decref (spans);
+}
+
+/* The span named @a name once @a trace_id has @a n spans (new
+ * reference), or NULL. */
+static json_t *
+await_request_span (const char *trace_id, size_t n, const char *name)
+{
+  json_t *spans = sr_otlp_await_spans (&otlp, trace_id, n, 20);
+  json_t *s = NULL == spans ? NULL : span_named (spans, name);
+
+  json_incref (s);
+  json_decref (spans);
+  return s;
+}
+
+/* X-Request-Id: the trace id when the request starts its trace (so the
+ * span does not carry it twice); otherwise its own id, on the span. */
+SR_TEST (test_request_id_names_the_trace)
+{
+  struct sr_th_response r;
+  char rid[80] = "";
+  json_t *s;
+
+  REQUIRE (up);
+  REQUIRE (sr_th_http (srv.port, "GET", "/healthz", NULL, NULL, 0, &r));
+  CHECK_INT_EQ (r.status, 200);
+  if (NULL != sr_th_header (&r, "X-Request-Id"))
+    snprintf (rid, sizeof (rid), "%s", sr_th_header (&r, "X-Request-Id"));
+  sr_th_response_clean (&r);
+  CHECK_INT_EQ (strlen (rid), 32);
+  s = await_request_span (rid, 1, "GET /healthz");
+  REQUIRE (NULL != s);
+  CHECK (NULL == attr (s, "signalroom.request_id"));
+  CHECK_STR_EQ (json_string_value (json_object_get (s, "parentSpanId")), "");
+  json_decref (s);
+
+  /* a continued trace is shared by many requests: each has its own id */
+  REQUIRE (sr_th_http (srv.port, "GET", "/healthz",
+                       "traceparent: 00-" TRACE_C "-" PARENT "-01\r\n",
+                       NULL, 0, &r));
+  snprintf (rid, sizeof (rid), "%s", sr_th_header (&r, "X-Request-Id")
+                                      ? sr_th_header (&r, "X-Request-Id")
+                                      : "");
+  sr_th_response_clean (&r);
+  CHECK_INT_EQ (strlen (rid), 32);
+  CHECK (0 != strcmp (rid, TRACE_C));
+  s = await_request_span (TRACE_C, 1, "GET /healthz");
+  REQUIRE (NULL != s);
+  CHECK_STR_EQ (attr (s, "signalroom.request_id"), rid);
+  json_decref (s);
+
+  /* the caller's own id is kept, and put on the span */
+  REQUIRE (sr_th_http (srv.port, "GET", "/metrics",
+                       "traceparent: 00-" TRACE_C "-" PARENT "-01\r\n"
+                       "X-Request-Id: support-case.42\r\n", NULL, 0, &r));
+  CHECK_STR_EQ (sr_th_header (&r, "X-Request-Id"), "support-case.42");
+  sr_th_response_clean (&r);
+  s = await_request_span (TRACE_C, 2, "GET /metrics");
+  REQUIRE (NULL != s);
+  CHECK_STR_EQ (attr (s, "signalroom.request_id"), "support-case.42");
+  json_decref (s);
 }
 
 /* When a span is missing: what did arrive, what the server counted, and
@@ -392,6 +455,7 @@ SR_TEST (test_stop)
 
 SR_TEST_MAIN (SR_TEST_ENTRY (test_start),
               SR_TEST_ENTRY (test_request_continues_the_callers_trace),
+              SR_TEST_ENTRY (test_request_id_names_the_trace),
               SR_TEST_ENTRY (test_sync_joins_the_request_trace),
               SR_TEST_ENTRY (test_malformed_traceparent_starts_a_trace),
               SR_TEST_ENTRY (test_hanging_collector_costs_requests_nothing),
