@@ -48,7 +48,11 @@ void sr_stmt_cache_pooler_seen (const char *sqlstate);
 /** Give @a conn its (empty) list.  @return false when out of memory. */
 bool sr_stmt_cache_attach (PGconn *conn);
 
-/** The server-side name of @a sql. */
+/**
+ * The server-side name of @a sql, the same for the same text.  @a sql must
+ * be of static storage (the build's embedded SQL, or a literal): names are
+ * remembered by the text's address.
+ */
 void sr_stmt_name (const char *sql, char name[SR_STMT_NAME_LEN]);
 
 /** Whether @a conn has prepared @a name. */

@@ -176,6 +176,40 @@ SR_TEST (test_names_follow_the_text)
   CHECK_INT_EQ ((int) strlen (a), SR_STMT_NAME_LEN - 1);
 }
 
+static int
+by_name (const void *a, const void *b)
+{
+  return strcmp (a, b);
+}
+
+/* Names are remembered by the text's address: the same text elsewhere
+ * gets the same name, and more texts than the memory holds still each
+ * get their own, asked in any order. */
+SR_TEST (test_remembered_names_stay_right)
+{
+  static char same[] = "SELECT 1";
+  static char texts[300][24];
+  static char names[300][SR_STMT_NAME_LEN];
+  char a[SR_STMT_NAME_LEN], again[SR_STMT_NAME_LEN];
+  size_t distinct = 0;
+
+  sr_stmt_name ("SELECT 1", a);
+  sr_stmt_name (same, again);
+  CHECK_STR_EQ (a, again);
+  for (size_t i = 0; i < 300; i++) {
+    snprintf (texts[i], sizeof (texts[i]), "SELECT %zu", i + 10);
+    sr_stmt_name (texts[i], names[i]);
+  }
+  for (size_t i = 300; i-- > 0;) {
+    sr_stmt_name (texts[i], again);
+    CHECK_STR_EQ (again, names[i]);
+  }
+  qsort (names, 300, sizeof (names[0]), by_name);
+  for (size_t i = 0; i < 300; i++)
+    distinct += 0 == i || 0 != strcmp (names[i], names[i - 1]);
+  CHECK_INT_EQ ((int) distinct, 300);
+}
+
 SR_TEST (test_stop)
 {
   if (up)
@@ -189,4 +223,5 @@ SR_TEST_MAIN (SR_TEST_ENTRY (test_start),
               SR_TEST_ENTRY (test_name_taken_means_pooler),
               SR_TEST_ENTRY (test_switched_off),
               SR_TEST_ENTRY (test_names_follow_the_text),
+              SR_TEST_ENTRY (test_remembered_names_stay_right),
               SR_TEST_ENTRY (test_stop))
