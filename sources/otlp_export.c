@@ -185,11 +185,65 @@ discard (char *p, size_t size, size_t n, void *cls)
   return size * n;
 }
 
-enum sr_status
-sr_otlp_client_post (struct sr_otlp_client *c, const char *body, size_t len,
-                     long *http_status, char *err, size_t errlen)
+/* Where libcurl is in the body's parts. */
+struct upload {
+  const struct sr_bytes *parts;
+  size_t n_parts;
+  size_t at;        /* part */
+  size_t off;       /* byte of that part */
+};
+
+static size_t
+read_parts (char *out, size_t size, size_t n, void *cls)
 {
+  struct upload *u = cls;
+  size_t room = size * n, done = 0;
+
+  while (done < room && u->at < u->n_parts) {
+    const struct sr_bytes *p = &u->parts[u->at];
+    size_t take = p->n - u->off < room - done ? p->n - u->off : room - done;
+
+    memcpy (out + done, p->p + u->off, take);
+    done += take;
+    u->off += take;
+    if (u->off == p->n) {
+      u->at++;
+      u->off = 0;
+    }
+  }
+  return done;
+}
+
+/* libcurl rewinds to resend the body on a fresh connection when a reused
+ * one turned out closed. */
+static int
+seek_parts (void *cls, curl_off_t offset, int origin)
+{
+  struct upload *u = cls;
+  size_t left;
+
+  if (SEEK_SET != origin || offset < 0)
+    return CURL_SEEKFUNC_CANTSEEK;
+  left = (size_t) offset;
+  for (u->at = 0; u->at < u->n_parts && left >= u->parts[u->at].n; u->at++)
+    left -= u->parts[u->at].n;
+  if (u->at == u->n_parts && 0 != left)
+    return CURL_SEEKFUNC_FAIL;
+  u->off = left;
+  return CURL_SEEKFUNC_OK;
+}
+
+enum sr_status
+sr_otlp_client_post (struct sr_otlp_client *c, const struct sr_bytes *parts,
+                     size_t n_parts, long *http_status, char *err,
+                     size_t errlen)
+{
+  struct upload u = { .parts = parts, .n_parts = n_parts };
+  curl_off_t len = 0;
   CURLcode rc;
+
+  for (size_t i = 0; i < n_parts; i++)
+    len += (curl_off_t) parts[i].n;
 
   *http_status = 0;
   curl_easy_reset (c->curl);
@@ -203,8 +257,11 @@ sr_otlp_client_post (struct sr_otlp_client *c, const char *body, size_t len,
   curl_easy_setopt (c->curl, CURLOPT_USERAGENT, "signalroom/" SR_VERSION);
   curl_easy_setopt (c->curl, CURLOPT_HTTPHEADER, c->headers);
   curl_easy_setopt (c->curl, CURLOPT_POST, 1L);
-  curl_easy_setopt (c->curl, CURLOPT_POSTFIELDS, body);
-  curl_easy_setopt (c->curl, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t) len);
+  curl_easy_setopt (c->curl, CURLOPT_READFUNCTION, read_parts);
+  curl_easy_setopt (c->curl, CURLOPT_READDATA, &u);
+  curl_easy_setopt (c->curl, CURLOPT_SEEKFUNCTION, seek_parts);
+  curl_easy_setopt (c->curl, CURLOPT_SEEKDATA, &u);
+  curl_easy_setopt (c->curl, CURLOPT_POSTFIELDSIZE_LARGE, len);
   /* A batch leaves in a few large writes instead of 64 KiB ones: fewer
    * system calls here and fewer wake-ups at the collector. */
   curl_easy_setopt (c->curl, CURLOPT_UPLOAD_BUFFERSIZE, 2L * 1024 * 1024);

@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "buf.h"
 #include "config.h"
 #include "status.h"
 
@@ -28,13 +29,14 @@ void sr_otlp_client_free (struct sr_otlp_client *c);
 void sr_otlp_client_deadline (struct sr_otlp_client *c, uint64_t deadline_us);
 
 /**
- * POST @a body (JSON, @a len bytes).
+ * POST one JSON body made of @a n_parts pieces (in order, read in place:
+ * a batch is sent from where its spans were encoded).
  * @param[out] http_status  the answer's status (0: none)
  * @return SR_OK on 2xx, else SR_E_UPSTREAM with @a err
  */
 enum sr_status sr_otlp_client_post (struct sr_otlp_client *c,
-                                    const char *body, size_t len,
-                                    long *http_status, char *err,
-                                    size_t errlen);
+                                    const struct sr_bytes *parts,
+                                    size_t n_parts, long *http_status,
+                                    char *err, size_t errlen);
 
 #endif /* SR_OTLP_EXPORT_H */

@@ -20,6 +20,12 @@ struct sr_buf {
   size_t max;     /* ceiling on len */
 };
 
+/** Bytes borrowed from elsewhere: one piece of a body sent in parts. */
+struct sr_bytes {
+  const char *p;
+  size_t n;
+};
+
 /** Initialise an empty buffer that may hold at most @a max bytes. */
 void sr_buf_init (struct sr_buf *b, size_t max);
 

@@ -506,16 +506,14 @@ resource_pairs (json_t *attrs, const char *list)
 }
 
 enum sr_status
-sr_trace_encode (const struct sr_span_batch *batch, const char *service,
-                 const char *resource_attrs, struct sr_buf *out)
+sr_trace_export_head (const char *service, const char *resource_attrs,
+                      struct sr_buf *out)
 {
   json_t *attrs = json_array ();
   json_t *kv = json_object ();
   const char *key;
   json_t *value;
   char *resource;
-  const char *spans;
-  size_t len;
   enum sr_status st;
 
   /* ours first, the variable's over them, OTEL_SERVICE_NAME over all */
@@ -538,8 +536,18 @@ sr_trace_encode (const struct sr_span_batch *batch, const char *service,
                   "\"signalroom\",\"version\":\"" SR_VERSION "\"},"
                   "\"spans\":[" }, 3);
   free (resource);
-  spans = sr_span_batch_json (batch, &len);
-  if (SR_OK == st && len > 0)
-    st = sr_buf_append (out, spans, len);
-  return put_all (out, st, (const char *[]) { "]}]}]}" }, 1);
+  return st;
+}
+
+size_t
+sr_trace_export_parts (const struct sr_span_batch *batch,
+                       const struct sr_buf *head,
+                       struct sr_bytes part[SR_TRACE_EXPORT_PARTS])
+{
+  static const char tail[] = "]}]}]}";
+
+  part[0] = (struct sr_bytes) { head->data, head->len };
+  part[1].p = sr_span_batch_json (batch, &part[1].n);
+  part[2] = (struct sr_bytes) { tail, sizeof (tail) - 1 };
+  return part[0].n + part[1].n + part[2].n;
 }

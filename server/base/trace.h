@@ -159,16 +159,30 @@ void sr_trace_outgoing (char out[SR_TRACEPARENT_LEN + 1]);
 bool sr_trace_log_ids (char trace_id[33], char span_id[17]);
 
 /**
- * Append the OTLP/HTTP JSON body (ExportTraceServiceRequest) of the spans
- * of @a batch (span_queue.h: the exporter takes them from there) to @a out, with the resource attributes: service.name, the build's
- * version, the pairs of @a resource_attrs ("k=v,k2=v2", may be NULL;
- * percent-decoded) and @a service (OTEL_SERVICE_NAME, may be NULL) over
- * them all.
- * @return SR_OK, or SR_E_TOO_LARGE at @a out's cap
+ * Append to @a out the head every OTLP/HTTP JSON export body
+ * (ExportTraceServiceRequest) starts with, up to its spans: the resource
+ * attributes -- service.name, the build's version, the pairs of
+ * @a resource_attrs ("k=v,k2=v2", may be NULL; percent-decoded) and
+ * @a service (OTEL_SERVICE_NAME, may be NULL) over them all -- and the
+ * scope.  The same for every export: the exporter makes it once.
+ * @return SR_OK, SR_E_TOO_LARGE at @a out's cap, or SR_E_INTERNAL
  */
-enum sr_status sr_trace_encode (const struct sr_span_batch *batch,
-                                const char *service,
-                                const char *resource_attrs,
-                                struct sr_buf *out);
+enum sr_status sr_trace_export_head (const char *service,
+                                     const char *resource_attrs,
+                                     struct sr_buf *out);
+
+/** The parts of an export body, in order: the head, the spans, the end. */
+#define SR_TRACE_EXPORT_PARTS 3
+
+/**
+ * The export body of @a batch (span_queue.h: the exporter takes batches
+ * from there) in @a part: @a head (sr_trace_export_head), the batch's
+ * spans as they were encoded, and the closing brackets -- borrowed, so the
+ * spans are sent from where they were written, without a copy.
+ * @return the body's length
+ */
+size_t sr_trace_export_parts (const struct sr_span_batch *batch,
+                              const struct sr_buf *head,
+                              struct sr_bytes part[SR_TRACE_EXPORT_PARTS]);
 
 #endif /* SR_TRACE_H */

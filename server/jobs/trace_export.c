@@ -24,25 +24,23 @@ struct sr_trace_export {
   atomic_bool stopping;
   pthread_t thread;
   struct sr_ratelimit warn;           /* a dead collector: one line a minute */
-  struct sr_buf body;                 /* one batch's JSON, reused */
+  struct sr_buf head;                 /* every export body's start */
 };
 
 /* Send @a batch and free it. */
 static void
 send_batch (struct sr_trace_export *e, struct sr_span_batch *batch)
 {
-  char err[1200] = "the batch is over its size cap";
+  char err[1200];
   size_t n = sr_span_batch_count (batch);
+  struct sr_bytes parts[SR_TRACE_EXPORT_PARTS];
   long status;
   bool sent;
 
-  sr_buf_reset (&e->body);
-  sent = SR_OK == sr_trace_encode (batch, e->cfg->otel_service_name,
-                                   e->cfg->otel_resource_attributes,
-                                   &e->body)
-         && SR_OK == sr_otlp_client_post (e->client, e->body.data,
-                                          e->body.len, &status, err,
-                                          sizeof (err));
+  (void) sr_trace_export_parts (batch, &e->head, parts);
+  sent = SR_OK == sr_otlp_client_post (e->client, parts,
+                                       SR_TRACE_EXPORT_PARTS, &status, err,
+                                       sizeof (err));
   sr_span_batch_free (batch);
   if (sent) {
     sr_metric_add (&sr_m_otel_spans_exported, NULL, n);
@@ -93,12 +91,16 @@ sr_trace_export_start (const struct sr_config *cfg,
   e->cfg = cfg;
   e->client = sr_otlp_client_new (cfg);
   sr_ratelimit_init (&e->warn, 1.0 / 60, 1);
-  /* a batch of spans of at most a few KiB each */
-  sr_buf_init (&e->body, 17u * 1024 * 1024);
-  if (NULL == e->client || 0 != pthread_create (&e->thread, NULL, run, e)) {
+  /* the resource: a few attributes of at most 1 KiB of configuration */
+  sr_buf_init (&e->head, 64u * 1024);
+  if (NULL == e->client
+      || SR_OK != sr_trace_export_head (cfg->otel_service_name,
+                                        cfg->otel_resource_attributes,
+                                        &e->head)
+      || 0 != pthread_create (&e->thread, NULL, run, e)) {
     sr_otlp_client_free (e->client);
     sr_ratelimit_destroy (&e->warn);
-    sr_buf_clean (&e->body);
+    sr_buf_clean (&e->head);
     free (e);
     return SR_E_INTERNAL;
   }
@@ -119,7 +121,7 @@ sr_trace_export_stop (struct sr_trace_export *e)
   pthread_join (e->thread, NULL);
   sr_otlp_client_free (e->client);
   sr_ratelimit_destroy (&e->warn);
-  sr_buf_clean (&e->body);
+  sr_buf_clean (&e->head);
   free (e);
 }
 

@@ -58,10 +58,12 @@ static volatile int stop_exporter;
 static void *
 exporter (void *cls)
 {
-  struct sr_buf body;
+  struct sr_buf head;
+  struct sr_bytes parts[SR_TRACE_EXPORT_PARTS];
   size_t *taken = cls;
 
-  sr_buf_init (&body, 64u * 1024 * 1024);
+  sr_buf_init (&head, 1u << 16);
+  (void) sr_trace_export_head ("bench", NULL, &head);
   for (;;) {
     struct sr_span_batch *b = sr_span_queue_take (stop_exporter ? 0 : 20);
 
@@ -70,12 +72,11 @@ exporter (void *cls)
         break;
       continue;
     }
-    sr_buf_reset (&body);
-    (void) sr_trace_encode (b, "bench", NULL, &body);
+    (void) sr_trace_export_parts (b, &head, parts);
     *taken += sr_span_batch_count (b);
     sr_span_batch_free (b);
   }
-  sr_buf_clean (&body);
+  sr_buf_clean (&head);
   return NULL;
 }
 

@@ -26,6 +26,8 @@
 #define TRACE_A "4bf92f3577b34da6a3ce929d0e0e4736"
 #define TRACE_B "0af7651916cd43dd8448eb211c80319c"
 #define TRACE_C "5b8aa5a2d2c872e8321cf37308d69df2"
+#define TRACE_D "6e0c63257de34c92bf9efcd03927272e"
+#define TRACE_E "7f1d74368ef45da3c0a0fde14a38383f"
 #define PARENT "00f067aa0ba902b7"
 
 static struct sr_th_server srv;
@@ -425,6 +427,52 @@ SR_TEST (test_exporter_runs_below_requests)
   CHECK_INT_EQ (exporter_nice, 10);
 }
 
+/* A collector that drops a kept-alive connection with an export unanswered:
+ * libcurl sends the export again on a new connection, rewinding the body
+ * it reads from the batch in place, and nothing is lost. */
+SR_TEST (test_export_resent_after_a_dropped_connection)
+{
+  struct sr_otlp col;
+  struct sr_th_server s2;
+  struct sr_th_env env = { 0 };
+  struct sr_th_response r;
+  json_t *spans;
+  int status, before, after, accepted;
+
+  REQUIRE (up);
+  REQUIRE (sr_otlp_start (&col, NULL));
+  base_env (&env, col.port);
+  sr_th_env_add (&env, "SIGNALROOM_WORKERS", "0");
+  REQUIRE (sr_th_server_start (&s2, &env));
+  REQUIRE (sr_th_await_ready (s2.port, 30));
+  /* the first export opens the connection the second one reuses */
+  REQUIRE (sr_th_http (s2.port, "GET", "/healthz",
+                       "traceparent: 00-" TRACE_D "-" PARENT "-01\r\n",
+                       NULL, 0, &r));
+  sr_th_response_clean (&r);
+  spans = sr_otlp_await_spans (&col, TRACE_D, 1, 20);
+  CHECK_INT_EQ (json_array_size (spans), 1);
+  json_decref (spans);
+  before = sr_otlp_request_count (&col, &accepted);
+  CHECK (sr_otlp_post (&col, "/_sim/faults",
+                       "{\"faults\":[{\"close\":true,\"count\":1}]}",
+                       &status));
+  REQUIRE (sr_th_http (s2.port, "GET", "/healthz",
+                       "traceparent: 00-" TRACE_E "-" PARENT "-01\r\n",
+                       NULL, 0, &r));
+  sr_th_response_clean (&r);
+  spans = sr_otlp_await_spans (&col, TRACE_E, 1, 20);
+  CHECK_INT_EQ (json_array_size (spans), 1);
+  json_decref (spans);
+  after = sr_otlp_request_count (&col, &accepted);
+  CHECK (after >= before + 2);    /* the dropped export and its resend */
+  REQUIRE (sr_th_http (s2.port, "GET", "/metrics", NULL, NULL, 0, &r));
+  CHECK (NULL == strstr (r.body, "reason=\"export_failed\"} 1"));
+  sr_th_response_clean (&r);
+  CHECK (sr_th_server_stop (&s2, SIGTERM, 20000, NULL, NULL));
+  sr_otlp_stop (&col);
+}
+
 SR_TEST (test_exports_counted)
 {
   struct sr_th_response r;
@@ -460,5 +508,6 @@ SR_TEST_MAIN (SR_TEST_ENTRY (test_start),
               SR_TEST_ENTRY (test_malformed_traceparent_starts_a_trace),
               SR_TEST_ENTRY (test_hanging_collector_costs_requests_nothing),
               SR_TEST_ENTRY (test_exporter_runs_below_requests),
+              SR_TEST_ENTRY (test_export_resent_after_a_dropped_connection),
               SR_TEST_ENTRY (test_exports_counted),
               SR_TEST_ENTRY (test_stop))

@@ -43,24 +43,34 @@ init (const char *sampler, double ratio, size_t queue)
   init_batch (sampler, ratio, queue, 0);
 }
 
-/* The encoder's text, parsed back. */
+/* The body the exporter sends for @a batch (its parts, joined), parsed
+ * back. */
 static json_t *
 encode (const struct sr_span_batch *batch, const char *service,
         const char *attrs)
 {
-  struct sr_buf b;
+  struct sr_buf head, b;
+  struct sr_bytes parts[SR_TRACE_EXPORT_PARTS];
   json_error_t jerr;
-  json_t *j;
+  json_t *j = NULL;
+  size_t len;
 
+  sr_buf_init (&head, 1u << 16);
   sr_buf_init (&b, 1u << 20);
-  if (SR_OK != sr_trace_encode (batch, service, attrs, &b)) {
-    sr_buf_clean (&b);
-    return NULL;
+  if (SR_OK == sr_trace_export_head (service, attrs, &head)) {
+    len = sr_trace_export_parts (batch, &head, parts);
+    for (size_t i = 0; i < SR_TRACE_EXPORT_PARTS; i++)
+      if (parts[i].n > 0)
+        (void) sr_buf_append (&b, parts[i].p, parts[i].n);
+    if (b.len == len)
+      j = json_loadb (b.data, b.len, 0, &jerr);
+    else
+      fprintf (stderr, "parts hold %zu bytes, not the %zu said\n", b.len, len);
+    if (NULL == j && b.len == len)
+      fprintf (stderr, "encoder output is not JSON: %s\n", jerr.text);
   }
-  j = json_loadb (b.data, b.len, 0, &jerr);
-  if (NULL == j)
-    fprintf (stderr, "encoder output is not JSON: %s\n", jerr.text);
   sr_buf_clean (&b);
+  sr_buf_clean (&head);
   return j;
 }
 
