@@ -427,6 +427,28 @@ SR_TEST (test_exporter_runs_below_requests)
   CHECK_INT_EQ (exporter_nice, 10);
 }
 
+/* GET /healthz of @a s in trace @a trace_id: how many spans of it came to
+ * @a col (waiting for one). */
+static size_t
+traced_health_check (const struct sr_th_server *s, const struct sr_otlp *col,
+                     const char *trace_id)
+{
+  struct sr_th_response r;
+  char tp[80];
+  json_t *spans;
+  size_t n;
+
+  snprintf (tp, sizeof (tp), "traceparent: 00-%s-" PARENT "-01\r\n",
+            trace_id);
+  if (!sr_th_http (s->port, "GET", "/healthz", tp, NULL, 0, &r))
+    return 0;
+  sr_th_response_clean (&r);
+  spans = sr_otlp_await_spans (col, trace_id, 1, 20);
+  n = json_array_size (spans);
+  json_decref (spans);
+  return n;
+}
+
 /* A collector that drops a kept-alive connection with an export unanswered:
  * libcurl sends the export again on a new connection, rewinding the body
  * it reads from the batch in place, and nothing is lost. */
@@ -436,7 +458,6 @@ SR_TEST (test_export_resent_after_a_dropped_connection)
   struct sr_th_server s2;
   struct sr_th_env env = { 0 };
   struct sr_th_response r;
-  json_t *spans;
   int status, before, after, accepted;
 
   REQUIRE (up);
@@ -446,24 +467,12 @@ SR_TEST (test_export_resent_after_a_dropped_connection)
   REQUIRE (sr_th_server_start (&s2, &env));
   REQUIRE (sr_th_await_ready (s2.port, 30));
   /* the first export opens the connection the second one reuses */
-  REQUIRE (sr_th_http (s2.port, "GET", "/healthz",
-                       "traceparent: 00-" TRACE_D "-" PARENT "-01\r\n",
-                       NULL, 0, &r));
-  sr_th_response_clean (&r);
-  spans = sr_otlp_await_spans (&col, TRACE_D, 1, 20);
-  CHECK_INT_EQ (json_array_size (spans), 1);
-  json_decref (spans);
+  CHECK_INT_EQ (traced_health_check (&s2, &col, TRACE_D), 1);
   before = sr_otlp_request_count (&col, &accepted);
   CHECK (sr_otlp_post (&col, "/_sim/faults",
                        "{\"faults\":[{\"close\":true,\"count\":1}]}",
                        &status));
-  REQUIRE (sr_th_http (s2.port, "GET", "/healthz",
-                       "traceparent: 00-" TRACE_E "-" PARENT "-01\r\n",
-                       NULL, 0, &r));
-  sr_th_response_clean (&r);
-  spans = sr_otlp_await_spans (&col, TRACE_E, 1, 20);
-  CHECK_INT_EQ (json_array_size (spans), 1);
-  json_decref (spans);
+  CHECK_INT_EQ (traced_health_check (&s2, &col, TRACE_E), 1);
   after = sr_otlp_request_count (&col, &accepted);
   CHECK (after >= before + 2);    /* the dropped export and its resend */
   REQUIRE (sr_th_http (s2.port, "GET", "/metrics", NULL, NULL, 0, &r));
