@@ -920,17 +920,14 @@ perform (struct sr_s3 *s3, const char *what, const char *url,
     setup (s3, url, x, hdrs);
     made = attempt;
     count (stats, attempt);
-    sr_span_begin (&span, "GET", SR_SPAN_CLIENT);
-    sr_span_set_str (&span, "http.request.method", "GET");
-    sr_span_set_str (&span, "url.full", url);   /* signed by headers */
-    sr_span_set_str (&span, "signalroom.upstream", "s3");
+    /* the URL carries no key: requests are signed by headers */
+    sr_upstream_span_begin (&span, "s3", "GET", url, attempt);
     rc = curl_easy_perform (s3->curl);
     if (CURLE_ABORTED_BY_CALLBACK == rc && sr_stop_requested (s3->stop)) {
       snprintf (err, errlen, "s3: %s: stopped during the transfer (the job "
                 "was cancelled or lost its lease)", what);
       st = SR_E_UPSTREAM;
-      sr_span_set_error (&span, true);
-      sr_span_finish (&span);
+      sr_upstream_span_end (&span, 0, rc, true);
       goto out;
     }
     if (!x->started) {
@@ -942,10 +939,8 @@ perform (struct sr_s3 *s3, const char *what, const char *url,
       x->gunzip = NULL != x->gz && (x->gunzip_by_name || x->content_gzip);
     }
     sr_upstream_note_request ("s3", x->status, attempt);
-    if (x->status > 0)
-      sr_span_set_int (&span, "http.response.status_code", x->status);
-    sr_span_set_error (&span, x->status < 200 || x->status >= 300);
-    sr_span_finish (&span);
+    sr_upstream_span_end (&span, x->status, rc,
+                          x->status < 200 || x->status >= 300);
 
     if (x->consumer_stopped) {
       snprintf (err, errlen, "s3: %s: stopped by the reader after %" PRIu64

@@ -267,25 +267,50 @@ make_headers (const struct sr_upstream_request *rq, bool *oom_out)
   return hdrs;
 }
 
-static void
-start_attempt_span (struct sr_span *span,
-                    const struct sr_upstream_request *rq,
-                    const char *safe_url, unsigned int attempt)
+void
+sr_upstream_span_begin (struct sr_span *span, const char *upstream,
+                        const char *method, const char *url,
+                        unsigned int attempt)
 {
-  sr_span_begin (span, rq->method, SR_SPAN_CLIENT);
-  sr_span_set_str (span, "http.request.method", rq->method);
-  sr_span_set_str (span, "url.full", safe_url);   /* keys redacted */
-  sr_span_set_str (span, "signalroom.upstream", rq->name);
+  CURLU *h = curl_url ();
+  char *host = NULL, *port = NULL;
+
+  sr_span_begin (span, method, SR_SPAN_CLIENT);
+  sr_span_set_str (span, "http.request.method", method);
+  sr_span_set_str (span, "url.full", url);
+  sr_span_set_str (span, "signalroom.upstream", upstream);
+  /* server.address and server.port are required on HTTP client spans */
+  if (NULL != h && CURLUE_OK == curl_url_set (h, CURLUPART_URL, url, 0)
+      && CURLUE_OK == curl_url_get (h, CURLUPART_HOST, &host, 0)
+      && CURLUE_OK == curl_url_get (h, CURLUPART_PORT, &port,
+                                    CURLU_DEFAULT_PORT)) {
+    sr_span_set_str (span, "server.address", host);
+    sr_span_set_int (span, "server.port", strtol (port, NULL, 10));
+  }
+  curl_free (host);
+  curl_free (port);
+  curl_url_cleanup (h);
   if (attempt > 1)
     sr_span_set_int (span, "http.request.resend_count", attempt - 1);
 }
 
-static void
-end_attempt_span (struct sr_span *span, long status)
+void
+sr_upstream_span_end (struct sr_span *span, long status, CURLcode rc,
+                      bool failed)
 {
+  char code[24];
+
   if (status > 0)
     sr_span_set_int (span, "http.response.status_code", status);
-  sr_span_set_error (span, status < 200 || status >= 400);
+  sr_span_set_error (span, failed);
+  if (failed) {
+    if (status > 0)
+      snprintf (code, sizeof (code), "%ld", status);
+    sr_span_set_str (span, "error.type",
+                     status > 0 ? code
+                     : CURLE_OPERATION_TIMEDOUT == rc ? "timeout"
+                     : curl_easy_strerror (rc));
+  }
   sr_span_finish (span);
 }
 
@@ -332,7 +357,7 @@ sr_upstream_fetch (struct sr_upstream *u,
     }
     sr_buf_reset (&resp->body);
     /* One client span per attempt; the upstream sees it as our parent. */
-    start_attempt_span (&span, rq, safe_url, attempt);
+    sr_upstream_span_begin (&span, rq->name, rq->method, safe_url, attempt);
     curl_slist_free_all (hdrs);
     hdrs = make_headers (rq, &oom);
     if (oom) {
@@ -372,7 +397,9 @@ sr_upstream_fetch (struct sr_upstream *u,
     curl_easy_getinfo (u->curl, CURLINFO_RESPONSE_CODE, &resp->status);
     sr_upstream_note_request (rq->name, CURLE_OK == rc ? resp->status : 0,
                               attempt);
-    end_attempt_span (&span, CURLE_OK == rc ? resp->status : 0);
+    sr_upstream_span_end (&span, CURLE_OK == rc ? resp->status : 0, rc,
+                          CURLE_OK != rc || resp->status < 200
+                          || resp->status >= 400);
     if (t.too_large) {
       snprintf (err, errlen, "%s: response from %s %s is over %zu bytes",
                 rq->name, rq->method, safe_url, rq->max_response);

@@ -125,6 +125,26 @@ void sr_sleep_us (uint64_t us);
 void sr_upstream_note_request (const char *upstream, long status,
                                unsigned int attempt);
 
+struct sr_span;
+
+/**
+ * Begin @a span, the client span of one HTTP attempt (trace.h's
+ * sr_span_begin): the semantic conventions' method, url.full (@a url, with
+ * any key already redacted), server.address and server.port (from @a url),
+ * and http.request.resend_count from the second @a attempt on.
+ */
+void sr_upstream_span_begin (struct sr_span *span, const char *upstream,
+                             const char *method, const char *url,
+                             unsigned int attempt);
+
+/**
+ * End @a span: the answer's @a status (0: none) and, when @a failed,
+ * error status with error.type -- the status code, or for no answer
+ * "timeout" or libcurl's text for @a rc.
+ */
+void sr_upstream_span_end (struct sr_span *span, long status, CURLcode rc,
+                           bool failed);
+
 /** Count @a us waited before a request to @a upstream (pacing,
  * Retry-After, back-off). */
 void sr_upstream_note_wait (const char *upstream, uint64_t us);

@@ -823,6 +823,8 @@ start_span (struct conn_state *cs, const char *url, const char *method)
   sr_span_start (&cs->span, method, SR_SPAN_SERVER, &parent);
   sr_span_set_str (&cs->span, "http.request.method", method_label (method));
   sr_span_set_str (&cs->span, "url.path", url);
+  /* required on HTTP server spans; TLS ends in front of us, if anywhere */
+  sr_span_set_str (&cs->span, "url.scheme", "http");
 }
 
 /* Name and status of the server span, then its end. */
@@ -840,8 +842,14 @@ end_span (struct conn_state *cs)
   }
   if (0 != status)
     sr_span_set_int (&cs->span, "http.response.status_code", status);
-  if (0 == status || status >= 500)
+  if (0 == status || status >= 500) {
+    char code[12];
+
+    snprintf (code, sizeof (code), "%u", status);
     sr_span_set_error (&cs->span, true);
+    /* no answer at all: the conventions' catch-all */
+    sr_span_set_str (&cs->span, "error.type", 0 == status ? "_OTHER" : code);
+  }
   sr_span_end (&cs->span);
 }
 

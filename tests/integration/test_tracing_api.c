@@ -28,6 +28,8 @@
 #define TRACE_C "5b8aa5a2d2c872e8321cf37308d69df2"
 #define TRACE_D "6e0c63257de34c92bf9efcd03927272e"
 #define TRACE_E "7f1d74368ef45da3c0a0fde14a38383f"
+#define TRACE_F "802e8547f0056eb4d1b1e0f25b49494f"
+#define TRACE_G "913f9658a1167fc5e2c2f1a36c5a5a5f"
 #define PARENT "00f067aa0ba902b7"
 
 static struct sr_th_server srv;
@@ -38,17 +40,23 @@ static char *admin;
 static bool up;
 
 static void
-base_env (struct sr_th_env *env, int collector_port)
+env_with_db (struct sr_th_env *env, int collector_port, const char *db)
 {
   char url[64];
 
   snprintf (url, sizeof (url), "http://127.0.0.1:%d", collector_port);
-  sr_th_env_add (env, "DATABASE_URL", conninfo);
+  sr_th_env_add (env, "DATABASE_URL", db);
   sr_th_env_add (env, "SIGNALROOM_JWT_SECRET", SECRET);
   sr_th_env_add (env, "OTEL_EXPORTER_OTLP_ENDPOINT", url);
   sr_th_env_add (env, "OTEL_BSP_SCHEDULE_DELAY", "50");
   sr_th_env_add (env, "OTEL_SERVICE_NAME", "signalroom-test");
   sr_th_env_add (env, "LOG_LEVEL", "info");
+}
+
+static void
+base_env (struct sr_th_env *env, int collector_port)
+{
+  env_with_db (env, collector_port, conninfo);
 }
 
 SR_TEST (test_start)
@@ -119,6 +127,8 @@ SR_TEST (test_request_continues_the_callers_trace)
                 PARENT);
   CHECK_INT_EQ (json_integer_value (json_object_get (s, "kind")), 2);
   CHECK_STR_EQ (attr (s, "http.route"), "/healthz");
+  CHECK_STR_EQ (attr (s, "url.scheme"), "http");
+  CHECK (NULL == attr (s, "error.type"));
   CHECK_STR_EQ (attr (s, "http.request.method"), "GET");
   CHECK_STR_EQ (attr (s, "http.response.status_code"), "200");
   CHECK_STR_EQ (json_string_value (json_object_get (s, "traceState")),
@@ -188,6 +198,36 @@ SR_TEST (test_request_id_names_the_trace)
   REQUIRE (NULL != s);
   CHECK_STR_EQ (attr (s, "signalroom.request_id"), "support-case.42");
   json_decref (s);
+}
+
+/* A 5xx answer marks the server span failed and names the error: here
+ * /readyz of a server whose database does not answer (503). */
+SR_TEST (test_failed_request_names_its_error)
+{
+  struct sr_th_server s2;
+  struct sr_th_env env = { 0 };
+  struct sr_th_response r;
+  json_t *s;
+
+  REQUIRE (up);
+  env_with_db (&env, otlp.port,
+               "postgresql://postgres@127.0.0.1:1/none?connect_timeout=1");
+  sr_th_env_add (&env, "SIGNALROOM_WORKERS", "0");
+  sr_th_env_add (&env, "SIGNALROOM_SCHEDULER", "false");
+  REQUIRE (sr_th_server_start (&s2, &env));
+  REQUIRE (sr_th_http (s2.port, "GET", "/readyz",
+                       "traceparent: 00-" TRACE_F "-" PARENT "-01\r\n",
+                       NULL, 0, &r));
+  CHECK_INT_EQ (r.status, 503);
+  sr_th_response_clean (&r);
+  s = await_request_span (TRACE_F, 1, "GET /readyz");
+  REQUIRE (NULL != s);
+  CHECK_STR_EQ (attr (s, "http.response.status_code"), "503");
+  CHECK_STR_EQ (attr (s, "error.type"), "503");
+  CHECK_INT_EQ (json_integer_value (json_object_get (
+                  json_object_get (s, "status"), "code")), 2);
+  json_decref (s);
+  CHECK (sr_th_server_stop (&s2, SIGTERM, 20000, NULL, NULL));
 }
 
 /* When a span is missing: what did arrive, what the server counted, and
@@ -300,6 +340,61 @@ SR_TEST (test_sync_joins_the_request_trace)
   log = sr_th_server_log (&srv);
   CHECK (NULL != log && NULL != strstr (log, "\"trace_id\":\"" TRACE_B "\""));
   free (log);
+}
+
+/* Each attempt at an upstream is a client span with the conventions'
+ * attributes: where it went (server.address, server.port), a resend's
+ * count, and a failed attempt's error.type. */
+SR_TEST (test_upstream_attempts_in_the_trace)
+{
+  struct sr_th_response r;
+  char headers[2048];
+  const char *body = "{\"source\":\"everflow\",\"from\":\"2025-06-02\","
+                     "\"to\":\"2025-06-02\"}";
+  json_t *spans = NULL, *s, *failed = NULL, *resent = NULL;
+  size_t i;
+  char port[16];
+
+  REQUIRE (up);
+  CHECK (sr_sim_post (sim.everflow_port, "/_sim/faults",
+                      "{\"faults\":[{\"status\":503,\"count\":1}]}", NULL));
+  snprintf (headers, sizeof (headers), "Authorization: Bearer %s\r\n"
+            "Content-Type: application/json\r\n"
+            "traceparent: 00-" TRACE_G "-" PARENT "-01\r\n", admin);
+  REQUIRE (sr_th_http (srv.port, "POST", "/v1/syncs", headers, body,
+                       strlen (body), &r));
+  CHECK_INT_EQ (r.status, 202);
+  sr_th_response_clean (&r);
+  for (double t0 = sr_th_now (); sr_th_now () - t0 < 30;) {
+    json_decref (spans);
+    spans = sr_otlp_spans (&otlp, TRACE_G);
+    if (NULL != spans && NULL != span_named (spans, "job sync everflow"))
+      break;
+    (void) poll (NULL, 0, 50);   /* re-check interval, not a wait */
+  }
+  REQUIRE (NULL != spans);
+  json_array_foreach (spans, i, s) {
+    const char *st = attr (s, "http.response.status_code");
+
+    if (NULL == attr (s, "signalroom.upstream") || NULL == st)
+      continue;
+    if (0 == strcmp (st, "503") && NULL == failed)
+      failed = s;
+    else if (0 == strcmp (st, "200") && NULL == resent)
+      resent = s;
+  }
+  if (NULL == failed || NULL == resent)
+    dump_trace (spans);
+  REQUIRE (NULL != failed && NULL != resent);
+  snprintf (port, sizeof (port), "%d", sim.everflow_port);
+  CHECK_STR_EQ (attr (failed, "error.type"), "503");
+  CHECK_STR_EQ (attr (failed, "server.address"), "127.0.0.1");
+  CHECK_STR_EQ (attr (failed, "server.port"), port);
+  CHECK (NULL == attr (failed, "http.request.resend_count"));
+  CHECK_STR_EQ (attr (resent, "http.request.resend_count"), "1");
+  CHECK_STR_EQ (attr (resent, "server.port"), port);
+  CHECK (NULL == attr (resent, "error.type"));
+  json_decref (spans);
 }
 
 SR_TEST (test_malformed_traceparent_starts_a_trace)
@@ -514,6 +609,8 @@ SR_TEST_MAIN (SR_TEST_ENTRY (test_start),
               SR_TEST_ENTRY (test_request_continues_the_callers_trace),
               SR_TEST_ENTRY (test_request_id_names_the_trace),
               SR_TEST_ENTRY (test_sync_joins_the_request_trace),
+              SR_TEST_ENTRY (test_upstream_attempts_in_the_trace),
+              SR_TEST_ENTRY (test_failed_request_names_its_error),
               SR_TEST_ENTRY (test_malformed_traceparent_starts_a_trace),
               SR_TEST_ENTRY (test_hanging_collector_costs_requests_nothing),
               SR_TEST_ENTRY (test_exporter_runs_below_requests),
