@@ -35,7 +35,12 @@ one_request (void)
   sr_span_start (&s, "GET", SR_SPAN_SERVER, &parent);
   sr_span_set_str (&s, "http.request.method", "GET");
   sr_span_set_str (&s, "url.path", "/v1/reports/daily-summary");
-  sr_span_set_str (&s, "signalroom.request_id", "5f0c2a9d41e7b3c8");
+  sr_span_set_str (&s, "url.scheme", "http");
+  {
+    char request_id[33];   /* a request that starts its trace: its id */
+
+    (void) sr_span_root_trace_id (&s, request_id);
+  }
   sr_span_name (&s, "GET", "/v1/reports/daily-summary");
   sr_span_set_str (&s, "http.route", "/v1/reports/daily-summary");
   sr_span_set_int (&s, "http.response.status_code", 200);

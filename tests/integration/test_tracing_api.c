@@ -259,39 +259,47 @@ dump_trace (json_t *spans)
   free (log);
 }
 
+/* POST /v1/syncs for everflow's @a day in trace @a trace_id, then the
+ * trace's spans once the job's has come (new reference; NULL when the
+ * collector never answered).  Spans arrive as they end: the job's last,
+ * after its children. */
+static json_t *
+traced_everflow_sync (const char *trace_id, const char *day)
+{
+  struct sr_th_response r;
+  char headers[2048], body[160];
+  json_t *spans = NULL;
+
+  snprintf (headers, sizeof (headers), "Authorization: Bearer %s\r\n"
+            "Content-Type: application/json\r\n"
+            "traceparent: 00-%s-" PARENT "-01\r\n", admin, trace_id);
+  snprintf (body, sizeof (body), "{\"source\":\"everflow\",\"from\":\"%s\","
+            "\"to\":\"%s\"}", day, day);
+  if (!sr_th_http (srv.port, "POST", "/v1/syncs", headers, body,
+                   strlen (body), &r))
+    return NULL;
+  CHECK_INT_EQ (r.status, 202);
+  sr_th_response_clean (&r);
+  for (double t0 = sr_th_now (); sr_th_now () - t0 < 30;) {
+    json_decref (spans);
+    spans = sr_otlp_spans (&otlp, trace_id);
+    if (NULL != spans && NULL != span_named (spans, "job sync everflow"))
+      break;
+    (void) poll (NULL, 0, 50);   /* re-check interval, not a wait */
+  }
+  return spans;
+}
+
 /* A sync queued by a traced request: its job runs later, on a worker, and
  * still lands in the request's trace with its children. */
 SR_TEST (test_sync_joins_the_request_trace)
 {
-  struct sr_th_response r;
-  char headers[2048];
   json_t *spans, *post, *job, *sync, *up_span = NULL, *db = NULL, *s;
   size_t i;
   char *log;
 
   REQUIRE (up);
-  snprintf (headers, sizeof (headers), "Authorization: Bearer %s\r\n"
-            "Content-Type: application/json\r\n"
-            "traceparent: 00-" TRACE_B "-" PARENT "-01\r\n", admin);
-  {
-    const char *body = "{\"source\":\"everflow\",\"from\":\"2025-06-01\","
-                       "\"to\":\"2025-06-01\"}";
-
-    REQUIRE (sr_th_http (srv.port, "POST", "/v1/syncs", headers, body,
-                         strlen (body), &r));
-  }
-  CHECK_INT_EQ (r.status, 202);
-  sr_th_response_clean (&r);
-  /* Spans arrive as they end (the job's last, after its children):
-   * poll until the job's is in. */
-  spans = NULL;
-  for (double t0 = sr_th_now (); sr_th_now () - t0 < 30;) {
-    json_decref (spans);
-    spans = sr_otlp_spans (&otlp, TRACE_B);
-    if (NULL != spans && NULL != span_named (spans, "job sync everflow"))
-      break;
-    (void) poll (NULL, 0, 50);   /* re-check interval, not a wait */
-  }
+  spans = traced_everflow_sync (TRACE_B, "2025-06-01");
   REQUIRE (NULL != spans);
   post = span_named (spans, "POST /v1/syncs");
   job = span_named (spans, "job sync everflow");
@@ -347,31 +355,14 @@ SR_TEST (test_sync_joins_the_request_trace)
  * count, and a failed attempt's error.type. */
 SR_TEST (test_upstream_attempts_in_the_trace)
 {
-  struct sr_th_response r;
-  char headers[2048];
-  const char *body = "{\"source\":\"everflow\",\"from\":\"2025-06-02\","
-                     "\"to\":\"2025-06-02\"}";
-  json_t *spans = NULL, *s, *failed = NULL, *resent = NULL;
+  json_t *spans, *s, *failed = NULL, *resent = NULL;
   size_t i;
   char port[16];
 
   REQUIRE (up);
   CHECK (sr_sim_post (sim.everflow_port, "/_sim/faults",
                       "{\"faults\":[{\"status\":503,\"count\":1}]}", NULL));
-  snprintf (headers, sizeof (headers), "Authorization: Bearer %s\r\n"
-            "Content-Type: application/json\r\n"
-            "traceparent: 00-" TRACE_G "-" PARENT "-01\r\n", admin);
-  REQUIRE (sr_th_http (srv.port, "POST", "/v1/syncs", headers, body,
-                       strlen (body), &r));
-  CHECK_INT_EQ (r.status, 202);
-  sr_th_response_clean (&r);
-  for (double t0 = sr_th_now (); sr_th_now () - t0 < 30;) {
-    json_decref (spans);
-    spans = sr_otlp_spans (&otlp, TRACE_G);
-    if (NULL != spans && NULL != span_named (spans, "job sync everflow"))
-      break;
-    (void) poll (NULL, 0, 50);   /* re-check interval, not a wait */
-  }
+  spans = traced_everflow_sync (TRACE_G, "2025-06-02");
   REQUIRE (NULL != spans);
   json_array_foreach (spans, i, s) {
     const char *st = attr (s, "http.response.status_code");
