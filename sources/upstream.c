@@ -272,7 +272,8 @@ sr_upstream_span_begin (struct sr_span *span, const char *upstream,
                         const char *method, const char *url,
                         unsigned int attempt)
 {
-  CURLU *h = curl_url ();
+  /* no URL to take apart when nothing is traced */
+  CURLU *h = sr_trace_enabled () ? curl_url () : NULL;
   char *host = NULL, *port = NULL;
 
   sr_span_begin (span, method, SR_SPAN_CLIENT);

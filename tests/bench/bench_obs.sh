@@ -23,10 +23,10 @@
 # Each round runs every server once, in an order that rotates from round
 # to round; a server's ratio to "off" is taken within each round (drift on
 # this 2-core machine, a shared host, often moves 15 % from one round to
-# the next) and the median of those ratios is reported.  Beside throughput, the CPU each server process
-# used per request (user + system, from /proc) -- what signalroom itself
-# spends, which the other processes on these cores do not blur -- and the
-# collector simulator's.  Then GET /metrics itself, one connection,
+# the next) and the median of those ratios is reported.  Beside
+# throughput, the CPU each server process used per request (user +
+# system, from /proc) -- what signalroom itself spends, which the other
+# processes on these cores do not blur -- and the collector simulator's.  Then GET /metrics itself, one connection,
 # after traffic to every GET route.
 set -euo pipefail
 
@@ -138,8 +138,7 @@ for r in $(seq 1 "$ROUNDS"); do
     RPS[r_$cfg]+="$rps "; P99[r_$cfg]+="$p99 "; CPU[r_$cfg]+="$cpu "; COLL[r_$cfg]+="$coll "
     ONE[r_$cfg]=$rps
   done
-  # This round's ratios to its own "off": drift over minutes (this host's
-  # speed wanders by 15 %) cancels within a round.
+  # This round's ratios to its own "off" (see the top).
   for load in h r; do
     for cfg in "${CFGS[@]}"; do
       RATIO[${load}_$cfg]+="$(awk -v a="${ONE[${load}_$cfg]}" -v b="${ONE[${load}_off]}" \
